@@ -69,6 +69,7 @@ class LoanAgreementView:
     method: str
     subsidy_ratio: Decimal
     penalty_markup: Decimal
+    extension_max_count: int
     extension_max_months: int
     settlement_rule: str = "每季末月20日及到期日"
 

@@ -68,6 +68,7 @@ SAMPLES = {
         "method": "equal_principal",
         "subsidy_ratio": "1.00",
         "penalty_markup": "0.50",
+        "extension_max_count": 1,
         "extension_max_months": 12,
     },
     "loan_receipt": {
@@ -268,7 +269,7 @@ def test_the_loan_agreement_states_the_parties_the_amount_and_every_clause(texts
         "结息日为每季末月20日及到期日",
         "由财政按100%的比例贴息",
         "挪用贷款的，贷款人有权提前收回全部贷款并停止贴息",
-        "展期期限不超过12个月",
+        "经贷款人同意可展期一次，展期期限不超过12个月",
         "逾期罚息按合同利率上浮50%（即年利率5.25%）",
         "贷款人（盖章）",
         "借款人（签字并按手印）",
