@@ -1,0 +1,62 @@
+# The two commands: `make run` serves the demo, `make test` runs every check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi:app
+export PYTHONPATH := $(CURDIR)
+
+# Debian packages: pango + HarfBuzz's subsetter and a CJK font for the PDFs, chromium for the
+# browser tests, poppler-utils to look at rendered pages.
+DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-wqy-microhei chromium poppler-utils
+
+.PHONY: run test setup system-deps lint db demo bench clean
+
+setup: system-deps $(VENV)/.installed
+
+system-deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt
+	touch $@
+
+db: setup
+	$(BIN)/flask db upgrade
+
+demo: db
+	$(BIN)/flask loanflow demo --if-empty
+
+run: demo
+	@echo ""
+	@echo "loanflow on http://127.0.0.1:5000  (password for every demo login: demo-password)"
+	@echo "  clerk, clerk2 · officer, officer2, officer3 · approver, approver3, approver2 · supervisor · admin"
+	@echo ""
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# pytest on SQLite always; again on PostgreSQL when TEST_DATABASE_URL is set.
+test: lint
+	env -u TEST_DATABASE_URL $(BIN)/pytest
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+	  echo "== again on PostgreSQL =="; $(BIN)/pytest; \
+	else echo "TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
+
+bench: setup
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) instance/loanflow.db

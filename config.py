@@ -1,0 +1,39 @@
+"""Settings, read from the environment (twelve-factor); nothing secret lives in the repo."""
+
+import os
+
+
+class Config:
+    """Production and development settings."""
+
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None → SQLite in the instance folder
+    SECRET_KEY = os.environ.get("SECRET_KEY")  # None → generated once into the instance folder
+    LOANFLOW_TODAY = os.environ.get("LOANFLOW_TODAY")  # the business date, e.g. 2026-03-10; None → today
+    LOANFLOW_TIMEZONE = "Asia/Shanghai"
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    BABEL_DEFAULT_LOCALE = "zh"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh", "en")
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    MAX_CONTENT_LENGTH = 32 * 1024 * 1024
+    API_TITLE = "loanflow"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    PAGE_SIZE = 50
+    PASSWORD_HASH_METHOD = "scrypt"
+    MAX_PAGE_SIZE = 500
+
+
+class TestConfig(Config):
+    """pytest: a database per test run, a fixed business date, no CSRF on API-style form posts."""
+
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL")
+    SECRET_KEY = "test-only-secret"
+    LOANFLOW_TODAY = os.environ.get("LOANFLOW_TODAY", "2026-03-10")
+    WTF_CSRF_ENABLED = False
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast for tests only

@@ -1,0 +1,76 @@
+"""loanflow: case management for poverty-relief small loans and industry subsidies."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import uuid
+
+from flask import Flask, g, request
+
+from config import Config
+
+
+def create_app(config_class: type = Config, overrides: dict | None = None) -> Flask:
+    """Build the app: settings, extensions, blueprints, CLI."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=os.path.join(os.path.dirname(os.path.dirname(__file__)), "templates"),
+    )
+    app.config.from_object(config_class)
+    app.config.update(overrides or {})
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "loanflow.db")
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
+
+    from loanflow import models  # noqa: F401  (every table known before the engine starts)
+    from loanflow.extensions import babel, csrf, db, login_manager, migrate
+    from loanflow.sqlite import configure_engine
+    from loanflow.web.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
+    )
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    with app.app_context():
+        configure_engine(db.engine)
+
+    from loanflow.api import init_api
+    from loanflow.cli import register_cli
+    from loanflow.logmask import install_masking_filter
+    from loanflow.web import bp as web_bp
+
+    init_api(app)
+    app.register_blueprint(web_bp)
+    register_cli(app)
+    install_masking_filter(app)
+
+    @app.before_request
+    def _request_id():
+        g.request_id = (request.headers.get("X-Request-Id") or uuid.uuid4().hex)[:64]
+
+    @app.after_request
+    def _echo_request_id(response):
+        response.headers["X-Request-Id"] = g.get("request_id", "")
+        return response
+
+    logging.getLogger(__name__).debug("loanflow ready")
+    return app
+
+
+def _instance_secret(instance_path: str) -> str:
+    """The session key: generated once into the instance folder, never in the repo."""
+    path = os.path.join(instance_path, "secret_key")
+    if not os.path.exists(path):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    with open(path) as f:
+        return f.read().strip()

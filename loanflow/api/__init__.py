@@ -1,0 +1,75 @@
+"""The JSON API under /api/v1: blueprints, problem+json errors, OpenAPI at /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
+
+from loanflow.api.errors import http_problem, problem, service_problem
+from loanflow.services.errors import ServiceError
+
+
+class LoanflowApi(Api):
+    """flask-smorest with RFC 9457 errors for /api paths (the pages keep HTML errors)."""
+
+    def handle_http_exception(self, error: HTTPException):
+        if not request.path.startswith("/api/"):
+            return error
+        return http_problem(error)
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def init_api(app: Flask) -> LoanflowApi:
+    from loanflow.api import audit, households, policy, tokens
+    from loanflow.extensions import csrf
+
+    api = LoanflowApi(
+        app,
+        spec_kwargs={
+            "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"bearer": []}],
+        },
+    )
+    for module in (tokens, households, audit, policy):
+        csrf.exempt(module.blp)
+        api.register_blueprint(module.blp, url_prefix="/api/v1")
+    for name in ("loans", "subsidies", "documents", "stalled", "admin"):
+        try:
+            module = __import__(f"loanflow.api.{name}", fromlist=["blp"])
+        except ModuleNotFoundError as e:
+            if e.name != f"loanflow.api.{name}":
+                raise
+            continue
+        csrf.exempt(module.blp)
+        api.register_blueprint(module.blp, url_prefix="/api/v1")
+
+    @app.errorhandler(ServiceError)
+    def _service_error(error: ServiceError):
+        from loanflow.extensions import db
+
+        db.session.rollback()
+        if is_api_request():
+            return service_problem(error)
+        from loanflow.web.errors import service_error_page
+
+        return service_error_page(error)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        if isinstance(error, HTTPException):
+            return api.handle_http_exception(error) if is_api_request() else error
+        from loanflow.extensions import db
+
+        db.session.rollback()
+        app.logger.exception("unexpected error")
+        if is_api_request():
+            return problem(
+                500, "Internal Server Error", "服务器内部错误，请稍后重试 / an internal error; retry later"
+            )
+        return ("服务器内部错误，请稍后重试。", 500)
+
+    return api

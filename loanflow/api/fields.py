@@ -1,0 +1,42 @@
+"""marshmallow fields for the API's contract: money as decimal strings, codes with labels."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from marshmallow import ValidationError, fields
+
+from loanflow.domain.money import MoneyError, format_money, parse_money
+
+
+class Money(fields.Field):
+    """Yuan as a string with at most two decimals ("50000.00"); a JSON number is refused."""
+
+    def __init__(self, **kwargs):
+        meta = {
+            "type": "string",
+            "format": "decimal",
+            "pattern": r"^\d{1,12}(\.\d{1,2})?$",
+            "example": "50000.00",
+        }
+        kwargs.setdefault("metadata", {}).update(meta)
+        super().__init__(**kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else format_money(Decimal(value))
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return parse_money(value)
+        except MoneyError as e:
+            raise ValidationError(str(e.reason.zh) + " / " + str(e.reason.en)) from e
+
+
+class Code(fields.String):
+    """A code of DOMAIN.md's tables, checked against its allowed values."""
+
+    def __init__(self, choices, **kwargs):
+        from marshmallow.validate import OneOf
+
+        kwargs.setdefault("metadata", {})["enum"] = list(choices)
+        super().__init__(validate=OneOf(list(choices)), **kwargs)

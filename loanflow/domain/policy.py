@@ -1,0 +1,361 @@
+"""The policy (政策参数): every number a decision depends on, versioned as a whole.
+
+The document is plain JSON-compatible data (money and rates as decimal
+strings). ``DEFAULT_POLICY`` holds DOMAIN.md's defaults and seeds version 1;
+an admin publishes later versions. ``Policy`` wraps one version with typed
+accessors so that the rest of the domain never reads a literal.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+DEFAULT_POLICY: dict[str, Any] = {
+    "four_eyes": True,
+    "loan": {
+        "admitted_statuses": ["not_out", "out", "relapsed"],
+        "admitted_monitoring": ["unstable", "marginal", "hardship"],
+        "min_age": 18,
+        "max_age": 65,
+        "purposes": ["planting", "livestock", "processing", "trade", "tourism"],
+        "max_amount": "50000.00",
+        "min_term_months": 1,
+        "max_term_months": 36,
+        "scorecard": [
+            {"code": "household_size", "name_zh": "家庭人口", "name_en": "Household size", "max": 10},
+            {"code": "workers", "name_zh": "劳动力", "name_en": "Workers", "max": 15},
+            {"code": "assets", "name_zh": "家庭资产", "name_en": "Assets", "max": 15},
+            {"code": "net_income", "name_zh": "家庭纯收入", "name_en": "Net income", "max": 20},
+            {"code": "integrity", "name_zh": "诚信度", "name_en": "Integrity", "max": 25},
+            {"code": "repayment_record", "name_zh": "信用记录", "name_en": "Repayment record", "max": 15},
+        ],
+        "grades": [
+            {"min_score": 90, "grade": "5star", "label": "★★★★★", "limit": "50000.00"},
+            {"min_score": 80, "grade": "4star", "label": "★★★★", "limit": "40000.00"},
+            {"min_score": 70, "grade": "3star", "label": "★★★", "limit": "30000.00"},
+            {"min_score": 60, "grade": "2star", "label": "★★", "limit": "20000.00"},
+        ],
+        "rates": [
+            {"effective_from": "2024-07-22", "max_term_months": 12, "rate": "0.0335"},
+            {"effective_from": "2024-07-22", "max_term_months": 36, "rate": "0.0385"},
+            {"effective_from": "2024-10-21", "max_term_months": 12, "rate": "0.0310"},
+            {"effective_from": "2024-10-21", "max_term_months": 36, "rate": "0.0360"},
+            {"effective_from": "2025-05-20", "max_term_months": 12, "rate": "0.0300"},
+            {"effective_from": "2025-05-20", "max_term_months": 36, "rate": "0.0350"},
+        ],
+        "method": "balloon",
+        "subsidy_ratio": "1.00",
+        "penalty_markup": "0.50",
+        "compound_markup": "0.50",
+        "extension": {
+            "max_count": 1,
+            "max_months": 12,
+            "short_term_months": 12,
+            "short_term_factor": "1",
+            "long_term_factor": "0.5",
+            "subsidy_continues": True,
+        },
+        "compensation": {"overdue_days": 90, "fund_share": "0.80"},
+        "fund_leverage": 10,
+    },
+    "subsidy": {
+        "industries": [
+            {
+                "code": "pig",
+                "name_zh": "生猪",
+                "name_en": "Pigs",
+                "unit_zh": "头",
+                "unit_en": "head",
+                "rate": "200.00",
+            },
+            {
+                "code": "poultry",
+                "name_zh": "家禽",
+                "name_en": "Poultry",
+                "unit_zh": "百羽",
+                "unit_en": "100 birds",
+                "rate": "300.00",
+            },
+            {
+                "code": "tea",
+                "name_zh": "茶叶",
+                "name_en": "Tea",
+                "unit_zh": "亩",
+                "unit_en": "mu",
+                "rate": "500.00",
+            },
+            {
+                "code": "kiwi",
+                "name_zh": "猕猴桃",
+                "name_en": "Kiwi fruit",
+                "unit_zh": "亩",
+                "unit_en": "mu",
+                "rate": "800.00",
+            },
+            {
+                "code": "silkworm",
+                "name_zh": "蚕桑",
+                "name_en": "Silkworm mulberry",
+                "unit_zh": "亩",
+                "unit_en": "mu",
+                "rate": "400.00",
+            },
+            {
+                "code": "konjac",
+                "name_zh": "魔芋",
+                "name_en": "Konjac",
+                "unit_zh": "亩",
+                "unit_en": "mu",
+                "rate": "600.00",
+            },
+        ],
+        "household_cap": "3000.00",
+        "cap_period": "calendar_year",
+        "campaign": None,
+        "publicity_working_days": 5,
+    },
+    "deadlines": {
+        "loan": {"applied": 5, "rated": 5, "credited": 7, "extension_requested": 5},
+        "subsidy": {"applied": 5, "verified": 5, "publicized": 5, "approved": 5},
+    },
+}
+
+
+def default_policy_document() -> dict[str, Any]:
+    """A fresh copy of the default document (callers may change it)."""
+    return copy.deepcopy(DEFAULT_POLICY)
+
+
+@dataclass(frozen=True)
+class Grade:
+    grade: str
+    label: str
+    min_score: int
+    limit: Decimal
+
+
+@dataclass(frozen=True)
+class Industry:
+    code: str
+    name_zh: str
+    name_en: str
+    unit_zh: str
+    unit_en: str
+    rate: Decimal
+
+
+class PolicyError(ValueError):
+    """A policy document that cannot be used; ``errors`` maps path → messages."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("; ".join(f"{k}: {', '.join(v)}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class Policy:
+    """One version of the policy, read through named accessors."""
+
+    def __init__(self, document: dict[str, Any], version: int = 0):
+        self.document = document
+        self.version = version
+        self.loan = document["loan"]
+        self.subsidy = document["subsidy"]
+        self.deadlines = document["deadlines"]
+
+    # --- general
+    @property
+    def four_eyes(self) -> bool:
+        return bool(self.document.get("four_eyes", True))
+
+    # --- loan
+    @property
+    def max_amount(self) -> Decimal:
+        return Decimal(self.loan["max_amount"])
+
+    @property
+    def purposes(self) -> list[str]:
+        return list(self.loan["purposes"])
+
+    @property
+    def method(self) -> str:
+        return self.loan["method"]
+
+    @property
+    def subsidy_ratio(self) -> Decimal:
+        return Decimal(self.loan["subsidy_ratio"])
+
+    def penalty_rate(self, contract_rate: Decimal) -> Decimal:
+        """罚息利率: the contract rate raised by the penalty markup."""
+        return contract_rate * (1 + Decimal(self.loan["penalty_markup"]))
+
+    def compound_rate(self, contract_rate: Decimal) -> Decimal:
+        """复利利率 on overdue household-share interest."""
+        return contract_rate * (1 + Decimal(self.loan["compound_markup"]))
+
+    def grades(self) -> list[Grade]:
+        rows = [
+            Grade(g["grade"], g["label"], int(g["min_score"]), Decimal(g["limit"]))
+            for g in self.loan["grades"]
+        ]
+        return sorted(rows, key=lambda g: g.min_score, reverse=True)
+
+    def rate_for(self, term_months: int, on: date) -> Decimal:
+        """The annual rate of the newest row in force on ``on`` covering the term."""
+        rows = [r for r in self.loan["rates"] if date.fromisoformat(r["effective_from"]) <= on]
+        if not rows:
+            raise PolicyError({"loan.rates": [f"no rate in force on {on.isoformat()}"]})
+        newest = max(date.fromisoformat(r["effective_from"]) for r in rows)
+        bands = sorted(
+            (r for r in rows if date.fromisoformat(r["effective_from"]) == newest),
+            key=lambda r: r["max_term_months"],
+        )
+        for row in bands:
+            if term_months <= int(row["max_term_months"]):
+                return Decimal(row["rate"])
+        raise PolicyError({"loan.rates": [f"no rate for a term of {term_months} months"]})
+
+    # --- subsidy
+    def industries(self) -> dict[str, Industry]:
+        return {
+            i["code"]: Industry(
+                i["code"], i["name_zh"], i["name_en"], i["unit_zh"], i["unit_en"], Decimal(i["rate"])
+            )
+            for i in self.subsidy["industries"]
+        }
+
+    @property
+    def household_cap(self) -> Decimal:
+        return Decimal(self.subsidy["household_cap"])
+
+    @property
+    def publicity_working_days(self) -> int:
+        return int(self.subsidy["publicity_working_days"])
+
+    def deadline_days(self, product: str, stage: str) -> int | None:
+        value = self.deadlines.get(product, {}).get(stage)
+        return int(value) if value is not None else None
+
+
+def _decimal(errors: dict[str, list[str]], path: str, value: Any, *, low=None, high=None) -> None:
+    if not isinstance(value, str):
+        errors.setdefault(path, []).append("must be a decimal string")
+        return
+    try:
+        d = Decimal(value)
+    except InvalidOperation:
+        errors.setdefault(path, []).append("is not a decimal number")
+        return
+    if not d.is_finite() or (low is not None and d < low) or (high is not None and d > high):
+        errors.setdefault(path, []).append(f"must be between {low} and {high}")
+
+
+def _int(errors, path, value, *, low=0, high=10**6) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        errors.setdefault(path, []).append(f"must be a whole number between {low} and {high}")
+
+
+def validate_policy(document: Any) -> Policy:
+    """Check a whole document; raise ``PolicyError`` naming every bad path."""
+    errors: dict[str, list[str]] = {}
+    if not isinstance(document, dict):
+        raise PolicyError({"": ["the policy must be an object"]})
+    for section in ("loan", "subsidy", "deadlines"):
+        if not isinstance(document.get(section), dict):
+            errors[section] = ["section is missing"]
+    unknown = set(document) - {"four_eyes", "loan", "subsidy", "deadlines"}
+    for key in sorted(unknown):
+        errors[key] = ["unknown section"]
+    if errors:
+        raise PolicyError(errors)
+    loan, sub = document["loan"], document["subsidy"]
+    missing = set(DEFAULT_POLICY["loan"]) - set(loan)
+    for key in sorted(missing):
+        errors[f"loan.{key}"] = ["is required"]
+    missing = set(DEFAULT_POLICY["subsidy"]) - set(sub)
+    for key in sorted(missing):
+        errors[f"subsidy.{key}"] = ["is required"]
+    if errors:
+        raise PolicyError(errors)
+    _int(errors, "loan.min_age", loan["min_age"], low=0, high=120)
+    _int(errors, "loan.max_age", loan["max_age"], low=0, high=120)
+    _decimal(errors, "loan.max_amount", loan["max_amount"], low=Decimal("0.01"), high=Decimal("10000000"))
+    _int(errors, "loan.min_term_months", loan["min_term_months"], low=1, high=120)
+    _int(errors, "loan.max_term_months", loan["max_term_months"], low=1, high=120)
+    _decimal(errors, "loan.subsidy_ratio", loan["subsidy_ratio"], low=Decimal(0), high=Decimal(1))
+    _decimal(errors, "loan.penalty_markup", loan["penalty_markup"], low=Decimal(0), high=Decimal(5))
+    _decimal(errors, "loan.compound_markup", loan["compound_markup"], low=Decimal(0), high=Decimal(5))
+    _int(errors, "loan.fund_leverage", loan["fund_leverage"], low=1, high=100)
+    if loan["method"] not in ("balloon", "equal_principal"):
+        errors["loan.method"] = ["must be balloon or equal_principal"]
+    if not isinstance(loan["purposes"], list) or not loan["purposes"]:
+        errors["loan.purposes"] = ["must be a non-empty list"]
+    card = loan["scorecard"]
+    if not isinstance(card, list) or not card:
+        errors["loan.scorecard"] = ["must be a non-empty list"]
+    else:
+        for i, item in enumerate(card):
+            if not isinstance(item, dict) or not {"code", "name_zh", "max"} <= set(item):
+                errors[f"loan.scorecard[{i}]"] = ["needs code, name_zh and max"]
+            else:
+                _int(errors, f"loan.scorecard[{i}].max", item["max"], low=1, high=100)
+        if not any(k.startswith("loan.scorecard") for k in errors):
+            if sum(item["max"] for item in card) != 100:
+                errors["loan.scorecard"] = ["the maximum points must add up to 100"]
+    for i, g in enumerate(loan["grades"] if isinstance(loan["grades"], list) else []):
+        if not isinstance(g, dict) or not {"min_score", "grade", "label", "limit"} <= set(g):
+            errors[f"loan.grades[{i}]"] = ["needs min_score, grade, label and limit"]
+            continue
+        _int(errors, f"loan.grades[{i}].min_score", g["min_score"], low=0, high=100)
+        _decimal(errors, f"loan.grades[{i}].limit", g["limit"], low=Decimal("0.01"))
+    if not isinstance(loan["grades"], list) or not loan["grades"]:
+        errors["loan.grades"] = ["must be a non-empty list"]
+    rates = loan["rates"] if isinstance(loan["rates"], list) else []
+    if not rates:
+        errors["loan.rates"] = ["must be a non-empty list"]
+    for i, r in enumerate(rates):
+        try:
+            date.fromisoformat(r["effective_from"])
+        except (KeyError, TypeError, ValueError):
+            errors[f"loan.rates[{i}].effective_from"] = ["must be an ISO date"]
+        _int(errors, f"loan.rates[{i}].max_term_months", r.get("max_term_months"), low=1, high=120)
+        _decimal(errors, f"loan.rates[{i}].rate", r.get("rate"), low=Decimal(0), high=Decimal("0.5"))
+    ext = loan["extension"] if isinstance(loan["extension"], dict) else {}
+    for key in ("max_count", "max_months", "short_term_months"):
+        _int(errors, f"loan.extension.{key}", ext.get(key), low=0, high=120)
+    for key in ("short_term_factor", "long_term_factor"):
+        _decimal(errors, f"loan.extension.{key}", ext.get(key), low=Decimal(0), high=Decimal(1))
+    comp = loan["compensation"] if isinstance(loan["compensation"], dict) else {}
+    _int(errors, "loan.compensation.overdue_days", comp.get("overdue_days"), low=1, high=3650)
+    _decimal(errors, "loan.compensation.fund_share", comp.get("fund_share"), low=Decimal(0), high=Decimal(1))
+    inds = sub["industries"] if isinstance(sub["industries"], list) else []
+    if not inds:
+        errors["subsidy.industries"] = ["must be a non-empty list"]
+    for i, ind in enumerate(inds):
+        if not isinstance(ind, dict) or not {"code", "name_zh", "unit_zh", "rate"} <= set(ind):
+            errors[f"subsidy.industries[{i}]"] = ["needs code, name_zh, unit_zh and rate"]
+            continue
+        _decimal(errors, f"subsidy.industries[{i}].rate", ind["rate"], low=Decimal("0.01"))
+        ind.setdefault("name_en", ind["code"])
+        ind.setdefault("unit_en", ind["unit_zh"])
+    _decimal(errors, "subsidy.household_cap", sub["household_cap"], low=Decimal("0.01"))
+    if sub["cap_period"] not in ("calendar_year", "campaign"):
+        errors["subsidy.cap_period"] = ["must be calendar_year or campaign"]
+    _int(errors, "subsidy.publicity_working_days", sub["publicity_working_days"], low=1, high=60)
+    for product, stages in DEFAULT_POLICY["deadlines"].items():
+        given = document["deadlines"].get(product)
+        for stage in stages:
+            value = given.get(stage) if isinstance(given, dict) else None
+            _int(errors, f"deadlines.{product}.{stage}", value, low=1, high=365)
+    if errors:
+        raise PolicyError(errors)
+    if loan["min_age"] > loan["max_age"]:
+        errors["loan.min_age"] = ["must not exceed max_age"]
+    if loan["min_term_months"] > loan["max_term_months"]:
+        errors["loan.min_term_months"] = ["must not exceed max_term_months"]
+    if errors:
+        raise PolicyError(errors)
+    return Policy(document)

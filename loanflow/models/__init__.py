@@ -1,0 +1,24 @@
+"""All tables, imported here so that Alembic and ``create_all`` see every one."""
+
+from loanflow.models.audit import AuditChainHead, AuditEvent
+from loanflow.models.calendar import CalendarYear
+from loanflow.models.household import AccountChange, Household, Member
+from loanflow.models.misc import IdempotencyRecord, PolicyVersion
+from loanflow.models.region import Branch, BranchTownship, Region
+from loanflow.models.user import ApiToken, User
+
+__all__ = [
+    "AccountChange",
+    "ApiToken",
+    "AuditChainHead",
+    "AuditEvent",
+    "Branch",
+    "CalendarYear",
+    "BranchTownship",
+    "Household",
+    "IdempotencyRecord",
+    "Member",
+    "PolicyVersion",
+    "Region",
+    "User",
+]

@@ -1,0 +1,48 @@
+"""The working-day calendar: the library's years plus the years an admin entered."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from loanflow import clock
+from loanflow.domain.workdays import WorkCalendar, YearTable
+from loanflow.extensions import db
+from loanflow.models import CalendarYear, User
+from loanflow.services import audit
+from loanflow.services.errors import Forbidden, Invalid, msg
+
+
+def work_calendar() -> WorkCalendar:
+    rows = db.session.scalars(select(CalendarYear))
+    return WorkCalendar(
+        [YearTable.from_dict({"year": r.year, "holidays": r.holidays, "workdays": r.workdays}) for r in rows]
+    )
+
+
+def enter_year(actor: User | None, year: int, holidays: list[str], workdays: list[str]) -> YearTable:
+    """An admin enters a year's holidays and make-up days once the State Council publishes them."""
+    if actor is not None and actor.role != "admin":
+        raise Forbidden(msg("只有系统管理员可以维护节假日", "Only an admin may enter the calendar"))
+    try:
+        table = YearTable.from_dict({"year": year, "holidays": holidays, "workdays": workdays})
+    except (ValueError, TypeError) as e:
+        raise Invalid({"calendar": [msg(f"节假日表有误：{e}", f"Bad calendar: {e}")]}) from e
+    row = db.session.get(CalendarYear, year)
+    before = {"holidays": row.holidays, "workdays": row.workdays} if row else None
+    data = table.as_dict()
+    if row is None:
+        row = CalendarYear(year=year, entered_at=clock.now())
+        db.session.add(row)
+    row.holidays, row.workdays = data["holidays"], data["workdays"]
+    row.entered_at, row.entered_by_id = clock.now(), getattr(actor, "id", None)
+    audit.record(
+        actor,
+        "calendar.enter",
+        "calendar_year",
+        year,
+        chain=audit.GLOBAL_CHAIN,
+        before=before,
+        after={"holidays": data["holidays"], "workdays": data["workdays"]},
+    )
+    db.session.commit()
+    return table
