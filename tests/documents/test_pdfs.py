@@ -3,13 +3,18 @@
 import dataclasses
 import hashlib
 import io
+import os
 import re
 import subprocess
+import sys
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from weasyprint import HTML
+from weasyprint.urls import FatalURLFetchingError
 
 from loanflow.documents import PublicityEntry, build_view, render_document
 from loanflow.documents.render import TEMPLATE_DIR, RefusedURL, TemplateFilesOnly, template_version
@@ -243,6 +248,19 @@ def test_rendering_the_same_view_again_gives_the_same_bytes(rendered):
         assert again.sha256 == rendered[kind].sha256
 
 
+def test_another_process_with_another_hash_seed_renders_the_same_bytes(rendered):
+    script = (
+        "from loanflow.documents import build_view, render_document\n"
+        "from tests.documents.test_pdfs import SAMPLES\n"
+        "print(render_document('loan_agreement', build_view('loan_agreement', SAMPLES['loan_agreement'])).sha256)"
+    )
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    result = subprocess.run([sys.executable, "-c", script], cwd=root, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == rendered["loan_agreement"].sha256
+
+
 def test_the_pdf_identifier_is_derived_from_the_content(rendered):
     trailer = PdfReader(io.BytesIO(rendered["loan_receipt"].content)).trailer
     assert trailer["/ID"][0] == trailer["/ID"][1]
@@ -431,11 +449,16 @@ def test_the_household_receipt_says_what_happens_next_by_when_and_whom_to_ask(te
         assert expected in text
 
 
-def test_a_firm_deadline_is_not_marked_provisional():
-    view = build_view("household_receipt", {**SAMPLES["household_receipt"], "due_provisional": False})
-    text = squeeze("\n".join(pdf_lines(render_document("household_receipt", view).content)))
+def test_a_firm_deadline_is_not_marked_provisional_and_markup_in_data_is_printed_as_text():
+    data = {**SAMPLES["household_receipt"], "due_provisional": False, "household_head": "李<b>四</b>"}
+    text = squeeze(
+        "\n".join(
+            pdf_lines(render_document("household_receipt", build_view("household_receipt", data)).content)
+        )
+    )
     assert "2026年2月27日前" in text
     assert "暂定" not in text
+    assert "李<b>四</b>（户主）" in text
 
 
 def test_a_view_of_the_wrong_kind_is_refused():
@@ -476,3 +499,9 @@ def test_the_renderer_serves_its_stylesheet():
 def test_each_kind_has_its_own_template_version():
     versions = {template_version(kind) for kind in SAMPLES}
     assert len(versions) == len(SAMPLES)
+
+
+def test_a_refused_url_stops_the_rendering():
+    html = HTML(string='<img src="https://example.com/tracker.png">', url_fetcher=TemplateFilesOnly())
+    with pytest.raises(FatalURLFetchingError):
+        html.write_pdf()
