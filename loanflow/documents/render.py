@@ -13,7 +13,7 @@ import hashlib
 import mimetypes
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "pdf"
 # Every kind's template extends these; a change to them is a new version of every kind.
 SHARED_TEMPLATE_FILES = ("base.html", "_parts.html", "documents.css")
 CHINA_MIDNIGHT = "T00:00:00+08:00"
+_FEN = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -64,11 +65,16 @@ class TemplateFilesOnly(URLFetcher):
 
 
 def _money(value: Decimal) -> str:
-    return f"{value.quantize(Decimal('0.01'), ROUND_HALF_UP):,}"
+    """1,234.50: amounts arrive rounded to the fen; a document never rounds them again."""
+    if value != value.quantize(_FEN):
+        raise ValueError(f"amount not rounded to the fen: {value}")
+    return f"{value.quantize(_FEN):,}"
 
 
 def _percent(rate: Decimal) -> str:
-    return f"{(rate * 100).quantize(Decimal('0.01'), ROUND_HALF_UP)}%"
+    """0.035 → 3.50%; a rate with more places keeps them (3.125%), it is never rounded for display."""
+    percent = rate * 100
+    return f"{percent.quantize(_FEN)}%" if percent == percent.quantize(_FEN) else f"{_quantity(percent)}%"
 
 
 def _share(ratio: Decimal) -> str:
