@@ -1,26 +1,17 @@
 """The replay machine behind ``ledger.position``: one mutable book per replay, never shared.
 
-A line's contract interest is kept as segments (from, to, balance, rate,
-subsidised) whose numerators balance × rate × days are exact; the line's
-interest is their sum / 360 rounded half-up once, so a prepayment or an
-extension in mid-period changes the line's interest without double rounding.
-Penalty and compound interest are charged per line in segments between the
-events that change the unpaid amounts, each segment rounded to the fen.
+Lines and their interest segments are in ``ledger_lines``. Penalty and
+compound interest are charged per line in runs between the events that change
+the unpaid amounts, each run rounded to the fen.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from loanflow.domain.daycount import (
-    WorkingDay,
-    grace_end,
-    interest_numerator,
-    round_fen,
-    round_interest,
-)
+from loanflow.domain.daycount import WorkingDay, grace_end, round_fen
+from loanflow.domain.ledger_lines import BookLine, Segment, line_amounts, truncate
 from loanflow.domain.ledger_types import (
     ZERO,
     Allocation,
@@ -37,76 +28,6 @@ from loanflow.domain.ledger_types import (
     Repayment,
 )
 from loanflow.domain.schedule import settlement_dates, split_principal
-
-
-@dataclass(frozen=True)
-class _Segment:
-    start: date
-    end: date
-    balance: Decimal
-    rate: Decimal
-    subsidised: bool
-
-    @property
-    def numerator(self) -> Decimal:
-        return interest_numerator(self.balance, self.rate, self.start, self.end)
-
-
-def _truncate(segments: list[_Segment], at: date) -> list[_Segment]:
-    """The segments before ``at``, the one spanning it cut short."""
-    kept = [s for s in segments if s.start < at]
-    if kept and kept[-1].end > at:
-        last = kept[-1]
-        kept[-1] = _Segment(last.start, at, last.balance, last.rate, last.subsidised)
-    return kept
-
-
-def _amounts(segments: list[_Segment], ratio: Decimal) -> tuple[Decimal, Decimal]:
-    """(interest, treasury subsidy) of a line: only subsidised segments are shared by the treasury."""
-    interest = round_interest(sum((s.numerator for s in segments), ZERO))
-    subsidisable = round_interest(sum((s.numerator for s in segments if s.subsidised), ZERO))
-    return interest, round_fen(subsidisable * ratio)
-
-
-@dataclass
-class _Line:
-    seq: int
-    start: date
-    due: date
-    opening: Decimal
-    principal: Decimal
-    segments: list[_Segment]
-    rate: Decimal
-    penalty_rate: Decimal
-    compound_rate: Decimal
-    principal_paid: Decimal = ZERO
-    interest_paid: Decimal = ZERO
-    penalty: Decimal = ZERO
-    penalty_paid: Decimal = ZERO
-    compound: Decimal = ZERO
-    compound_paid: Decimal = ZERO
-    charged_to: date | None = field(default=None)
-
-    def household(self, ratio: Decimal) -> Decimal:
-        interest, subsidy = _amounts(self.segments, ratio)
-        return interest - subsidy
-
-    def charge_overdue(self, on: date, ratio: Decimal, is_working_day: WorkingDay) -> None:
-        """Charge penalty and compound interest up to ``on`` once the grace has passed."""
-        if on <= self.due or on <= grace_end(self.due, is_working_day):
-            return
-        since = self.charged_to or self.due
-        if on <= since:
-            return
-        unpaid_principal = self.principal - self.principal_paid
-        unpaid_interest = self.household(ratio) - self.interest_paid
-        if unpaid_principal > 0:
-            self.penalty += round_interest(interest_numerator(unpaid_principal, self.penalty_rate, since, on))
-        if unpaid_interest > 0:
-            self.compound += round_interest(
-                interest_numerator(unpaid_interest, self.compound_rate, since, on)
-            )
-        self.charged_to = on
 
 
 class Book:
@@ -137,11 +58,11 @@ class Book:
         seq: int,
         start: date,
         at: date,
-        kept: list[_Segment],
+        kept: list[Segment],
         dues: list[date],
         remaining: Decimal,
         opening: Decimal,
-    ) -> list[_Line]:
+    ) -> list[BookLine]:
         """Lines from ``start`` to each due date; the first keeps its segments before ``at``."""
         parts = split_principal(remaining, len(dues), self.terms.method)
         lines, balance, line_start = [], remaining, start
@@ -149,9 +70,9 @@ class Book:
             segments = list(kept) if k == 0 else []
             seg_from = at if k == 0 else line_start
             if seg_from < due:
-                segments.append(_Segment(seg_from, due, balance, self.rate, self.subsidised))
+                segments.append(Segment(seg_from, due, balance, self.rate, self.subsidised))
             lines.append(
-                _Line(
+                BookLine(
                     seq + k,
                     line_start,
                     due,
@@ -183,7 +104,7 @@ class Book:
         dues = settlement_dates(line.start, self.maturity)
         if dues[0] <= at:
             raise LedgerError(f"cannot reschedule from {at.isoformat()}")
-        kept = _truncate(line.segments, at)
+        kept = truncate(line.segments, at)
         self.lines[index:] = self._plan(line.seq, line.start, at, kept, dues, remaining, line.opening)
 
     def _cut(self, at: date, principal: Decimal) -> None:
@@ -192,7 +113,8 @@ class Book:
         if index is None:
             return
         line = self.lines[index]
-        line.segments = _truncate(line.segments, at)
+        line.segments = truncate(line.segments, at)
+        line.grace = None
         line.due = at
         line.principal = principal
         del self.lines[index + 1 :]
@@ -232,7 +154,7 @@ class Book:
         paid: dict[int, dict[str, Decimal]] = {}
         left = amount
 
-        def take(line: _Line, kind: str, attr: str, unpaid: Decimal) -> None:
+        def take(line: BookLine, kind: str, attr: str, unpaid: Decimal) -> None:
             nonlocal left
             part = min(left, unpaid)
             if part > 0:
@@ -327,7 +249,7 @@ class Book:
         index = self._current(as_of)
         if index is not None:
             running = self.lines[index]
-            interest, subsidy = _amounts(_truncate(running.segments, as_of), self.ratio)
+            interest, subsidy = line_amounts(truncate(running.segments, as_of), self.ratio)
             accrued = interest - subsidy - running.interest_paid
         outstanding = sum((x.principal - x.principal_paid for x in lines), ZERO)
         payoff = Owed(outstanding, due_now.interest + accrued, due_now.penalty, due_now.compound)
@@ -352,8 +274,8 @@ class Book:
             prepaid_principal=self.prepaid,
         )
 
-    def _ledger_line(self, line: _Line) -> LedgerLine:
-        interest, subsidy = _amounts(line.segments, self.ratio)
+    def _ledger_line(self, line: BookLine) -> LedgerLine:
+        interest, subsidy = line_amounts(line.segments, self.ratio)
         return LedgerLine(
             seq=line.seq,
             start_date=line.start,
