@@ -13,7 +13,9 @@ Rules and the decisions taken where DOMAIN.md leaves room:
 - A repayment may be any amount up to ``payoff``; above it ``PaymentExceedsPayoff``
   carries the payoff. It settles, over the lines already due (oldest first),
   penalty and compound interest, then the household's interest, then principal;
-  what is left prepays principal not yet due.
+  what is left prepays principal not yet due. A line is due from its due date
+  on: money paid before it (even the Friday before a Sunday due date) is a
+  prepayment of principal, not an advance on that line's interest.
 - Prepayment (提前还款): interest on the prepaid principal stops that day; the
   running line's interest becomes (old balance to that day + new balance after)
   rounded once, and the later lines are redone. ``balloon`` keeps all principal
@@ -29,7 +31,8 @@ Rules and the decisions taken where DOMAIN.md leaves room:
   interest is charged on unpaid penalty or compound. Neither is subsidised.
 - Both are charged from the due date itself, but only once the due date's grace
   has passed: a due date on a non-working day is met by paying on the next
-  working day, with nothing extra. Each charge runs between the events that
+  working day, with nothing extra; what is still unpaid after the grace is
+  charged from the due date. Each charge runs between the events that
   change the unpaid amounts and is rounded half-up to the fen per line and run.
 - Recall: the running line ends on the recall date with all principal not yet
   due; its interest to that date is still split by the subsidy ratio. After it
@@ -37,7 +40,9 @@ Rules and the decisions taken where DOMAIN.md leaves room:
 - Extension: from its date the running and later lines are redone up to the new
   maturity at the new rate (the running line: old rate before, new rate after,
   rounded once); principal is re-spread as for a prepayment; if the subsidy does
-  not continue, interest after that date is the household's. A new maturity is
+  not continue, interest after that date is the household's; lines falling due
+  after it take the penalty and compound rates the event carries (the service
+  passes the policy's rates for the new rate). A new maturity is
   counted from disbursement over the whole new term (``extended_maturity``).
 """
 

@@ -167,6 +167,16 @@ def test_a_due_date_on_a_sunday_paid_on_monday_is_not_overdue():
     assert (tuesday.overdue, tuesday.days_overdue, tuesday.due_now) == (True, 2, D("2400.60"))
 
 
+def test_money_paid_before_a_due_date_prepays_principal_rather_than_that_line():
+    paid_before = [Repayment(date(2026, 3, 20), D("2400.00")), Repayment(date(2026, 6, 22), D("2400.00"))]
+    friday = position(EQUAL, [*paid_before, Repayment(date(2026, 9, 18), D("2400.00"))], date(2026, 9, 21))
+    assert friday.allocations[-1].prepaid_principal == D("2400.00")
+    assert [str(x.principal) for x in friday.lines[2:]] == ["1600.00", "1600.00", "1600.00"]
+    # line 3: (7,200 × 90 days + 4,800 × 2 days) × 3 % / 360
+    assert friday.lines[2].interest == D("54.80")
+    assert (friday.due_now, friday.overdue) == (D("1600.00"), False)
+
+
 def test_a_holiday_calendar_extends_the_grace_to_the_next_working_day():
     national_day = {date(2026, 10, d) for d in range(1, 9)}
 
