@@ -3,6 +3,7 @@
 from loanflow.models.audit import AuditChainHead, AuditEvent
 from loanflow.models.calendar import CalendarYear
 from loanflow.models.household import AccountChange, Household, Member
+from loanflow.models.loan import Disbursement, FundEntry, Loan, LoanScheduleLine, Repayment
 from loanflow.models.misc import IdempotencyRecord, PolicyVersion
 from loanflow.models.region import Branch, BranchTownship, Region
 from loanflow.models.user import ApiToken, User
@@ -14,6 +15,11 @@ __all__ = [
     "AuditEvent",
     "Branch",
     "CalendarYear",
+    "Disbursement",
+    "FundEntry",
+    "Loan",
+    "LoanScheduleLine",
+    "Repayment",
     "BranchTownship",
     "Household",
     "IdempotencyRecord",
