@@ -24,6 +24,7 @@ def new_token_secret() -> str:
 
 def authenticate():
     """Set ``g.user`` from the bearer token; ``None`` when there is none or it is revoked."""
+    g.user = g.token = None
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         return None
@@ -40,7 +41,7 @@ def login_required(view):
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        if g.get("user") is None and authenticate() is None:
+        if authenticate() is None:
             resp = problem(401, "Unauthorized", "需要有效的访问令牌 / a valid bearer token is required")
             resp[2]["WWW-Authenticate"] = "Bearer"
             return resp

@@ -16,7 +16,7 @@ from datetime import timedelta
 from functools import wraps
 
 from flask import Response, g, make_response, request
-from sqlalchemy import delete, update
+from sqlalchemy import delete, insert, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
@@ -48,14 +48,16 @@ def _replay(record: IdempotencyRecord) -> Response:
 def _claim(user_id: int, key: str, digest: str) -> IdempotencyRecord | None:
     """Insert our claim; return the existing record when another request holds the key."""
     try:
-        db.session.add(
-            IdempotencyRecord(user_id=user_id, key=key, request_hash=digest, created_at=clock.now())
+        db.session.execute(
+            insert(IdempotencyRecord).values(
+                user_id=user_id, key=key, request_hash=digest, created_at=clock.now()
+            )
         )
         db.session.commit()
         return None
     except IntegrityError:
         db.session.rollback()
-        return db.session.get(IdempotencyRecord, (user_id, key))
+        return db.session.get(IdempotencyRecord, (user_id, key), populate_existing=True)
 
 
 def idempotent(view):
