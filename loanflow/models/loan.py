@@ -120,6 +120,13 @@ class Loan(db.Model):
     extended_maturity_on: Mapped[date | None] = mapped_column(Date)
     extension_rate: Mapped[Decimal | None] = mapped_column(Rate)
     extension_policy_version: Mapped[int | None]
+    # every approved extension as the ledger replays it (date, new maturity, rates, subsidy)
+    extension_events: Mapped[list | None] = mapped_column(JSONType)
+
+    # money kept by the repayment services: principal not yet repaid (null: all of it)
+    principal_outstanding: Mapped[Decimal | None] = mapped_column(Money)
+    compensation_policy_version: Mapped[int | None]  # its fund share splits the recoveries
+    recovered_amount: Mapped[Decimal | None] = mapped_column(Money)  # total recovered after it
 
     # the end of the road
     overdue_since: Mapped[date | None] = mapped_column(Date)  # stored by the daily sweep
