@@ -37,6 +37,11 @@ def can_register_household(user: User, village_code: str) -> bool:
     return user.role == "clerk" and in_region(user, village_code)
 
 
+def can_register_households(user: User) -> bool:
+    """Whether the user registers households at all (the pages offer the form only then)."""
+    return user.role == "clerk"
+
+
 def can_edit_household(user: User, household: Household) -> bool:
     return user.role == "clerk" and in_region(user, household.village_code)
 

@@ -2,6 +2,7 @@
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -20,6 +21,7 @@ def load_user(user_id: str):
 
 
 login_manager.login_view = "web.login"
+login_manager.login_message = lazy_gettext("Please log in to see this page.")
 
 
 class LoginForm(FlaskForm):

@@ -1,23 +1,35 @@
-"""The pages after login."""
+"""The start page (the user's work queue) and the language switch."""
 
 from flask import redirect, render_template, request, url_for
+from flask_babel import refresh
 from flask_login import current_user, login_required
 
+from loanflow import clock
 from loanflow.web import bp
+from loanflow.web.queue import work_queue
+
+
+@bp.before_app_request
+def _choose_language_afresh():
+    """The locale is chosen per request (an app context shared by several requests, as in tests, keeps none)."""
+    refresh()
 
 
 @bp.route("/")
 @login_required
 def home():
-    """The start page: what the user can do."""
-    return render_template("web/home.html", user=current_user)
+    """The work queue: what waits for this user's action, oldest deadline first."""
+    return render_template(
+        "web/home.html", user=current_user, sections=work_queue(current_user), today=clock.today()
+    )
 
 
 @bp.route("/lang/<code>")
 def set_language(code: str):
     """Switch the pages' language (zh or en) and go back."""
-    target = request.referrer or url_for("web.home")
+    ref = request.referrer or ""
+    target = ref if ref.startswith(request.host_url) else url_for("web.home")
     response = redirect(target)
     if code in ("zh", "en"):
-        response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax")
+        response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response

@@ -1,0 +1,34 @@
+"""Read-only lookups the pages need beside a service's answer (choices for selects, pending requests).
+
+Each one is scoped by the same predicates the services use; none changes anything.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from loanflow.extensions import db
+from loanflow.models import AccountChange, Household, Region, User
+from loanflow.services.permissions import village_filter
+
+
+def visible_villages(user: User) -> list[Region]:
+    """The villages the user may see, for a search filter or a register form."""
+    stmt = select(Region).where(Region.level == "village", village_filter(user, Region.code))
+    return list(db.session.scalars(stmt.order_by(Region.code)))
+
+
+def pending_account_changes(household: Household) -> list[AccountChange]:
+    """Account changes of a household (already loaded within the caller's scope) still waiting."""
+    stmt = select(AccountChange).where(
+        AccountChange.household_id == household.id, AccountChange.state == "pending"
+    )
+    return list(db.session.scalars(stmt.order_by(AccountChange.id)))
+
+
+def user_names(ids: set[int]) -> dict[int, str]:
+    """Full names of users by id, for timelines and requests."""
+    if not ids:
+        return {}
+    rows = db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids)))
+    return {user_id: name for user_id, name in rows}

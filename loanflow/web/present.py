@@ -1,0 +1,127 @@
+"""What templates may call: labels, messages and money in the page's language, masking, dates.
+
+Presentation only; who may see what whole comes from ``services.permissions``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import current_app
+from flask_babel import format_date, format_datetime, get_locale, lazy_gettext
+from flask_login import current_user
+
+from loanflow.domain.idcard import mask_account, mask_id_number
+from loanflow.domain.labels import codes, label
+from loanflow.domain.money import format_money
+from loanflow.services.errors import text
+from loanflow.services.permissions import can_edit_household
+
+
+def lang() -> str:
+    """The page's language: ``zh`` or ``en``."""
+    return "en" if str(get_locale() or "zh").startswith("en") else "zh"
+
+
+def code_label(kind: str, code: str | None) -> str:
+    return label(kind, code, lang()) if code else ""
+
+
+def code_options(kind: str) -> list[tuple[str, str]]:
+    """(code, label) pairs for a select, in the order of the product spec."""
+    return [(c, label(kind, c, lang())) for c in codes(kind)]
+
+
+def message(m) -> str:
+    """A service message (``Reason``, ``Msg`` or plain text) in the page's language."""
+    return text(m, lang())
+
+
+def money(value) -> str:
+    """An amount as the pages show it: ``50,000.00``."""
+    if value is None or value == "":
+        return ""
+    return f"{Decimal(format_money(Decimal(value))):,.2f}"
+
+
+def id_number(value: str | None, whole: bool) -> str:
+    if not value:
+        return ""
+    return value if whole else mask_id_number(value)
+
+
+def account(value: str | None, whole: bool) -> str:
+    if not value:
+        return ""
+    return value if whole else mask_account(value)
+
+
+def day(value) -> str:
+    return format_date(value, "yyyy-MM-dd") if value else ""
+
+
+def moment(value) -> str:
+    return format_datetime(value, "yyyy-MM-dd HH:mm") if value else ""
+
+
+HELPERS = {
+    "lang": lang,
+    "code_label": code_label,
+    "code_options": code_options,
+    "message": message,
+    "money": money,
+    "id_number": id_number,
+    "account": account,
+    "day": day,
+    "moment": moment,
+}
+
+
+HOUSEHOLD_EVENTS = {
+    "household.register": lazy_gettext("Household registered"),
+    "household.update": lazy_gettext("Household changed"),
+    "household.import": lazy_gettext("Households imported"),
+    "household.account_change_requested": lazy_gettext("Bank account change requested"),
+    "household.account_change_confirmed": lazy_gettext("Bank account change confirmed"),
+    "household.account_change_rejected": lazy_gettext("Bank account change rejected"),
+}
+CASE_EVENT_KINDS = {"loan": "loan_action", "subsidy": "subsidy_action", "supervision": "supervision_action"}
+
+
+def event_label(action: str) -> str:
+    """An audit action (``loan.rate``, ``household.update``) as the timeline shows it."""
+    if action in HOUSEHOLD_EVENTS:
+        return str(HOUSEHOLD_EVENTS[action])
+    area, _, name = action.partition(".")
+    kind = CASE_EVENT_KINDS.get(area)
+    if kind:
+        return (
+            label(kind, name.replace("_", "-"), lang())
+            if name.replace("_", "-") in codes(kind)
+            else (label(kind, name, lang()))
+        )
+    return action
+
+
+def nav_links() -> list[tuple[str, str]]:
+    """The menu entries of the areas whose pages are installed."""
+    entries = [
+        ("web.loans", lazy_gettext("Loans")),
+        ("web.subsidies", lazy_gettext("Subsidies")),
+        ("web.publicity_lists", lazy_gettext("Publicity lists")),
+    ]
+    return [(e, str(t)) for e, t in entries if e in current_app.view_functions]
+
+
+def household_actions(h) -> list[tuple[str, str]]:
+    """The applications a user may open from a household's page (a clerk of its region)."""
+    if not can_edit_household(current_user, h):
+        return []
+    entries = [
+        ("web.apply_loan", lazy_gettext("Apply for a loan")),
+        ("web.apply_subsidy", lazy_gettext("Apply for a subsidy")),
+    ]
+    return [(e, str(t)) for e, t in entries if e in current_app.view_functions]
+
+
+HELPERS.update(event_label=event_label, nav_links=nav_links, household_actions=household_actions)
