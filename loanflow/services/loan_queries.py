@@ -33,8 +33,10 @@ WAITING_STAGES = {"applied": "applied", "rated": "rated", "credited": "credited"
 LENT_STATES = ("disbursed", "overdue", "recalled")
 
 
-def register_guard(action: str, guard: Guard) -> Guard:
-    """Add a case guard for ``action``; usable as a decorator (``@register_guard("extend")``)."""
+def register_guard(action: str, guard: Guard | None = None):
+    """Add a case guard for ``action``; also a decorator: ``@register_guard("extend")``."""
+    if guard is None:
+        return lambda fn: register_guard(action, fn)
     ACTION_GUARDS.setdefault(action, []).append(guard)
     return guard
 
