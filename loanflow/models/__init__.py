@@ -2,10 +2,12 @@
 
 from loanflow.models.audit import AuditChainHead, AuditEvent
 from loanflow.models.calendar import CalendarYear
+from loanflow.models.document import IssuedDocument
 from loanflow.models.household import AccountChange, Household, Member
 from loanflow.models.loan import Disbursement, FundEntry, Loan, LoanScheduleLine, Repayment
 from loanflow.models.misc import IdempotencyRecord, PolicyVersion
 from loanflow.models.region import Branch, BranchTownship, Region
+from loanflow.models.subsidy import Publicity, PublicityEntry, SubsidyCap, SubsidyCase, SubsidyObjection
 from loanflow.models.user import ApiToken, User
 
 __all__ = [
@@ -23,8 +25,14 @@ __all__ = [
     "BranchTownship",
     "Household",
     "IdempotencyRecord",
+    "IssuedDocument",
     "Member",
     "PolicyVersion",
+    "Publicity",
+    "PublicityEntry",
     "Region",
+    "SubsidyCap",
+    "SubsidyCase",
+    "SubsidyObjection",
     "User",
 ]

@@ -1,0 +1,222 @@
+"""Request bodies and response shapes of the subsidy API (产业奖补, 公示, calendar years)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import request
+from marshmallow import Schema, ValidationError, fields, validate
+
+from loanflow import clock
+from loanflow.api.common import PageArgs, with_label
+from loanflow.api.errors import _flatten, language
+from loanflow.api.fields import Code
+from loanflow.domain.idcard import mask_account
+from loanflow.domain.labels import codes, label
+from loanflow.domain.money import format_money
+from loanflow.domain.subsidy import format_quantity
+from loanflow.models import Publicity, SubsidyCase, User
+from loanflow.services import audit
+from loanflow.services.errors import Invalid, msg
+from loanflow.services.permissions import can_see_full_identity
+from loanflow.services.policy import current_policy
+from loanflow.services.publicity import publicity_entries
+from loanflow.services.subsidy_rules import allowed_actions
+
+Text = fields.String
+QUANTITY_META = {
+    "type": "string",
+    "format": "decimal",
+    "pattern": r"^\d{1,12}(\.\d{1,2})?$",
+    "example": "12.5",
+}
+
+
+class SubsidyIn(Schema):
+    household_id = fields.Integer(required=True, strict=True)
+    industry = Text(required=True, validate=validate.Length(min=1, max=30))
+    quantity = Text(required=True, metadata=QUANTITY_META)
+    consent = fields.Boolean(required=True)
+
+
+class VerifyIn(Schema):
+    verified_quantity = Text(required=True, metadata=QUANTITY_META)
+    note = Text(load_default="", validate=validate.Length(max=1000))
+
+
+class PublicizeIn(Schema):
+    case_ids = fields.List(fields.Integer(strict=True), load_default=None, validate=validate.Length(max=500))
+
+
+class ObjectIn(Schema):
+    raised_by = Text(required=True, validate=validate.Length(min=1, max=100))
+    reason = Text(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class DisburseIn(Schema):
+    date = fields.Date(required=True)
+    payment_reference = Text(required=True, validate=validate.Length(min=1, max=60))
+
+
+class ReasonIn(Schema):
+    reason = Text(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class Empty(Schema):
+    pass
+
+
+class SubsidyArgs(PageArgs):
+    village = Text(load_default=None, validate=validate.Regexp(r"^\d{6,12}$"))
+    state = Code(codes("subsidy_state"), load_default=None)
+    year = fields.Integer(load_default=None, validate=validate.Range(min=2000, max=2100))
+    household_id = fields.Integer(load_default=None)
+
+
+class PublicityArgs(PageArgs):
+    village = Text(load_default=None, validate=validate.Regexp(r"^\d{6,12}$"))
+
+
+class CalendarYearIn(Schema):
+    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    holidays = fields.List(fields.Date(), load_default=list)
+    workdays = fields.List(fields.Date(), load_default=list)
+
+
+def load_body(schema: type[Schema]) -> dict:
+    """Parse the JSON body after the case's own checks; refusals name every field (422)."""
+    payload = request.get_json(silent=True) if request.get_data() else {}
+    if not isinstance(payload, dict):
+        raise Invalid({"_body": [msg("请求体须为 JSON 对象", "The body must be a JSON object")]})
+    try:
+        return schema().load(payload)
+    except ValidationError as e:
+        errors = _flatten({"json": e.messages})
+        raise Invalid({field: [msg(m, m) for m in ms] for field, ms in errors.items()}) from e
+
+
+def _iso(d) -> str | None:
+    return d.isoformat() if d else None
+
+
+def _money(v) -> str | None:
+    return None if v is None else format_money(v)
+
+
+def _industry(data: dict, code: str) -> None:
+    ind = current_policy().industries().get(code)
+    en = language() == "en"
+    data["industry_label"] = (ind.name_en if en else ind.name_zh) if ind else code
+    data["unit"] = (ind.unit_en if en else ind.unit_zh) if ind else None
+
+
+def _timeline(case_id: int) -> list[dict]:
+    lang = language()
+    out = []
+    for e in audit.timeline("subsidy", case_id):
+        action = e.action.split(".", 1)[-1]
+        out.append(
+            {
+                "at": e.occurred_at.isoformat(),
+                "actor": e.actor,
+                "role": e.role,
+                "action": action,
+                "action_label": label("subsidy_action", action, lang),
+                "state_before": (e.before or {}).get("state"),
+                "state_after": (e.after or {}).get("state"),
+                "reason": e.reason,
+            }
+        )
+    return out
+
+
+def publicity_ref(p: Publicity | None) -> dict | None:
+    if p is None:
+        return None
+    return {
+        "id": p.id,
+        "posted_on": _iso(p.posted_on),
+        "start": _iso(p.start_on),
+        "end": _iso(p.end_on),
+        "approval_opens": _iso(p.approval_opens_on),
+        "provisional": p.provisional,
+    }
+
+
+def subsidy_json(case: SubsidyCase, user: User, *, detail: bool = True) -> dict:
+    """A case as the API shows it: codes with labels, money as strings, the amount's computation."""
+    head = case.household.head
+    data = {
+        "id": case.id,
+        "version": case.version,
+        "household_id": case.household_id,
+        "head_name": head.name if head else None,
+        "village_code": case.village_code,
+        "village_name": case.village.name if case.village else None,
+        "industry": case.industry,
+        "declared_quantity": format_quantity(case.declared_quantity),
+        "verified_quantity": format_quantity(case.verified_quantity) if case.verified_quantity else None,
+        "unit_rate": _money(case.unit_rate),
+        "amount": _money(case.amount),
+        "state": case.state,
+        "applied_on": _iso(case.applied_on),
+        "stage_due_on": _iso(case.stage_due_on),
+        "stage_due_provisional": case.stage_due_provisional,
+    }
+    _industry(data, case.industry)
+    with_label(data, "state", "subsidy_state")
+    if not detail:
+        return data
+    actions = allowed_actions(user, case, current_policy(), clock.today())
+    data.update(
+        {
+            "allowed_actions": actions,
+            "allowed_actions_labels": [label("subsidy_action", a, language()) for a in actions],
+            "consent": case.consent,
+            "verify_note": case.verify_note,
+            "computation": case.computation,
+            "reserved": case.reserved,
+            "policy_version": case.policy_version,
+            "stage": {
+                "since": _iso(case.stage_since),
+                "working_days": case.stage_days,
+                "due_on": _iso(case.stage_due_on),
+                "provisional": case.stage_due_provisional,
+            },
+            "verified_on": _iso(case.verified_on),
+            "approved_on": _iso(case.approved_on),
+            "disbursed_on": _iso(case.disbursed_on),
+            "payment_reference": case.payment_reference or None,
+            "paid_account": (
+                case.paid_account if can_see_full_identity(user) else mask_account(case.paid_account)
+            )
+            or None,
+            "closed_on": _iso(case.closed_on),
+            "close_reason": case.close_reason or None,
+            "publicity": publicity_ref(case.publicity),
+            "objections": [
+                {"raised_by": o.raised_by, "reason": o.reason, "recorded_on": _iso(o.recorded_on)}
+                for o in case.objections
+            ],
+            "timeline": _timeline(case.id),
+        }
+    )
+    return data
+
+
+def publicity_json(p: Publicity) -> dict:
+    """The village 公示 list: who, what, how much — never an ID number, phone, account or poverty cause."""
+    entries = publicity_entries(p)
+    total = sum((e["amount"] for e in entries), start=Decimal("0.00"))
+    for e in entries:
+        _industry(e, e["industry"])
+        e["amount"] = _money(e["amount"])
+    return {
+        **publicity_ref(p),
+        "village_code": p.village_code,
+        "village_name": p.village.name if p.village else None,
+        "working_days": p.policy_days,
+        "entries": entries,
+        "count": len(entries),
+        "total_amount": format_money(total),
+    }
