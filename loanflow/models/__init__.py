@@ -2,7 +2,6 @@
 
 from loanflow.models.audit import AuditChainHead, AuditEvent
 from loanflow.models.calendar import CalendarYear
-from loanflow.models.document import IssuedDocument
 from loanflow.models.household import AccountChange, Household, Member
 from loanflow.models.loan import Disbursement, FundEntry, Loan, LoanScheduleLine, Repayment
 from loanflow.models.misc import IdempotencyRecord, PolicyVersion
@@ -25,7 +24,6 @@ __all__ = [
     "BranchTownship",
     "Household",
     "IdempotencyRecord",
-    "IssuedDocument",
     "Member",
     "PolicyVersion",
     "Publicity",
