@@ -132,6 +132,14 @@ _TABLE: dict[str, dict[str, tuple[str, str]]] = {
         "spot_check": ("暗访抽查", "Spot check"),
         "finding": ("督查意见", "Record a finding"),
     },
+    "document_kind": {
+        "loan_agreement": ("借款合同", "Loan agreement"),
+        "loan_receipt": ("借据及还款计划", "Loan receipt and repayment plan"),
+        "extension_agreement": ("展期协议", "Extension agreement"),
+        "subsidy_notice": ("奖补审批通知", "Subsidy approval notice"),
+        "publicity_list": ("公示名单", "Publicity list"),
+        "household_receipt": ("回执", "Receipt for the household"),
+    },
 }
 
 LABELS: dict[str, dict[str, str]] = {

@@ -2,6 +2,7 @@
 
 from loanflow.models.audit import AuditChainHead, AuditEvent
 from loanflow.models.calendar import CalendarYear
+from loanflow.models.document import IssuedDocument
 from loanflow.models.household import AccountChange, Household, Member
 from loanflow.models.loan import Disbursement, FundEntry, Loan, LoanScheduleLine, Repayment
 from loanflow.models.misc import IdempotencyRecord, PolicyVersion
@@ -24,6 +25,7 @@ __all__ = [
     "BranchTownship",
     "Household",
     "IdempotencyRecord",
+    "IssuedDocument",
     "Member",
     "PolicyVersion",
     "Publicity",
