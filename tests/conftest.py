@@ -42,6 +42,7 @@ def _database_url(tmp: str) -> str:
 def _app():
     tmp = tempfile.mkdtemp(prefix="loanflow-test-")
     app = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": _database_url(tmp)})
+    app.config["ISSUE_DOCUMENTS_ON_ACTIONS"] = False  # renders cost 100–250 ms; documents tests turn it on
     with app.app_context():
         db.drop_all()
         db.create_all()

@@ -29,7 +29,7 @@ from loanflow.domain.schedule import build_schedule, maturity_date
 from loanflow.domain.workflows import LOAN, NotAllowedInState, RoleMayNot
 from loanflow.extensions import db
 from loanflow.models import BranchTownship, Disbursement, Household, Loan, LoanScheduleLine, User
-from loanflow.services import audit
+from loanflow.services import audit, documents
 from loanflow.services.errors import Conflict, Forbidden, Invalid, msg
 from loanflow.services.households import get_household
 from loanflow.services.loan_queries import (
@@ -408,6 +408,7 @@ def credit_loan(actor: User, loan_id: int, amount: Decimal, term_months: int) ->
     )
     transition(actor, loan, "credit", changes=changes)
     db.session.commit()
+    documents.issue_after(actor, "loan", loan.id, "loan_agreement")
     return loan
 
 
@@ -477,6 +478,7 @@ def disburse_loan(actor: User, loan_id: int, on: date | None = None) -> Loan:
         ],
     )
     db.session.commit()
+    documents.issue_after(actor, "loan", loan.id, "loan_receipt")
     return loan
 
 
