@@ -21,7 +21,7 @@ from loanflow.domain.policy import Policy
 from loanflow.domain.subsidy import cap_period, cap_used_up, compute_amount, format_quantity
 from loanflow.extensions import db
 from loanflow.models import Household, PublicityEntry, SubsidyCase, User
-from loanflow.services import audit, subsidy_cap
+from loanflow.services import audit, documents, subsidy_cap
 from loanflow.services.calendar import work_calendar
 from loanflow.services.errors import Conflict, Forbidden, Invalid, msg
 from loanflow.services.households import get_household
@@ -238,6 +238,7 @@ def approve_case(actor: User, case_id: int) -> SubsidyCase:
     )
     record(actor, case, "approve", {"state": "publicized"}, {"state": new_state, "amount": case.amount})
     db.session.commit()
+    documents.issue_after(actor, "subsidy", case.id, "subsidy_notice")
     return case
 
 
