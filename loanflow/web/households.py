@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -153,6 +153,16 @@ def decide_account_change(household_id: int, change_id: int):
     return redirect(url_for("web.household", household_id=household_id))
 
 
-def case_links(h) -> dict:
-    """The household's loans and subsidies, when those pages exist (filled in by their modules)."""
-    return {}
+def case_links(h) -> list[tuple[str, list, str, str]]:
+    """The household's loans and subsidies, for the areas whose pages are installed."""
+    out = []
+    if "web.loan" in current_app.view_functions:
+        from loanflow.services.loans import list_loans
+
+        out.append((_("Loans"), list_loans(current_user, household_id=h.id)[0], "web.loan", "loan_state"))
+    if "web.subsidy" in current_app.view_functions:
+        from loanflow.services.subsidies import list_cases
+
+        rows = list_cases(current_user, household_id=h.id)[0]
+        out.append((_("Subsidies"), rows, "web.subsidy", "subsidy_state"))
+    return out

@@ -32,3 +32,32 @@ def user_names(ids: set[int]) -> dict[int, str]:
         return {}
     rows = db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids)))
     return {user_id: name for user_id, name in rows}
+
+
+def schedule_in_force(loan) -> list:
+    """The repayment plan in force: revision 0 at disbursement, n after the n-th extension."""
+    from loanflow.models import LoanScheduleLine
+
+    stmt = select(LoanScheduleLine).where(
+        LoanScheduleLine.loan_id == loan.id, LoanScheduleLine.revision == loan.extension_count
+    )
+    return list(db.session.scalars(stmt.order_by(LoanScheduleLine.seq)))
+
+
+def repayments_of(loan) -> list:
+    """Every repayment of a loan, reversed ones included (they stay, marked)."""
+    from loanflow.models import Repayment
+
+    stmt = select(Repayment).where(Repayment.loan_id == loan.id).order_by(Repayment.paid_on, Repayment.id)
+    return list(db.session.scalars(stmt))
+
+
+def loan_position(loan):
+    """Due now and payoff as of the business date, when the ledger service is installed."""
+    if loan.disbursed_on is None:
+        return None
+    try:
+        from loanflow.services.loan_money import position_of
+    except ModuleNotFoundError:
+        return None
+    return position_of(loan)

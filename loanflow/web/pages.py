@@ -1,18 +1,11 @@
 """The start page (the user's work queue) and the language switch."""
 
 from flask import redirect, render_template, request, url_for
-from flask_babel import refresh
 from flask_login import current_user, login_required
 
 from loanflow import clock
 from loanflow.web import bp
 from loanflow.web.queue import work_queue
-
-
-@bp.before_app_request
-def _choose_language_afresh():
-    """The locale is chosen per request (an app context shared by several requests, as in tests, keeps none)."""
-    refresh()
 
 
 @bp.route("/")

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import current_app
+from flask import current_app, request, url_for
 from flask_babel import format_date, format_datetime, get_locale, lazy_gettext
 from flask_login import current_user
 
+from loanflow import clock
 from loanflow.domain.idcard import mask_account, mask_id_number
 from loanflow.domain.labels import codes, label
 from loanflow.domain.money import format_money
@@ -124,4 +125,16 @@ def household_actions(h) -> list[tuple[str, str]]:
     return [(e, str(t)) for e, t in entries if e in current_app.view_functions]
 
 
-HELPERS.update(event_label=event_label, nav_links=nav_links, household_actions=household_actions)
+def page_url(page: int) -> str:
+    """This list again at another page, with the same filters."""
+    args = {**request.args.to_dict(), "page": page}
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+HELPERS.update(
+    event_label=event_label,
+    nav_links=nav_links,
+    household_actions=household_actions,
+    page_url=page_url,
+    business_date=clock.today,
+)

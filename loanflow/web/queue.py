@@ -7,12 +7,27 @@ from the case areas whose services are installed.
 
 from __future__ import annotations
 
+from datetime import date
+
+from flask import current_app
 from flask_babel import lazy_gettext
 from sqlalchemy import select
 
+from loanflow import clock
+from loanflow.domain.labels import label
 from loanflow.extensions import db
 from loanflow.models import AccountChange, Household, User
+from loanflow.services.calendar import work_calendar
 from loanflow.services.permissions import village_filter
+from loanflow.services.policy import current_policy
+from loanflow.web.present import lang
+
+QUEUE_LIMIT = 200
+# Which states hold cases that wait on a role, and the actions that move them on (DOMAIN.md tables).
+LOAN_QUEUE_STATES = {"bank_officer": ("applied", "rated", "credited", "disbursed")}
+LOAN_QUEUE_ACTIONS = {"bank_officer": ("rate", "credit", "disburse", "extend")}
+SUBSIDY_QUEUE_STATES = {"approver": ("applied", "verified", "publicized", "approved")}
+SUBSIDY_QUEUE_ACTIONS = ("verify", "publicize", "approve", "disburse")
 
 
 def account_changes_to_confirm(user: User) -> list[dict]:
@@ -43,7 +58,72 @@ def account_changes_to_confirm(user: User) -> list[dict]:
     ]
 
 
+def _row(endpoint: str, case, number: str, who: str, stage: str, cal, today: date) -> dict:
+    due = case.stage_due_on
+    over = cal.working_days_between(due, today).days if due is not None and due < today else 0
+    return {
+        "endpoint": endpoint,
+        "args": {"case_id": case.id},
+        "case": number,
+        "who": who,
+        "stage": stage,
+        "due": due,
+        "provisional": case.stage_due_provisional,
+        "over": over,
+    }
+
+
+def _waiting(cases, allowed, actions: tuple[str, ...]) -> list:
+    """The cases on which the user may take one of ``actions`` now."""
+    return [(c, a) for c in cases for a in allowed(c) if a in actions][:QUEUE_LIMIT]
+
+
+def loans_waiting(user: User, cal, today: date) -> list[dict]:
+    """Loans waiting for this user's action (rate, credit, disburse, decide an extension, withdraw)."""
+    from loanflow.services.loans import allowed_actions, list_loans
+
+    actions = LOAN_QUEUE_ACTIONS.get(user.role, ())
+    if not actions:
+        return []
+    four_eyes = current_policy().four_eyes
+    rows = []
+    for state in LOAN_QUEUE_STATES.get(user.role, ()):
+        cases = list_loans(user, state=state, per_page=QUEUE_LIMIT)[0]
+        for c, a in _waiting(cases, lambda c: allowed_actions(user, c, four_eyes), actions):
+            rows.append(
+                _row(
+                    "web.loan", c, c.case_number, c.borrower_name, label("loan_action", a, lang()), cal, today
+                )
+            )
+    return sorted(rows, key=_urgency)
+
+
+def subsidies_waiting(user: User, cal, today: date) -> list[dict]:
+    """Subsidy cases waiting for this user's action (verify, publicize, approve, pay out)."""
+    from loanflow.services.subsidies import list_cases
+    from loanflow.services.subsidy_rules import allowed_actions
+
+    policy, rows = current_policy(), []
+    for state in SUBSIDY_QUEUE_STATES.get(user.role, ()):
+        cases = list_cases(user, state=state, per_page=QUEUE_LIMIT)[0]
+        for c, a in _waiting(cases, lambda c: allowed_actions(user, c, policy, today), SUBSIDY_QUEUE_ACTIONS):
+            who = c.household.head.name if c.household and c.household.head else ""
+            rows.append(
+                _row("web.subsidy", c, f"#{c.id}", who, label("subsidy_action", a, lang()), cal, today)
+            )
+    return sorted(rows, key=_urgency)
+
+
+def _urgency(row: dict):
+    return (row["due"] is None, row["due"] or date.max, row["case"])
+
+
 def work_queue(user: User) -> list[tuple[str, list[dict]]]:
-    """The sections of the user's queue, each with its rows."""
+    """The sections of the user's queue, each with its rows, most urgent first."""
+    cal, today = work_calendar(), clock.today()
     sections = [(lazy_gettext("Bank account changes to confirm"), account_changes_to_confirm(user))]
+    if "web.loan" in current_app.view_functions:
+        sections.append((lazy_gettext("Loans waiting for you"), loans_waiting(user, cal, today)))
+    if "web.subsidy" in current_app.view_functions:
+        sections.append((lazy_gettext("Subsidies waiting for you"), subsidies_waiting(user, cal, today)))
     return [(str(title), rows) for title, rows in sections if rows]

@@ -7,43 +7,45 @@ import re
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
+from tests.web.conftest import PageClient
+
 CATALOG = "loanflow/translations/zh/LC_MESSAGES/messages"
 
 
-def test_the_login_page_speaks_chinese_by_default(client):
-    html = client.get("/login").get_data(as_text=True)
+def test_the_login_page_speaks_chinese_by_default(browser):
+    html = browser.get("/login").get_data(as_text=True)
     assert "登录" in html and 'lang="zh-CN"' in html
     assert "Log in" not in html
 
 
-def test_the_login_page_speaks_english_when_asked(client):
-    html = client.get("/login?lang=en").get_data(as_text=True)
+def test_the_login_page_speaks_english_when_asked(browser):
+    html = browser.get("/login?lang=en").get_data(as_text=True)
     assert "Log in" in html and 'lang="en"' in html
     assert "登录" not in html
 
 
-def test_the_language_switch_is_remembered_in_a_cookie(client):
-    r = client.get("/lang/en", headers={"Referer": "http://localhost/login"})
+def test_the_language_switch_is_remembered_in_a_cookie(browser):
+    r = browser.get("/lang/en", headers={"Referer": "http://localhost/login"})
     assert r.status_code == 302 and r.headers["Location"].endswith("/login")
-    assert "Log in" in client.get("/login").get_data(as_text=True)
-    client.get("/lang/zh")
-    assert "登录" in client.get("/login").get_data(as_text=True)
+    assert "Log in" in browser.get("/login").get_data(as_text=True)
+    browser.get("/lang/zh")
+    assert "登录" in browser.get("/login").get_data(as_text=True)
 
 
-def test_a_wrong_password_is_refused_in_chinese(client, demo):
-    r = client.post("/login", data={"username": "clerk", "password": "nope"})
+def test_a_wrong_password_is_refused_in_chinese(browser, demo):
+    r = browser.post("/login", data={"username": "clerk", "password": "nope"})
     assert r.status_code == 401
     assert "用户名或密码错误" in r.get_data(as_text=True)
 
 
-def test_a_page_behind_login_sends_the_visitor_to_the_login_page(client):
-    r = client.get("/households")
+def test_a_page_behind_login_sends_the_visitor_to_the_login_page(browser):
+    r = browser.get("/households")
     assert r.status_code == 302 and "/login" in r.headers["Location"]
 
 
 def test_a_form_without_its_csrf_token_is_refused_readably(app, demo, monkeypatch):
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
-    c = app.test_client()
+    c = PageClient(app, app.response_class, use_cookies=True)
     r = c.post("/login", data={"username": "clerk", "password": "demo-password"})
     assert r.status_code == 400
     assert "表单已过期" in r.get_data(as_text=True)
