@@ -62,9 +62,15 @@ def _truncate(app) -> None:
                 conn.execute(
                     text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
                 )
-            else:
+            else:  # SQLite has no TRUNCATE: lift the append-only triggers while emptying
+                from loanflow.models.audit import APPEND_ONLY_DDL, DROP_APPEND_ONLY_DDL
+
+                for statement in DROP_APPEND_ONLY_DDL["sqlite"]:
+                    conn.exec_driver_sql(statement)
                 for t in reversed(tables):
                     conn.execute(text(f'DELETE FROM "{t}"'))
+                for statement in APPEND_ONLY_DDL["sqlite"]:
+                    conn.exec_driver_sql(statement)
 
 
 @pytest.fixture
