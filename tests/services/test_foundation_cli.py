@@ -1,0 +1,118 @@
+"""The commands an operator runs, the masking of logs, and the one clock."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from loanflow import clock
+from loanflow.extensions import db
+from loanflow.logmask import mask_text
+from loanflow.models import User
+
+
+def test_create_user_makes_a_user_who_can_get_a_token(app, client, demo):
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=[
+            "loanflow",
+            "create-user",
+            "--username",
+            "clerk9",
+            "--full-name",
+            "赵九",
+            "--role",
+            "clerk",
+            "--region",
+            "341503003001",
+            "--password",
+            "long-enough-pw",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    assert (
+        client.post("/api/v1/tokens", json={"username": "clerk9", "password": "long-enough-pw"}).status_code
+        == 201
+    )
+
+
+def test_create_user_refuses_an_unknown_region_and_a_short_password_naming_both(app, demo):
+    result = app.test_cli_runner().invoke(
+        args=[
+            "loanflow",
+            "create-user",
+            "--username",
+            "x",
+            "--full-name",
+            "X",
+            "--role",
+            "clerk",
+            "--region",
+            "999999",
+            "--password",
+            "short",
+        ]
+    )
+    assert result.exit_code == 2
+    assert "region" in result.output and "password" in result.output
+    assert db.session.scalar(db.select(User).where(User.username == "x")) is None
+
+
+def test_a_bank_officer_must_belong_to_a_branch(app, demo):
+    result = app.test_cli_runner().invoke(
+        args=[
+            "loanflow",
+            "create-user",
+            "--username",
+            "o9",
+            "--full-name",
+            "O",
+            "--role",
+            "bank_officer",
+            "--region",
+            "341503",
+            "--password",
+            "long-enough-pw",
+        ]
+    )
+    assert result.exit_code == 2 and "branch" in result.output
+
+
+def test_the_demo_command_builds_the_county_once(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["loanflow", "demo", "--households", "5"])
+    assert first.exit_code == 0, first.output
+    assert '"villages": 87' in first.output and '"townships": 11' in first.output
+    again = runner.invoke(args=["loanflow", "demo", "--if-empty"])
+    assert again.exit_code == 0 and "skipping" in again.output
+    names = set(db.session.scalars(db.select(User.username)))
+    assert {
+        "clerk",
+        "clerk2",
+        "officer",
+        "officer2",
+        "officer3",
+        "approver",
+        "approver2",
+        "approver3",
+        "supervisor",
+        "admin",
+    } <= names
+
+
+def test_logs_never_carry_a_whole_id_number_or_account(app, caplog):
+    assert mask_text("borrower 11010519491231002X paid") == "borrower 110105********002X paid"
+    assert mask_text("account 6217991234567890124") == "account ***************0124"
+    with caplog.at_level(logging.INFO, logger=app.logger.name):
+        app.logger.info("registered %s with %s", "11010519491231002X", "6217991234567890124")
+    assert "11010519491231002X" not in caplog.text and "6217991234567890124" not in caplog.text
+
+
+def test_the_business_date_comes_from_the_configuration(app):
+    app.config["LOANFLOW_TODAY"] = "2026-09-30"
+    try:
+        assert clock.today() == date(2026, 9, 30)
+        assert clock.now().date() == date(2026, 9, 30)
+        assert clock.now().tzinfo is not None
+    finally:
+        app.config["LOANFLOW_TODAY"] = "2026-03-10"
