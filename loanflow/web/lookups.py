@@ -61,3 +61,11 @@ def loan_position(loan):
     except ModuleNotFoundError:
         return None
     return position_of(loan)
+
+
+def verified_companions(user: User, case) -> list:
+    """Other verified cases of the same village, which may go on the same 公示 list."""
+    from loanflow.services.subsidies import list_cases
+
+    rows = list_cases(user, village=case.village_code, state="verified", per_page=500)[0]
+    return [c for c in rows if c.id != case.id and c.village_code == case.village_code]
