@@ -37,7 +37,7 @@ def init_api(app: Flask) -> LoanflowApi:
     for module in (tokens, households, audit, policy):
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp, url_prefix="/api/v1")
-    for name in ("loans", "subsidies", "documents", "stalled", "admin", "register_io"):
+    for name in ("loans", "subsidies", "documents", "stalled", "admin", "register_io", "fund"):
         try:
             module = __import__(f"loanflow.api.{name}", fromlist=["blp"])
         except ModuleNotFoundError as e:
