@@ -1,0 +1,83 @@
+"""Browser tests: the app served by a real HTTP server in a thread, driven by Debian's chromium.
+
+One browser per session; one server per session against the test database
+(each test's ``app``/``demo`` fixtures empty and fill it). Screenshots go to
+``$LOANFLOW_SCREENSHOTS`` when set, else to a temporary directory.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from loanflow.extensions import db
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(_app):
+    """The app on 127.0.0.1 at a free port; every request gets its own app context."""
+    server = make_server("127.0.0.1", 0, _app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def shots(tmp_path_factory):
+    path = os.environ.get("LOANFLOW_SCREENSHOTS") or str(tmp_path_factory.mktemp("screens"))
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+@pytest.fixture
+def open_page(chromium, live_server, demo):
+    """``open_page(width=1280)`` → a fresh browser page (its own cookies) on the demo county."""
+    contexts = []
+
+    def _open(width: int = 1280, height: int = 900):
+        # the test's own session must not hold SQLite's write lock while the server works
+        db.session.close()
+        ctx = chromium.new_context(viewport={"width": width, "height": height}, base_url=live_server)
+        ctx.set_default_timeout(10_000)
+        contexts.append(ctx)
+        return ctx.new_page()
+
+    yield _open
+    for ctx in contexts:
+        ctx.close()
+
+
+def log_in(page, username: str) -> None:
+    page.goto("/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "demo-password")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/")
