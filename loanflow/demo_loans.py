@@ -154,11 +154,51 @@ def _clerk_of(loan: Loan) -> User:
     return db.session.scalar(select(User).where(User.id == loan.applied_by_id))
 
 
-def _money_module():
+def _module(name: str):
     try:
-        return importlib.import_module("loanflow.services.loan_money")
-    except ModuleNotFoundError:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as e:
+        if e.name != name:
+            raise
         return None
+
+
+def _money_cases(
+    households: list[Household], today: date, clerk: User, officer: User, officer2: User
+) -> dict:
+    """Repaid, overdue, recalled and compensated loans, through the money services when they exist."""
+    money = _module("loanflow.services.loan_money")
+    extensions = _module("loanflow.services.loan_extensions")
+    fund = _module("loanflow.services.loan_fund")
+    sweep = _module("loanflow.services.sweep")
+    if money is None or len(households) < 4:
+        return {}
+
+    def lent(days_ago: int, term: int) -> Loan:
+        start = today - timedelta(days=days_ago)
+        loan = _step(start, open_loan, clerk, households.pop(0), "10000.00", term)
+        return _step(start, lambda: drive(loan, "disbursed", officer=officer, disburser=officer2))
+
+    repaid = lent(120, 3)
+    paid_on = repaid.maturity_on
+    payoff = _step(paid_on, lambda: money.position_of(repaid, paid_on).payoff)
+    _step(paid_on, money.repay_loan, officer, repaid.id, payoff, paid_on)
+    overdue = lent(130, 3)
+    compensated = lent(260, 3) if fund is not None else None
+    if extensions is not None:
+        recalled = lent(60, 12)
+        _step(
+            today - timedelta(days=10), extensions.recall_loan, officer, recalled.id, "demo: 贷款资金挪作他用"
+        )
+    if sweep is not None:
+        sweep.run_sweep(today)
+    if compensated is not None:
+        fund.compensate_loan(officer2, compensated.id)
+    states = db.session.scalars(select(Loan.state).where(Loan.id.in_([repaid.id, overdue.id])))
+    counts: dict[str, int] = {}
+    for state in [*states, *(["recalled"] if extensions else []), *(["compensated"] if fund else [])]:
+        counts[state] = counts.get(state, 0) + 1
+    return counts
 
 
 def _step(day: date, fn, *args) -> Any:
@@ -200,12 +240,10 @@ def seed_demo(rng: random.Random) -> dict[str, Any]:
     case(a, clerk, officer, "credited", 2)
     case(b, clerk2, officer3, "credited", 30)  # stalled: nobody else at branch B may disburse (four eyes)
     case(a, clerk, officer, "disbursed", 40, disburser=officer2, later=3)
-    case(a, clerk, officer, "disbursed", 200, disburser=officer2, later=20, term=24)  # disbursed late
+    case(a, clerk, officer, "disbursed", 200, disburser=officer2, later=20, term=24)
     case(a, clerk, officer, "rejected", 10)
     case(b, clerk2, officer3, "withdrawn", 12)
     case(b, clerk2, officer3, "rated", 8, score=50)  # rated below the floor: rejected with the score
-    money = _money_module()
-    if money is not None and hasattr(money, "seed_demo_money"):
-        made.update(money.seed_demo_money(rng, a, today))
+    made.update(_money_cases(a, today, clerk, officer, officer2))
     db.session.commit()
     return {"loans": made}
