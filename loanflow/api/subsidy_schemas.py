@@ -178,7 +178,7 @@ def subsidy_json(case: SubsidyCase, user: User, *, detail: bool = True) -> dict:
             "reserved": case.reserved,
             "policy_version": case.policy_version,
             "stage": {
-                "since": _iso(case.stage_since),
+                "since": _iso(case.stage_started_on),
                 "working_days": case.stage_days,
                 "due_on": _iso(case.stage_due_on),
                 "provisional": case.stage_due_provisional,

@@ -56,7 +56,7 @@ class SubsidyCase(db.Model):
     closed_on: Mapped[date | None] = mapped_column(Date)
     close_reason: Mapped[str] = mapped_column(String(1000), default="")
     # the waiting stage (限时办结): when it started, the count it runs on, and its due date
-    stage_since: Mapped[date] = mapped_column(Date)
+    stage_started_on: Mapped[date] = mapped_column(Date)
     stage_days: Mapped[int | None]
     stage_due_on: Mapped[date | None] = mapped_column(Date, index=True)
     stage_due_provisional: Mapped[bool] = mapped_column(default=False)

@@ -188,7 +188,9 @@ def refirm_provisional_dates() -> dict[str, int]:
     deadlines = 0
     stmt = select(SubsidyCase).where(SubsidyCase.stage_due_provisional.is_(True))
     for case in db.session.scalars(stmt):
-        base = case.publicity.end_on if case.state == "publicized" and case.publicity else case.stage_since
+        base = (
+            case.publicity.end_on if case.state == "publicized" and case.publicity else case.stage_started_on
+        )
         due = cal.add_working_days(base, case.stage_days or 0)
         case.stage_due_on = due.date
         case.stage_due_provisional = due.provisional or (

@@ -132,14 +132,14 @@ def stage_values(
     days = policy.deadline_days("subsidy", state) if state in WAITING_STAGES else None
     if days is None:
         return {
-            "stage_since": since,
+            "stage_started_on": since,
             "stage_days": None,
             "stage_due_on": None,
             "stage_due_provisional": False,
         }
     due = cal.add_working_days(base or since, days)
     return {
-        "stage_since": since,
+        "stage_started_on": since,
         "stage_days": days,
         "stage_due_on": due.date,
         "stage_due_provisional": due.provisional,
@@ -164,4 +164,5 @@ def move(case: SubsidyCase, action: str, values: dict, dest: str | None = None) 
             msg("该案件已被他人处理，请刷新后重试", "The case was changed by someone else; reload and retry"),
             state=case.state,
         )
+    db.session.expire(case)  # the row changed under the ORM: read it again when next asked
     return new_state
