@@ -136,24 +136,23 @@ def _race(app, jobs):
     return results
 
 
-def test_two_verifications_of_one_household_at_the_same_moment_never_pass_the_cap(app, users):
+def test_verifications_of_one_household_at_the_same_moment_share_the_cap_exactly(app, users):
+    """Three racing verifications of 1200.00 with 2600.00 left: 1200, 1200 and the last 200 — all served."""
     approver_id = users["approver"].id
     for round_ in range(3):
         h = fresh_household(VILLAGE, f"并发户{round_}")
-        ids = [case(users, h, "applied", industry="kiwi", quantity="2.5").id for _ in range(3)]  # 2000 each
+        case(users, h, "verified", industry="pig", quantity="2")  # 400.00: the cap row exists already
+        ids = [case(users, h, "applied", industry="kiwi", quantity="1.5").id for _ in range(3)]
 
         def verify(cid):
             return lambda: (
                 service.verify_case(
-                    db.session.get(User, approver_id), cid, {"verified_quantity": "2.5"}
+                    db.session.get(User, approver_id), cid, {"verified_quantity": "1.5"}
                 ).amount
             )
 
         results = _race(app, [verify(cid) for cid in ids])
-        amounts = sorted(r for r in results if isinstance(r, Decimal))
-        refused = [r for r in results if isinstance(r, ServiceError)]
-        assert amounts == [D("1000.00"), D("2000.00")], results
-        assert len(refused) == 1 and isinstance(refused[0], Invalid)
+        assert sorted(results) == [D("200.00"), D("1200.00"), D("1200.00")], results
         assert held(h.id) == D("3000.00")
 
 
