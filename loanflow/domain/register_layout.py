@@ -222,10 +222,17 @@ def _text(value: Any) -> str:
 _LABEL_INDEX = {kind: {_normal(zh): code for code, zh in LABELS[kind].items()} for kind in LABELS}
 
 
+_CODES = {kind: frozenset(codes(kind)) for kind in LABELS}
+_DIRECT = {
+    kind: {**{c: c for c in LABELS[kind]}, **{zh: c for c, zh in LABELS[kind].items()}} for kind in LABELS
+}
+
+
 def _code(kind: str, raw: str) -> str:
-    if raw in codes(kind):
-        return raw
-    code = _LABEL_INDEX[kind].get(_normal(raw)) or (raw.lower() if raw.lower() in codes(kind) else None)
+    code = _DIRECT[kind].get(raw)
+    if code is not None:
+        return code
+    code = _LABEL_INDEX[kind].get(_normal(raw)) or (raw.lower() if raw.lower() in _CODES[kind] else None)
     if code is None:
         allowed = "、".join(LABELS[kind].values())
         raise CellError(
@@ -243,6 +250,13 @@ def _date(value: Any) -> date:
     if isinstance(value, date):
         return value
     raw = _text(value)
+    try:
+        return date.fromisoformat(raw) if len(raw) == 10 else _date_formats(raw)
+    except ValueError:
+        return _date_formats(raw)
+
+
+def _date_formats(raw: str) -> date:
     for fmt in _DATE_FORMATS:
         try:
             return datetime.strptime(raw, fmt).date()  # noqa: DTZ007 (a calendar date, no time zone)
@@ -333,6 +347,7 @@ class ParsedHousehold:
     key: str
     first_row: int
     data: dict[str, Any]
+    raw: dict[str, Any] = field(default_factory=dict)  # the first row's household cells, as read
     member_rows: list[int] = field(default_factory=list)
     members: list[dict[str, Any]] = field(default_factory=list)
     bad: bool = False
@@ -349,8 +364,12 @@ class ParsedRegister:
         return sum(len(h.members) for h in self.households)
 
 
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
 def _is_blank(values: Sequence[Any]) -> bool:
-    return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
+    return all(_blank(v) for v in values)
 
 
 class RegisterReader:
@@ -373,14 +392,19 @@ class RegisterReader:
         parsed: dict[str, Any] = {}
         bad: set[str] = set()
         key = self._key_of(values)
-        known = key in self.households
-        if known:
+        known = self.households.get(key) if key is not None else None
+        if known is not None:
             parsed["key"] = key
+        width = len(values)
         for f, pos in self.header.positions.items():
             column = BY_FIELD[f]
-            value = values[pos] if pos < len(values) else None
-            if known and column.household and (f == "key" or _is_blank([value])):
-                continue  # a later row of a household (or a merged cell) inherits the household's value
+            value = values[pos] if pos < width else None
+            if (
+                known is not None
+                and column.household
+                and (f == "key" or _blank(value) or value == known.raw.get(f))
+            ):
+                continue  # a later row of a household (or a merged cell) repeats or inherits its value
             try:
                 parsed[f] = parse_cell(column, value)
             except CellError as e:
@@ -395,7 +419,12 @@ class RegisterReader:
         h = self.households.get(key)
         if h is None:
             data = {c.field: parsed.get(c.field) for c in HOUSEHOLD_COLUMNS if c.field != "key"}
-            h = self.households[key] = ParsedHousehold(key, number, data, bad=bool(bad))
+            raw = {
+                c.field: values[p]
+                for c in HOUSEHOLD_COLUMNS
+                if (p := self.header.positions.get(c.field, width)) < width
+            }
+            h = self.households[key] = ParsedHousehold(key, number, data, raw, bad=bool(bad))
         else:
             self._same_household(h, number, values, parsed, bad)
         if len(h.members) >= MAX_MEMBERS:

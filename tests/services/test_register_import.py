@@ -13,7 +13,7 @@ from loanflow.domain.register_layout import HEADERS
 from loanflow.extensions import db
 from loanflow.models import AuditEvent, Household, Member
 from loanflow.services import audit
-from loanflow.services.errors import Forbidden, Invalid
+from loanflow.services.errors import Conflict, Forbidden, Invalid
 from loanflow.services.register_io import ImportRefused, UnsupportedFile, export_households, import_households
 from loanflow.services.users import create_region, create_user
 from tests.register_sheets import csv_bytes, id_number, member_rows, read_sheet, xlsx_bytes
@@ -273,3 +273,41 @@ def test_a_supervisors_export_masks_id_numbers_and_accounts_and_a_clerks_does_no
     assert sheet[1][id_col] == number[:6] + "********" + number[-4:]
     assert sheet[1][account_col].startswith("*") and sheet[1][account_col][-4:] == rows[0]["银行账号"][-4:]
     assert out.getvalue().startswith(b"\xef\xbb\xbf")
+
+
+def test_a_person_registered_by_someone_else_during_the_import_leaves_nothing_written(county, monkeypatch):
+    import_households(
+        county["clerk"], xlsx_bytes(member_rows(1, VILLAGE, sizes=(1,))), "a.xlsx", dry_run=False
+    )
+    clash = member_rows(3, VILLAGE_2, sizes=(1,), start=5)
+    clash[2]["身份证号码"] = id_number(1, birth="19600115")
+    monkeypatch.setattr(
+        "loanflow.services.register_io._check_registered", lambda parsed: None
+    )  # the race window
+    before = counts()
+
+    with pytest.raises(Conflict):
+        import_households(county["clerk"], xlsx_bytes(clash), "b.xlsx", dry_run=False)
+
+    assert counts() == before
+
+
+def test_the_commands_check_import_and_export_a_file_as_the_named_user(county, app, tmp_path):
+    path = tmp_path / "花名册.csv"
+    rows = member_rows(2, VILLAGE)
+    rows[1]["姓名"] = ""
+    path.write_bytes(csv_bytes(rows))
+    runner = app.test_cli_runner()
+    args = ["loanflow", "import-households", str(path), "--village-scope", "341503001", "--as", "clerk"]
+
+    checked = runner.invoke(args=[*args, "--dry-run"])
+    assert checked.exit_code == 2 and "第 3 行 姓名" in checked.output and "would import" in checked.output
+    rows[1]["姓名"] = "王明"
+    path.write_bytes(csv_bytes(rows))
+    imported = runner.invoke(args=args)
+    assert imported.exit_code == 0 and "2 households, 4 members, 0 errors; imported" in imported.output
+
+    out = tmp_path / "export.xlsx"
+    exported = runner.invoke(args=["loanflow", "export-households", "--out", str(out), "--as", "supervisor"])
+    assert exported.exit_code == 0 and "masked" in exported.output
+    assert len(read_sheet(out.read_bytes())) == 5
