@@ -17,8 +17,11 @@ from loanflow.demo_loans import deposit, fresh_households
 def demo(app, monkeypatch):
     """The demo county with 30 households and no cases (users: clerk, clerk2, officer, …)."""
     from loanflow import demo as demo_module
+    from loanflow.services import policy
 
     monkeypatch.setattr(demo_module, "MODULES_WITH_CASES", ())
+    # the policy cache is keyed by version, and every test starts again from version 1
+    monkeypatch.setattr(policy, "_cache", {})
     return demo_module.build_demo(int(os.environ.get("TEST_DEMO_HOUSEHOLDS", "30")))
 
 
