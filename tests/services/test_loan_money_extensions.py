@@ -15,6 +15,7 @@ from loanflow.services.loan_fund import compensate_loan, compensation_split, fun
 from loanflow.services.loan_money import position_of
 from loanflow.services.loan_queries import allowed_actions
 from tests.services.test_loan_money_support import D, disbursed_loan, fill_fund, on_day, reload
+from tests.services.test_loans_fixtures import demo as demo  # the county without seeded cases
 
 
 @pytest.fixture

@@ -8,11 +8,13 @@ import pytest
 from sqlalchemy import func, select
 
 from loanflow.extensions import db
-from loanflow.models import AuditEvent, Repayment
+from loanflow.models import Repayment
+from loanflow.services import audit
 from loanflow.services.errors import Forbidden, Invalid
 from loanflow.services.loan_money import position_of, repay_loan, reverse_repayment
 from loanflow.services.sweep import run_sweep
 from tests.services.test_loan_money_support import D, disbursed_loan, fill_fund, on_day, reload
+from tests.services.test_loans_fixtures import demo as demo  # the county without seeded cases
 
 
 @pytest.fixture
@@ -100,8 +102,8 @@ def test_the_officer_who_recorded_a_repayment_may_not_reverse_it_but_another_res
     assert reversed_.is_reversed and reversed_.amount == D("4000.00")  # marked, never deleted
     assert (after.payoff, after.outstanding_principal) == (before.payoff, D("10000.00"))
     assert [line.interest for line in after.lines] == [line.interest for line in before.lines]
-    actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.entity_id == str(loan.id)))
-    assert list(actions)[-2:] == ["loan.repay", "loan.reverse-repayment"]
+    actions = [e.action for e in audit.timeline("loan", loan.id)]
+    assert actions[-2:] == ["loan.repay", "loan.reverse-repayment"]
 
 
 def test_reversing_the_repayment_that_closed_a_loan_reopens_it(loan, users):
