@@ -50,7 +50,12 @@ def loans():
 
 def _case_page(loan_id: int, open_action: str | None = None, values=None, errors=None, status: int = 200):
     loan = service.get_loan(current_user, loan_id)
-    allowed = [a for a in service.allowed_actions(current_user, loan) if a in ACTIONS]
+    reversible = lookups.reversible_repayments(current_user, loan)
+    allowed = [
+        a
+        for a in service.allowed_actions(current_user, loan)
+        if a in ACTIONS and (a != "reverse-repayment" or reversible)
+    ]
     page = render_template(
         "web/loans/detail.html",
         loan=loan,
@@ -63,6 +68,7 @@ def _case_page(loan_id: int, open_action: str | None = None, values=None, errors
         position=lookups.loan_position(loan),
         schedule=lookups.schedule_in_force(loan),
         repayments=lookups.repayments_of(loan),
+        reversible=reversible,
         scorecard=scorecard_items(),
         events=audit.timeline("loan", loan.id),
     )

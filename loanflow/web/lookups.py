@@ -69,3 +69,16 @@ def verified_companions(user: User, case) -> list:
 
     rows = list_cases(user, village=case.village_code, state="verified", per_page=500)[0]
     return [c for c in rows if c.id != case.id and c.village_code == case.village_code]
+
+
+def reversible_repayments(user: User, loan) -> list:
+    """Live repayments this user may reverse: four eyes is per repayment (the service refuses the
+    recorder with 403), so the form offers only the others' ones."""
+    from loanflow.services.policy import current_policy
+
+    four_eyes = current_policy().four_eyes
+    return [
+        r
+        for r in repayments_of(loan)
+        if not r.is_reversed and not (four_eyes and r.recorded_by_id == user.id)
+    ]

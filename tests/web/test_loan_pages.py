@@ -130,3 +130,31 @@ def test_the_loan_list_filters_by_state_and_masks_identity(page_as):
     assert h.head.name in html and h.head.id_number not in html
     assert h.head.id_number[:6] + "********" + h.head.id_number[-4:] in html
     assert h.head.name not in page_as("supervisor").get("/loans?state=rated").get_data(as_text=True)
+
+
+def test_a_repayment_is_recorded_with_its_errors_named_and_reversed_by_another_officer(page_as):
+    pytest.importorskip("loanflow.services.loan_money")
+    clerk, officer, officer2, h = page_as("clerk"), page_as("officer"), page_as("officer2"), _household()
+    loan_id = int(_apply(clerk, h).headers["Location"].rsplit("/", 1)[1])
+    officer.post(f"/loans/{loan_id}/rate", data=SCORES)
+    officer.post(f"/loans/{loan_id}/credit", data={"amount": "30000", "term_months": "12"})
+    officer2.post(f"/loans/{loan_id}/disburse", data={"date": "2026-03-10"})
+    r = officer.post(f"/loans/{loan_id}/repay", data={"amount": "-5", "date": "2026-03-10"})
+    assert r.status_code == 422 and field_errors(r.get_data(as_text=True), "amount")
+    assert input_value(r.get_data(as_text=True), "amount") == "-5"
+    assert (
+        officer.post(f"/loans/{loan_id}/repay", data={"amount": "100", "date": "2026-03-10"}).status_code
+        == 302
+    )
+    html = officer.get(f"/loans/{loan_id}").get_data(as_text=True)
+    assert "还款记录" in html and "100.00" in html and "当前应还" in html
+    assert 'id="action-reverse-repayment"' not in html  # not by who recorded it
+    html = officer2.get(f"/loans/{loan_id}").get_data(as_text=True)
+    repayment_id = re.search(
+        r'name="repayment_id">\s*<option value="">—</option>\s*<option value="(\d+)"', html
+    ).group(1)
+    r = officer2.post(
+        f"/loans/{loan_id}/reverse-repayment", data={"repayment_id": repayment_id, "reason": "金额录错"}
+    )
+    assert r.status_code == 302
+    assert "已冲正" in officer2.get(f"/loans/{loan_id}").get_data(as_text=True)
