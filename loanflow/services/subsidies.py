@@ -194,21 +194,6 @@ def verify_case(actor: User, case_id: int, data: dict[str, Any]) -> SubsidyCase:
     return case
 
 
-def _recheck_cap(case: SubsidyCase, policy: Policy, today: date) -> str:
-    """Under the cap row's lock: the reservation fits the cap of the approval period (moved if needed)."""
-    period = _period(policy, today)
-    cap = policy.household_cap
-    held = subsidy_cap.lock(case.household_id, period)
-    moving = period != case.cap_period
-    total = held + case.amount if moving else held
-    if total > cap:
-        raise Invalid({"amount": [cap_used_up(period, cap, held)]})
-    if moving:
-        subsidy_cap.reserve(case.household_id, period, case.amount, cap)
-        subsidy_cap.release(case.household_id, case.cap_period, case.amount)
-    return period
-
-
 def approve_case(actor: User, case_id: int) -> SubsidyCase:
     """The county approves (审批) once the 公示 is over; not the one who verified."""
     case = load_case(actor, case_id)
@@ -225,7 +210,8 @@ def approve_case(actor: User, case_id: int) -> SubsidyCase:
             allowed_actions=[],
             state=case.state,
         )
-    period = _recheck_cap(case, policy, today)
+    period = _period(policy, today)
+    subsidy_cap.hold_for_approval(case, period, policy.household_cap)
     new_state = move(
         case,
         "approve",

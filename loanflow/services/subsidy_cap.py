@@ -14,9 +14,11 @@ from decimal import Decimal
 from sqlalchemy import literal, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from loanflow.domain.subsidy import cap_used_up
 from loanflow.extensions import db
-from loanflow.models import SubsidyCap
+from loanflow.models import SubsidyCap, SubsidyCase
 from loanflow.models.types import Money
+from loanflow.services.errors import Invalid
 
 ZERO = Decimal("0.00")
 
@@ -78,3 +80,14 @@ def reserved(household_id: int, period: str) -> Decimal:
     """What the household has reserved in the period (no lock; for display)."""
     row = db.session.get(SubsidyCap, (household_id, period))
     return row.reserved if row is not None else ZERO
+
+
+def hold_for_approval(case: SubsidyCase, period: str, cap: Decimal) -> None:
+    """Under the lock: the case's reservation fits ``cap`` in the approval's period (moved there if needed)."""
+    held = lock(case.household_id, period)
+    moving = period != case.cap_period
+    if (held + case.amount if moving else held) > cap:
+        raise Invalid({"amount": [cap_used_up(period, cap, held)]})
+    if moving:
+        reserve(case.household_id, period, case.amount, cap)
+        release(case.household_id, case.cap_period, case.amount)
