@@ -48,19 +48,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
 from typing import Any
 
-from loanflow.domain.household import check_account, check_members, check_monitoring
-from loanflow.domain.labels import LABELS, codes
-from loanflow.domain.money import MoneyError, format_money, parse_money
+from loanflow.domain.labels import LABELS
+from loanflow.domain.money import format_money
 from loanflow.domain.reasons import Reason
 
 HEADER_SEARCH_ROWS = 10
-MAX_MEMBERS = 30
-EXCEL_EXACT_DIGITS = 15  # a number cell keeps 15 significant digits
 
 
 @dataclass(frozen=True)
@@ -123,13 +118,13 @@ class FileProblem(ValueError):
         self.reasons = reasons
 
 
-def _normal(header: object) -> str:
+def normal(header: object) -> str:
     text = "" if header is None else str(header)
     text = text.replace("（", "(").replace("）", ")")
     return re.sub(r"\s+", "", text)
 
 
-_HEADER_INDEX = {_normal(a): c for c in COLUMNS for a in (c.header, *c.aliases)}
+_HEADER_INDEX = {normal(a): c for c in COLUMNS for a in (c.header, *c.aliases)}
 
 
 @dataclass
@@ -148,7 +143,7 @@ def find_header(rows: Iterable[tuple[int, Sequence[Any]]]) -> Header:
     for number, values in rows:
         if any(v not in (None, "") for v in values):
             seen_content = True
-        known = sum(1 for v in values if _normal(v) in _HEADER_INDEX)
+        known = sum(1 for v in values if normal(v) in _HEADER_INDEX)
         if known >= 3:
             best = (number, values)
             break
@@ -168,9 +163,9 @@ def find_header(rows: Iterable[tuple[int, Sequence[Any]]]) -> Header:
     ignored: list[str] = []
     duplicates: dict[str, list[Reason]] = {}
     for i, v in enumerate(values):
-        column = _HEADER_INDEX.get(_normal(v))
+        column = _HEADER_INDEX.get(normal(v))
         if column is None:
-            if _normal(v):
+            if normal(v):
                 ignored.append(str(v).strip())
         elif column.field in positions:
             duplicates[column.header] = [
@@ -198,368 +193,7 @@ def find_header(rows: Iterable[tuple[int, Sequence[Any]]]) -> Header:
     return Header(number, positions, ignored)
 
 
-# -- cells -----------------------------------------------------------------------------------------
-
-
-class CellError(ValueError):
-    def __init__(self, code: str, zh: str, en: str):
-        super().__init__(en)
-        self.reason = Reason(code, zh, en)
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
-    return str(value).strip()
-
-
-_LABEL_INDEX = {kind: {_normal(zh): code for code, zh in LABELS[kind].items()} for kind in LABELS}
-
-
-_CODES = {kind: frozenset(codes(kind)) for kind in LABELS}
-_DIRECT = {
-    kind: {**{c: c for c in LABELS[kind]}, **{zh: c for c, zh in LABELS[kind].items()}} for kind in LABELS
-}
-
-
-def _code(kind: str, raw: str) -> str:
-    code = _DIRECT[kind].get(raw)
-    if code is not None:
-        return code
-    code = _LABEL_INDEX[kind].get(_normal(raw)) or (raw.lower() if raw.lower() in _CODES[kind] else None)
-    if code is None:
-        allowed = "、".join(LABELS[kind].values())
-        raise CellError(
-            f"{kind}.unknown", f"“{raw}”不是可选值（可选：{allowed}）", f"“{raw}” is not one of: {allowed}"
-        )
-    return code
-
-
-_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
-
-
-def _date(value: Any) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    raw = _text(value)
-    try:
-        return date.fromisoformat(raw) if len(raw) == 10 else _date_formats(raw)
-    except ValueError:
-        return _date_formats(raw)
-
-
-def _date_formats(raw: str) -> date:
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(raw, fmt).date()  # noqa: DTZ007 (a calendar date, no time zone)
-        except ValueError:
-            continue
-    raise CellError(
-        "date.format", f"“{raw}”不是有效日期（如 2025-06-30）", f"“{raw}” is not a date like 2025-06-30"
-    )
-
-
-def _money(value: Any) -> Decimal:
-    if isinstance(value, bool):
-        raise CellError("money.format", "金额应为数字", "The amount must be a number")
-    if isinstance(value, int | float):
-        try:
-            value = format(Decimal(repr(value)).normalize(), "f") if isinstance(value, float) else str(value)
-        except InvalidOperation:
-            raise CellError("money.format", "金额应为数字", "The amount must be a number") from None
-    raw = _text(value).replace(",", "")
-    try:
-        return parse_money(raw)
-    except MoneyError as e:
-        raise CellError(e.reason.code, e.reason.zh, e.reason.en) from None
-
-
-def _digits_cell(value: Any, what_zh: str, what_en: str) -> str:
-    """An identifier from a cell: a number cell is only trusted while Excel kept every digit."""
-    if isinstance(value, float) and not value.is_integer():
-        raise CellError("cell.number", f"{what_zh}不应是小数", f"The {what_en} must not be a decimal number")
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        digits = str(int(value))
-        if len(digits) > EXCEL_EXACT_DIGITS:
-            raise CellError(
-                "cell.number_precision",
-                f"{what_zh}单元格是数字格式，Excel 只保留 15 位有效数字，号码已失真；请将该列设为文本后重新录入",
-                f"The {what_en} is in a number cell; Excel keeps only 15 digits, so the number is corrupted. "
-                "Format the column as text and type it again",
-            )
-        return digits
-    return _text(value)
-
-
-def parse_cell(column: Column, value: Any) -> Any:
-    """The value of one cell, or ``CellError``; blank optional cells give their default."""
-    if column.field == "id_number":
-        raw = _digits_cell(value, "身份证号码", "ID number")
-        if isinstance(value, int | float) and raw:
-            raise CellError(
-                "cell.number_precision",
-                "身份证号码单元格是数字格式，号码已失真；请将该列设为文本后重新录入",
-                "The ID number is in a number cell and has lost digits; format the column as text and type it again",
-            )
-        return raw or None
-    if column.field in ("bank_account", "phone"):
-        raw = _digits_cell(value, column.header, column.field.replace("_", " ")).replace(" ", "")
-    elif column.field == "monitoring_set_on":
-        return None if _text(value) == "" else _date(value)
-    elif column.field == "income_per_head":
-        if _text(value) == "":
-            raise CellError("required", f"“{column.header}”不能为空", f"“{column.header}” is required")
-        return _money(value)
-    else:
-        raw = _text(value)
-    if raw == "":
-        if column.required:
-            raise CellError("required", f"“{column.header}”不能为空", f"“{column.header}” is required")
-        return [] if column.field == "secondary_causes" else ("none" if column.field == "monitoring" else "")
-    if column.max_length and len(raw) > column.max_length:
-        raise CellError(
-            "too_long",
-            f"“{column.header}”最多 {column.max_length} 个字",
-            f"“{column.header}” is longer than {column.max_length} characters",
-        )
-    if column.field == "village_code" and not re.fullmatch(r"\d{12}", raw):
-        raise CellError("village_code.format", "村代码应为 12 位数字", "The village code must be 12 digits")
-    if column.field == "secondary_causes":
-        return [_code("cause", part) for part in re.split(r"[、,，;；/\s]+", raw) if part]
-    if column.kind:
-        return _code(column.kind, raw)
-    return raw
-
-
-# -- rows and households ---------------------------------------------------------------------------
-
-
-@dataclass
-class ParsedHousehold:
-    key: str
-    first_row: int
-    data: dict[str, Any]
-    raw: dict[str, Any] = field(default_factory=dict)  # the first row's household cells, as read
-    member_rows: list[int] = field(default_factory=list)
-    members: list[dict[str, Any]] = field(default_factory=list)
-    bad: bool = False
-
-
-@dataclass
-class ParsedRegister:
-    households: list[ParsedHousehold]
-    errors: list[RowError]
-    ignored_columns: list[str]
-
-    @property
-    def member_count(self) -> int:
-        return sum(len(h.members) for h in self.households)
-
-
-def _blank(v: Any) -> bool:
-    return v is None or (isinstance(v, str) and not v.strip())
-
-
-def _is_blank(values: Sequence[Any]) -> bool:
-    return all(_blank(v) for v in values)
-
-
-class RegisterReader:
-    """Feed it the rows after the header, one at a time; ``finish`` checks each household's rules."""
-
-    def __init__(self, header: Header, today: date):
-        self.header, self.today = header, today
-        self.households: dict[str, ParsedHousehold] = {}
-        self.errors: list[RowError] = []
-        self._cells: set[tuple[int, str]] = set()
-        self._last_key: str | None = None
-
-    def _error(self, row: int, column: Column, reason: Reason) -> None:
-        self.errors.append(RowError(row, column.header, reason))
-        self._cells.add((row, column.header))
-
-    def add_row(self, number: int, values: Sequence[Any]) -> None:
-        if _is_blank(values):
-            return
-        parsed: dict[str, Any] = {}
-        bad: set[str] = set()
-        key = self._key_of(values)
-        known = self.households.get(key) if key is not None else None
-        if known is not None:
-            parsed["key"] = key
-        width = len(values)
-        for f, pos in self.header.positions.items():
-            column = BY_FIELD[f]
-            value = values[pos] if pos < width else None
-            if (
-                known is not None
-                and column.household
-                and (f == "key" or _blank(value) or value == known.raw.get(f))
-            ):
-                continue  # a later row of a household (or a merged cell) repeats or inherits its value
-            try:
-                parsed[f] = parse_cell(column, value)
-            except CellError as e:
-                self._error(number, column, e.reason)
-                bad.add(f)
-        key = parsed.get("key")
-        if key is None:
-            return
-        self._last_key = key
-        member = {c.field: parsed.get(c.field) for c in MEMBER_COLUMNS}
-        member["_row"], member["_bad"] = number, bad & {c.field for c in MEMBER_COLUMNS}
-        h = self.households.get(key)
-        if h is None:
-            data = {c.field: parsed.get(c.field) for c in HOUSEHOLD_COLUMNS if c.field != "key"}
-            raw = {
-                c.field: values[p]
-                for c in HOUSEHOLD_COLUMNS
-                if (p := self.header.positions.get(c.field, width)) < width
-            }
-            h = self.households[key] = ParsedHousehold(key, number, data, raw, bad=bool(bad))
-        else:
-            self._same_household(h, number, values, parsed, bad)
-        if len(h.members) >= MAX_MEMBERS:
-            self._error(
-                number,
-                BY_FIELD["key"],
-                Reason(
-                    "members.too_many",
-                    f"每户最多 {MAX_MEMBERS} 人",
-                    f"At most {MAX_MEMBERS} members a household",
-                ),
-            )
-            h.bad = True
-            return
-        h.member_rows.append(number)
-        h.members.append(member)
-        h.bad = h.bad or bool(bad)
-
-    def _key_of(self, values: Sequence[Any]) -> str | None:
-        """The row's 户编号; a blank one continues the household of the row above (merged cells)."""
-        pos = self.header.positions["key"]
-        key = _text(values[pos]) if pos < len(values) else ""
-        return key or self._last_key
-
-    def _same_household(self, h: ParsedHousehold, number: int, values, parsed: dict, bad: set) -> None:
-        """A later row of a household repeats its columns; a blank cell inherits, a different one is refused."""
-        for column in HOUSEHOLD_COLUMNS:
-            f = column.field
-            if f == "key" or f in bad or f not in parsed:
-                continue
-            if h.data.get(f) in (None, "", []):
-                h.data[f] = parsed[f]
-            elif parsed[f] != h.data[f]:
-                self._error(
-                    number,
-                    column,
-                    Reason(
-                        "household.inconsistent",
-                        f"与本户第 {h.first_row} 行的“{column.header}”不一致",
-                        f"Differs from “{column.header}” on row {h.first_row} of the same household",
-                    ),
-                )
-                h.bad = True
-
-    def finish(self) -> ParsedRegister:
-        """Check each household (one head, ID numbers, account, monitoring date) and one person, one household."""
-        first_row_of: dict[str, tuple[int, str]] = {}
-        for h in self.households.values():
-            self._check_household(h)
-            for m in h.members:
-                number = m.get("id_number")
-                if not number or "id_number" in m["_bad"]:
-                    continue
-                if number in first_row_of and first_row_of[number][1] != h.key:
-                    self._error(
-                        m["_row"],
-                        BY_FIELD["id_number"],
-                        Reason(
-                            "id_number.twice_in_file",
-                            f"与第 {first_row_of[number][0]} 行是同一身份证号码（一人一户）",
-                            f"The same ID number as row {first_row_of[number][0]} (one person, one household)",
-                        ),
-                    )
-                    h.bad = True
-                first_row_of.setdefault(number, (m["_row"], h.key))
-        self.errors.sort(key=lambda e: (e.row, HEADERS.index(e.column) if e.column in HEADERS else 99))
-        return ParsedRegister(list(self.households.values()), self.errors, self.header.ignored)
-
-    def _check_household(self, h: ParsedHousehold) -> None:
-        errors: dict[str, list[Reason]] = {}
-        d = h.data
-        if "monitoring" not in self.header.positions:
-            d["monitoring"] = "none"
-        if d.get("monitoring") is not None:
-            check_monitoring(d, errors)
-        if d.get("account_type") and d.get("bank_account"):
-            check_account(d["account_type"], d["bank_account"], errors)
-        members = [{k: v for k, v in m.items() if not k.startswith("_")} for m in h.members]
-        for m, raw in zip(members, h.members, strict=True):
-            if "id_number" in raw["_bad"]:
-                m["no_id_reason"] = m.get("no_id_reason") or "-"  # already reported on the ID column
-        checked = check_members(members, self.today, errors)
-        for m, raw in zip(checked, h.members, strict=True):
-            raw.update({k: m.get(k) for k in ("id_number", "birth_date", "sex", "no_id_reason")})
-        for key, reasons in errors.items():
-            row, column = self._where(h, key)
-            for reason in reasons:
-                if reason.code == "id_number.duplicate":
-                    reason = Reason(
-                        reason.code, "本户内身份证号码重复", "The same ID number twice in this household"
-                    )
-                if (row, column.header) not in self._cells:
-                    self._error(row, column, reason)
-            h.bad = True
-
-    @staticmethod
-    def _where(h: ParsedHousehold, key: str) -> tuple[int, Column]:
-        match = re.fullmatch(r"members\[(\d+)\]\.(\w+)", key)
-        if match:
-            return h.member_rows[int(match.group(1))], BY_FIELD[match.group(2)]
-        if key == "members":
-            return h.first_row, BY_FIELD["relation"]
-        return h.first_row, BY_FIELD.get(key, BY_FIELD["key"])
-
-
-def read_register(rows: Iterable[tuple[int, Sequence[Any]]], today: date) -> ParsedRegister:
-    """Parse and check a whole sheet given as (row number, cell values) pairs."""
-    iterator = iter(rows)
-    consumed: list[tuple[int, Sequence[Any]]] = []
-
-    def head():
-        for item in iterator:
-            consumed.append(item)
-            yield item
-
-    header = find_header(head())
-    reader = RegisterReader(header, today)
-    for number, values in consumed:
-        if number > header.row:
-            reader.add_row(number, values)
-    for number, values in iterator:
-        reader.add_row(number, values)
-    if not reader.households and not reader.errors:
-        raise FileProblem(
-            "empty",
-            {
-                "file": [
-                    Reason("file.no_rows", "文件只有表头，没有数据行", "The file has a header but no rows")
-                ]
-            },
-        )
-    return reader.finish()
-
-
-# -- export ----------------------------------------------------------------------------------------
+# -- export ---------------------------------------------------------------------------------------
 
 
 def export_row(

@@ -25,34 +25,23 @@ households and may not export.
 from __future__ import annotations
 
 import hashlib
-import itertools
-import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import Any
 
-from sqlalchemy import JSON, insert, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 
 from loanflow import clock
-from loanflow.domain.idcard import mask_account, mask_id_number
 from loanflow.domain.reasons import Reason
-from loanflow.domain.register_layout import (
-    BY_FIELD,
-    FileProblem,
-    ParsedRegister,
-    RowError,
-    export_row,
-    read_register,
-)
+from loanflow.domain.register_layout import BY_FIELD, FileProblem, RowError
+from loanflow.domain.register_rows import ParsedRegister, read_register
 from loanflow.extensions import db
-from loanflow.models import Household, Member, Region, User
+from loanflow.models import Member, Region, User
 from loanflow.services import audit
-from loanflow.services.errors import Conflict, Forbidden, Invalid, msg
-from loanflow.services.permissions import can_see_full_identity, in_region, village_filter
-from loanflow.services.register_files import FORMATS, iter_rows, sniff, write_csv, write_xlsx
-
-CHUNK = 1000  # rows per INSERT and ID numbers per lookup
+from loanflow.services.errors import Forbidden, Invalid, msg
+from loanflow.services.permissions import in_region
+from loanflow.services.register_export import ExportResult, export_households  # noqa: F401 (one module to import)
+from loanflow.services.register_files import iter_rows, sniff
+from loanflow.services.register_write import CHUNK, write_register
 
 
 class UnsupportedFile(Invalid):
@@ -249,7 +238,7 @@ def import_households(
     if report.errors:
         db.session.rollback()
         raise ImportRefused(report)
-    ids = _write(parsed)
+    ids = write_register(parsed)
     report.written, report.household_ids = True, _ranges(ids)
     audit.record(
         actor,
@@ -280,190 +269,3 @@ def _ranges(ids: list[int]) -> list[list[int]]:
         else:
             out.append([i, i])
     return out
-
-
-def _write(parsed: ParsedRegister) -> list[int]:
-    """Bulk writes, no ORM objects: COPY on PostgreSQL, multi-row INSERTs with RETURNING elsewhere."""
-    now = clock.now()
-    try:
-        if db.session.get_bind().dialect.name == "postgresql":
-            return _copy_postgresql(parsed, now)
-        return _insert_rows(parsed, now)
-    except (IntegrityError, *_driver_integrity_errors()) as e:
-        db.session.rollback()
-        raise Conflict(
-            msg(
-                "导入期间有身份证号码被他人登记，未导入任何农户；请重新试运行后导入",
-                "An ID number was registered by someone else meanwhile; nothing was imported. Dry-run again",
-            )
-        ) from e
-
-
-def _driver_integrity_errors() -> tuple[type[Exception], ...]:
-    try:
-        import psycopg
-    except ImportError:  # pragma: no cover (SQLite-only installs)
-        return ()
-    return (psycopg.IntegrityError,)
-
-
-def _insert_rows(parsed: ParsedRegister, now) -> list[int]:
-    households, members = Household.__table__, Member.__table__
-    ins_h = insert(households).returning(households.c.id, sort_by_parameter_order=True)
-    all_ids: list[int] = []
-    for i in range(0, len(parsed.households), CHUNK):
-        chunk = parsed.households[i : i + CHUNK]
-        ids = list(db.session.execute(ins_h, [_household_row(h.data, now) for h in chunk]).scalars())
-        all_ids += ids
-        member_rows = [_member_row(m, hid) for h, hid in zip(chunk, ids, strict=True) for m in h.members]
-        db.session.execute(insert(members), member_rows)
-    return all_ids
-
-
-def _copy_postgresql(parsed: ParsedRegister, now) -> list[int]:
-    """Ids drawn from the table's sequence in one query, then COPY: ~10× faster than INSERTs here."""
-    conn = db.session.connection()
-    ids = list(
-        conn.execute(
-            text("SELECT nextval(pg_get_serial_sequence('household', 'id')) FROM generate_series(1, :n)"),
-            {"n": len(parsed.households)},
-        ).scalars()
-    )
-    cursor = conn.connection.dbapi_connection.cursor()
-    household_rows = (
-        {"id": hid, **_household_row(h.data, now)} for h, hid in zip(parsed.households, ids, strict=True)
-    )
-    member_rows = (
-        _member_row(m, hid) for h, hid in zip(parsed.households, ids, strict=True) for m in h.members
-    )
-    with cursor:
-        _copy(cursor, Household.__table__, household_rows, conn.dialect)
-        _copy(cursor, Member.__table__, member_rows, conn.dialect)
-    return ids
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _copy(cursor, table, rows: Iterator[dict[str, Any]], dialect) -> None:
-    """COPY rows into ``table``, each value through its column type (Money → fen, JSON, UTC times)."""
-    first = next(rows, None)
-    if first is None:
-        return
-    columns = list(first)
-    procs = [
-        _json if isinstance(table.c[c].type, JSON) else table.c[c].type.bind_processor(dialect)
-        for c in columns
-    ]
-    with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in itertools.chain([first], rows):
-            copy.write_row([p(row[c]) if p else row[c] for c, p in zip(columns, procs, strict=True)])
-
-
-def _household_row(d: dict[str, Any], now) -> dict[str, Any]:
-    return {
-        "village_code": d["village_code"],
-        "address": d.get("address") or "",
-        "status": d["status"],
-        "status_reason": "",
-        "status_document": "",
-        "monitoring": d.get("monitoring") or "none",
-        "monitoring_set_on": d.get("monitoring_set_on")
-        if (d.get("monitoring") or "none") != "none"
-        else None,
-        "attribute": d["attribute"],
-        "main_cause": d["main_cause"],
-        "secondary_causes": list(d.get("secondary_causes") or []),
-        "income_per_head": d["income_per_head"],
-        "account_type": d["account_type"],
-        "bank_account": d["bank_account"],
-        "bank_name": d["bank_name"],
-        "created_at": now,
-        "updated_at": now,
-        "version": 1,
-    }
-
-
-def _member_row(m: dict[str, Any], household_id: int) -> dict[str, Any]:
-    return {
-        "household_id": household_id,
-        "name": m["name"],
-        "id_number": m.get("id_number"),
-        "no_id_reason": m.get("no_id_reason") or "",
-        "sex": m.get("sex"),
-        "birth_date": m.get("birth_date"),
-        "relation": m["relation"],
-        "labour": m["labour"],
-        "phone": m.get("phone") or "",
-    }
-
-
-# -- export ----------------------------------------------------------------------------------------
-
-
-@dataclass
-class ExportResult:
-    format: str
-    households: int
-    members: int
-    masked: bool
-
-
-def export_households(
-    actor: User, out: IO[bytes], fmt: str = "xlsx", village: str | None = None
-) -> ExportResult:
-    """Write the households the caller may see to ``out``, streaming, in the import layout."""
-    if fmt not in FORMATS:
-        raise Invalid({"format": [msg("格式应为 xlsx 或 csv", "The format is xlsx or csv")]})
-    if actor.role == "admin":
-        raise Forbidden(msg("系统管理员不能导出农户数据", "An administrator may not export households"))
-    masked = not can_see_full_identity(actor)
-    counts = {"households": 0, "members": 0}
-    rows = _export_rows(actor, village, masked, counts)
-    (write_xlsx if fmt == "xlsx" else write_csv)(rows, out)
-    return ExportResult(fmt, counts["households"], counts["members"], masked)
-
-
-def _export_rows(
-    actor: User, village: str | None, masked: bool, counts: dict[str, int]
-) -> Iterator[list[Any]]:
-    h, m = Household.__table__.c, Member.__table__.c
-    names = dict(db.session.execute(select(Region.code, Region.name).where(Region.level == "village")).all())
-    stmt = (
-        select(
-            h.id,
-            h.village_code,
-            h.address,
-            h.status,
-            h.monitoring,
-            h.monitoring_set_on,
-            h.attribute,
-            h.main_cause,
-            h.secondary_causes,
-            h.income_per_head,
-            h.account_type,
-            h.bank_account,
-            h.bank_name,
-            m.name,
-            m.id_number,
-            m.no_id_reason,
-            m.relation,
-            m.labour,
-            m.phone,
-        )  # fmt: skip
-        .join_from(Household.__table__, Member.__table__, m.household_id == h.id)
-        .where(village_filter(actor, h.village_code))
-        .order_by(h.id, m.id)
-    )
-    if village:
-        stmt = stmt.where(h.village_code.like(village + "%"))
-    last = None
-    mask_id = mask_id_number if masked else None
-    mask_acct = mask_account if masked else None
-    for row in db.session.execute(stmt, execution_options={"yield_per": 2000}).mappings():
-        if row["id"] != last:
-            counts["households"] += 1
-            last = row["id"]
-        counts["members"] += 1
-        yield export_row(row, row, names.get(row["village_code"], ""), mask_id, mask_acct)
