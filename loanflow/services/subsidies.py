@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import extract, func, select
+from sqlalchemy.orm import selectinload
 
 from loanflow import clock
 from loanflow.domain.money import MoneyError, parse_quantity
@@ -138,8 +139,12 @@ def list_cases(
     if household_id:
         stmt = stmt.where(SubsidyCase.household_id == household_id)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    loads = (
+        selectinload(SubsidyCase.household).selectinload(Household.members),
+        selectinload(SubsidyCase.village),
+    )
     rows = db.session.scalars(
-        stmt.order_by(SubsidyCase.id.desc()).limit(per_page).offset((page - 1) * per_page)
+        stmt.options(*loads).order_by(SubsidyCase.id.desc()).limit(per_page).offset((page - 1) * per_page)
     ).all()
     return list(rows), total
 
