@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import g, has_request_context
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from loanflow import clock
@@ -79,6 +79,19 @@ def _ensure_head(chain: str) -> None:
     db.session.execute(ins.values(chain=chain, seq=0, hash=GENESIS).on_conflict_do_nothing())
 
 
+# Built once: executing a prepared Core statement skips SQLAlchemy's per-call statement building
+# and cache-key work, which on SQLite costs more than the statements themselves.
+_HEADS, _EVENTS = AuditChainHead.__table__, AuditEvent.__table__
+_BUMP_HEAD = (
+    update(_HEADS)
+    .where(_HEADS.c.chain == bindparam("b_chain"))
+    .values(seq=_HEADS.c.seq + 1)
+    .returning(_HEADS.c.seq, _HEADS.c.hash)
+)
+_INSERT_EVENT = insert(_EVENTS)
+_SET_HEAD = update(_HEADS).where(_HEADS.c.chain == bindparam("b_chain")).values(hash=bindparam("b_hash"))
+
+
 def record(
     actor,
     action: str,
@@ -91,17 +104,11 @@ def record(
     reason: str = "",
 ) -> None:
     """Append one event to ``chain`` inside the current transaction (no commit here)."""
-    head = db.session.execute(
-        update(AuditChainHead)
-        .where(AuditChainHead.chain == chain)
-        .values(seq=AuditChainHead.seq + 1)
-        .returning(AuditChainHead.seq, AuditChainHead.hash)
-    ).one_or_none()
+    conn = db.session.connection()
+    head = conn.execute(_BUMP_HEAD, {"b_chain": chain}).one_or_none()
     if head is None:
         _ensure_head(chain)
-        return record(
-            actor, action, entity_type, entity_id, chain=chain, before=before, after=after, reason=reason
-        )
+        head = conn.execute(_BUMP_HEAD, {"b_chain": chain}).one()
     seq, prev_hash = head
     row = {
         "chain": chain,
@@ -119,8 +126,8 @@ def record(
         "request_id": g.get("request_id", "") if has_request_context() else "",
     }
     digest = link_hash(prev_hash, event_payload(row))
-    db.session.execute(insert(AuditEvent).values(prev_hash=prev_hash, hash=digest, **row))
-    db.session.execute(update(AuditChainHead).where(AuditChainHead.chain == chain).values(hash=digest))
+    conn.execute(_INSERT_EVENT, {**row, "prev_hash": prev_hash, "hash": digest})
+    conn.execute(_SET_HEAD, {"b_chain": chain, "b_hash": digest})
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -122,6 +122,16 @@ def stage_deadline(stage: str, start: date, policy=None) -> dict[str, Any]:
 NO_STAGE = {"stage_started_on": None, "stage_due_on": None, "stage_due_provisional": False}
 
 
+# Built once; the SET clause comes from each call's parameters (see SQLAlchemy's "UPDATE with
+# parameters"), so the statement's compiled form is cached per set of columns.
+_LOANS = Loan.__table__
+_GUARDED_UPDATE = update(_LOANS).where(
+    _LOANS.c.id == bindparam("g_id"),
+    _LOANS.c.state == bindparam("g_state"),
+    _LOANS.c.version == bindparam("g_version"),
+)
+
+
 def transition(
     actor: User | None,
     loan: Loan,
@@ -145,11 +155,8 @@ def transition(
         stage = WAITING_STAGES.get(new_state)
         values.update(stage_deadline(stage, clock.today()) if stage else NO_STAGE)
     values.update(state=new_state, version=old_version + 1, updated_at=clock.now())
-    table = Loan.__table__
-    result = db.session.execute(
-        update(table)
-        .where(table.c.id == loan.id, table.c.state == old_state, table.c.version == old_version)
-        .values(**values)
+    result = db.session.connection().execute(
+        _GUARDED_UPDATE, {**values, "g_id": loan.id, "g_state": old_state, "g_version": old_version}
     )
     if result.rowcount != 1:
         db.session.rollback()
