@@ -16,7 +16,10 @@ import tempfile
 from flask import g, json, send_file
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
-from marshmallow import Schema, fields, validate
+from marshmallow import RAISE, Schema, fields, validate
+from webargs.flaskparser import FlaskParser
+from webargs.multidictproxy import MultiDictProxy
+from werkzeug.datastructures import CombinedMultiDict
 
 from loanflow import clock
 from loanflow.api.auth import login_required
@@ -25,20 +28,30 @@ from loanflow.api.idempotency import idempotent
 from loanflow.services import register_io as service
 from loanflow.services.register_files import FORMATS, MIMETYPES
 
-blp = Blueprint("register_io", __name__, description="Bulk import and export of the household register")
+
+class _MultipartParser(FlaskParser):
+    """The ``files`` location reads a multipart body's files and form fields together, so that one
+    schema (and one documented request body) holds the upload and its options."""
+
+    def load_files(self, req, schema):
+        return MultiDictProxy(CombinedMultiDict([req.files, req.form]), schema)
+
+
+class _Blueprint(Blueprint):
+    ARGUMENTS_PARSER = _MultipartParser()
+
+
+blp = _Blueprint("register_io", __name__, description="Bulk import and export of the household register")
 
 REGION_CODE = validate.Regexp(
     r"^\d{6}(\d{3}){0,2}$", error="须为 6、9 或 12 位区划代码 / a 6, 9 or 12-digit code"
 )
 
 
-class ImportForm(Schema):
-    dry_run = fields.Boolean(load_default=True)
-    village_scope = fields.String(load_default=None, validate=REGION_CODE)
-
-
-class ImportFile(Schema):
+class ImportUpload(Schema):
     file = Upload(required=True)
+    dry_run = fields.Boolean(load_default=True, metadata={"description": "true: check only, write nothing"})
+    village_scope = fields.String(load_default=None, validate=REGION_CODE)
 
 
 class ExportArgs(Schema):
@@ -65,11 +78,10 @@ def _report_json(report: service.ImportReport) -> dict:
 @blp.route("/households/import", methods=["POST"])
 @login_required
 @idempotent
-@blp.arguments(ImportForm, location="form")
-@blp.arguments(ImportFile, location="files")
-def import_households(form, files):
+@blp.arguments(ImportUpload, location="files", unknown=RAISE)
+def import_households(form):
     """Check (dry run, the default) or import a register spreadsheet: all rows or none."""
-    upload = files["file"]
+    upload = form["file"]
     try:
         report = service.import_households(
             g.user,

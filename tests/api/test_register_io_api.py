@@ -135,3 +135,8 @@ def test_an_admin_may_not_export_and_an_unknown_format_is_422(client, login):
     assert client.get("/api/v1/households/export", headers=login("admin")).status_code == 403
     r = client.get("/api/v1/households/export?format=pdf", headers=login("clerk"))
     assert r.status_code == 422 and "format" in r.json["errors"]
+
+
+def test_a_misspelt_option_is_refused_rather_than_silently_ignored(client, login):
+    r = upload(client, login("clerk"), xlsx_bytes(fresh_rows()), dryrun=False)
+    assert r.status_code == 422 and "dryrun" in r.json["errors"]
