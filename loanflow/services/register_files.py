@@ -65,7 +65,7 @@ def sniff(data: bytes) -> str:
     if data.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as z:
-                if "xl/workbook.xml" not in z.namelist():
+                if not any(n.startswith("xl/") and n.endswith("workbook.xml") for n in z.namelist()):
                     raise _not_spreadsheet("其他 zip 文件 / another kind of zip file")
         except zipfile.BadZipFile:
             raise _not_spreadsheet("损坏的 zip 文件 / a damaged zip file") from None
