@@ -113,7 +113,7 @@ def enter_calendar_year_command(path: str) -> None:
     except ServiceError as e:
         click.echo(text(e.message, "en"), err=True)
         sys.exit(2)
-    click.echo(f"entered {data['year']}")
+    click.echo(f"entered {data['year']}; provisional dates recomputed")
 
 
 def register_cli(app: Flask) -> None:

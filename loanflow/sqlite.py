@@ -1,9 +1,10 @@
 """SQLite as an embedded default that is still safe under concurrent writers.
 
-``BEGIN IMMEDIATE`` takes the write lock when a transaction starts, so two
-requests racing on one row are ordered instead of failing with "database is
-locked" (the recipe of SQLAlchemy's SQLite dialect docs); WAL lets readers go on; every commit is synced
-to disk, because these are money records.
+A writing transaction starts with ``BEGIN IMMEDIATE`` (the recipe of SQLAlchemy's
+SQLite dialect docs): it takes the write lock at once, so two requests racing on
+one row are ordered instead of failing with "database is locked". GET requests
+begin deferred and read a WAL snapshot without the lock, so readers never block
+writers. Every commit is synced to disk, because these are money records.
 """
 
 from sqlalchemy import event
@@ -28,4 +29,11 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if _read_only_request() else "BEGIN IMMEDIATE")
+
+
+def _read_only_request() -> bool:
+    """A GET reads: with WAL it need not hold the write lock, so readers never block writers."""
+    from flask import has_request_context, request
+
+    return has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")

@@ -41,7 +41,12 @@ def _database_url(tmp: str) -> str:
 @pytest.fixture(scope="session")
 def _app():
     tmp = tempfile.mkdtemp(prefix="loanflow-test-")
-    app = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": _database_url(tmp)})
+    url = _database_url(tmp)
+    overrides = {"SQLALCHEMY_DATABASE_URI": url}
+    if url.startswith("postgresql"):
+        # tests only: commits need not wait for the disk (the suite builds a county per test)
+        overrides["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"options": "-c synchronous_commit=off"}}
+    app = create_app(TestConfig, overrides)
     app.config["ISSUE_DOCUMENTS_ON_ACTIONS"] = False  # renders cost 100–250 ms; documents tests turn it on
     with app.app_context():
         db.drop_all()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from loanflow import clock
 from loanflow.domain.workdays import WorkCalendar, YearTable
@@ -45,4 +45,38 @@ def enter_year(actor: User | None, year: int, holidays: list[str], workdays: lis
         after={"holidays": data["holidays"], "workdays": data["workdays"]},
     )
     db.session.commit()
+    refirm_dates()
     return table
+
+
+def refirm_dates() -> dict[str, int]:
+    """Recompute every provisional date (loan and subsidy deadlines, 公示 periods) on the calendar as now known."""
+    from loanflow.services.publicity import refirm_provisional_dates
+
+    counts = {"loan_deadlines": _refirm_loan_deadlines()}
+    counts.update(refirm_provisional_dates())
+    return counts
+
+
+def _refirm_loan_deadlines() -> int:
+    """A loan stage's due date is N working days after the stage started (N from the policy in force)."""
+    from loanflow.models import Loan
+    from loanflow.services.loan_queries import WAITING_STAGES
+    from loanflow.services.policy import current_policy
+
+    cal, policy, count = work_calendar(), current_policy(), 0
+    for loan in db.session.scalars(select(Loan).where(Loan.stage_due_provisional.is_(True))):
+        pending = loan.extension_requested_months is not None
+        stage = "extension_requested" if pending else WAITING_STAGES.get(loan.state)
+        days = policy.deadline_days("loan", stage) if stage else None
+        if days is None or loan.stage_started_on is None:
+            continue
+        due = cal.add_working_days(loan.stage_started_on, days)
+        db.session.execute(
+            update(Loan.__table__)
+            .where(Loan.__table__.c.id == loan.id)
+            .values(stage_due_on=due.date, stage_due_provisional=due.provisional)
+        )
+        count += 1
+    db.session.commit()
+    return count

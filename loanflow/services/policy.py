@@ -13,13 +13,16 @@ from loanflow.models import PolicyVersion, User
 from loanflow.services import audit
 from loanflow.services.errors import Forbidden, Invalid, NotFound, msg
 
-_cache: dict[int, Policy] = {}
+# A published version never changes, so its parsed form is kept; the key includes the publication
+# time so that a database rebuilt from scratch (tests, a restored backup) never meets a stale entry.
+_cache: dict[tuple, Policy] = {}
 
 
 def _policy(row: PolicyVersion) -> Policy:
-    cached = _cache.get(row.version)
+    key = (row.version, row.published_at)
+    cached = _cache.get(key)
     if cached is None:
-        cached = _cache[row.version] = Policy(row.document, row.version)
+        cached = _cache[key] = Policy(row.document, row.version)
     return cached
 
 

@@ -116,3 +116,26 @@ def test_the_business_date_comes_from_the_configuration(app):
         assert clock.now().tzinfo is not None
     finally:
         app.config["LOANFLOW_TODAY"] = "2026-03-10"
+
+
+def test_entering_a_calendar_year_firms_up_a_loan_deadline_that_ran_into_it(app, demo, users):
+    from loanflow.demo_loans import deposit, fresh_households, open_loan
+    from loanflow.models import Loan
+
+    app.config["LOANFLOW_TODAY"] = "2026-12-28"
+    try:
+        deposit("341503", "1000000.00")
+        loan = open_loan(users["clerk"], fresh_households(users["clerk"].region_code)[0])
+        assert loan.stage_due_provisional is True  # 2027 is not known to the calendar library
+        path = app.instance_path + "/cal2027.json"
+        with open(path, "w", encoding="utf-8") as f:
+            f.write('{"year": 2027, "holidays": ["2027-01-01"], "workdays": []}')
+        result = app.test_cli_runner().invoke(args=["loanflow", "enter-calendar-year", path])
+        assert result.exit_code == 0, result.output
+        db.session.expire_all()
+        firm = db.session.get(Loan, loan.id)
+        assert firm.stage_due_provisional is False
+        # 5 working days after Monday 28 December, with 1 January a holiday: 29, 30, 31 Dec, 4, 5 Jan
+        assert firm.stage_due_on == date(2027, 1, 5)
+    finally:
+        app.config["LOANFLOW_TODAY"] = "2026-03-10"
