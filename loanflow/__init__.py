@@ -8,6 +8,7 @@ import secrets
 import uuid
 
 from flask import Flask, g, request
+from werkzeug.routing import IntegerConverter
 
 from config import Config
 
@@ -19,6 +20,7 @@ def create_app(config_class: type = Config, overrides: dict | None = None) -> Fl
         instance_relative_config=True,
         template_folder=os.path.join(os.path.dirname(os.path.dirname(__file__)), "templates"),
     )
+    app.url_map.converters["int"] = IdConverter
     app.config.from_object(config_class)
     app.config.update(overrides or {})
     os.makedirs(app.instance_path, exist_ok=True)
@@ -63,6 +65,14 @@ def create_app(config_class: type = Config, overrides: dict | None = None) -> Fl
 
     logging.getLogger(__name__).debug("loanflow ready")
     return app
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in URLs stops at 2³¹−1 (ids are 32-bit): a larger number is a plain 404, never an overflow."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _instance_secret(instance_path: str) -> str:

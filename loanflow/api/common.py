@@ -20,7 +20,7 @@ def with_label(data: dict, field: str, kind: str) -> None:
 
 
 class PageArgs(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     per_page = fields.Integer(load_default=None, validate=validate.Range(min=1, max=500))
 
     def page_size(self, args: dict) -> int:

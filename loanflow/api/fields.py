@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError, fields, validate
 
 from loanflow.domain.money import MoneyError, format_money, parse_money
 
@@ -40,3 +40,15 @@ class Code(fields.String):
 
         kwargs.setdefault("metadata", {})["enum"] = list(choices)
         super().__init__(validate=OneOf(list(choices)), **kwargs)
+
+
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL; larger numbers name nothing
+
+
+class Id(fields.Integer):
+    """A row id: a whole number from 1 to 2³¹−1 (a larger one is refused, never an overflow)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("strict", True)
+        kwargs.setdefault("validate", validate.Range(min=1, max=MAX_ID))
+        super().__init__(**kwargs)

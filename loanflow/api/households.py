@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, validate
 
 from loanflow.api.auth import login_required
 from loanflow.api.common import PageArgs, page_size, paged
-from loanflow.api.fields import Code, Money
+from loanflow.api.fields import Code, Id, Money
 from loanflow.api.idempotency import idempotent
 from loanflow.api.presenters import household_json
 from loanflow.domain.labels import codes
@@ -51,7 +51,7 @@ class HouseholdIn(Schema):
 
 
 class HouseholdPatch(HouseholdIn):
-    version = fields.Integer()
+    version = Id()
 
     class Meta:
         partial = True

@@ -17,7 +17,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select
 
 from loanflow.api.common import PageArgs, with_label
-from loanflow.api.fields import Code, Money
+from loanflow.api.fields import Code, Id, Money
 from loanflow.domain.idcard import mask_account, mask_id_number
 from loanflow.domain.labels import codes, label
 from loanflow.domain.money import format_money
@@ -33,10 +33,12 @@ Text = fields.String
 
 
 class LoanIn(Schema):
-    household_id = fields.Integer(required=True, strict=True)
+    household_id = Id(required=True)
     borrower_id_number = Text(required=True, validate=validate.Length(min=1, max=40))
     amount = Money(required=True)
-    term_months = fields.Integer(required=True, strict=True)
+    term_months = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=-(2**31), max=2**31 - 1)
+    )
     purpose = Text(required=True, validate=validate.Length(min=1, max=40))
     purpose_detail = Text(load_default="", validate=validate.Length(max=500))
     consent = fields.Boolean(required=True, truthy={True}, falsy={False})
@@ -45,7 +47,7 @@ class LoanIn(Schema):
 class LoanSearch(PageArgs):
     state = Code(codes("loan_state"), load_default=None)
     village = Text(load_default=None, validate=validate.Regexp(r"^\d{6,12}$"))
-    household_id = fields.Integer(load_default=None)
+    household_id = Id(load_default=None, strict=False)
     overdue = fields.Boolean(load_default=None)
     stalled = fields.Boolean(load_default=None)
 
@@ -56,7 +58,9 @@ class RateIn(Schema):
 
 class CreditIn(Schema):
     amount = Money(required=True)
-    term_months = fields.Integer(required=True, strict=True)
+    term_months = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=-(2**31), max=2**31 - 1)
+    )
 
 
 class DisburseIn(Schema):

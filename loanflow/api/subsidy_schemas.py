@@ -10,7 +10,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from loanflow import clock
 from loanflow.api.common import PageArgs, with_label
 from loanflow.api.errors import _flatten, language
-from loanflow.api.fields import Code
+from loanflow.api.fields import Code, Id
 from loanflow.domain.idcard import mask_account
 from loanflow.domain.labels import codes, label
 from loanflow.domain.money import format_money
@@ -33,7 +33,7 @@ QUANTITY_META = {
 
 
 class SubsidyIn(Schema):
-    household_id = fields.Integer(required=True, strict=True)
+    household_id = Id(required=True)
     industry = Text(required=True, validate=validate.Length(min=1, max=30))
     quantity = Text(required=True, metadata=QUANTITY_META)
     consent = fields.Boolean(required=True)
@@ -45,7 +45,7 @@ class VerifyIn(Schema):
 
 
 class PublicizeIn(Schema):
-    case_ids = fields.List(fields.Integer(strict=True), load_default=None, validate=validate.Length(max=500))
+    case_ids = fields.List(Id(), load_default=None, validate=validate.Length(max=500))
 
 
 class ObjectIn(Schema):
@@ -70,7 +70,7 @@ class SubsidyArgs(PageArgs):
     village = Text(load_default=None, validate=validate.Regexp(r"^\d{6,12}$"))
     state = Code(codes("subsidy_state"), load_default=None)
     year = fields.Integer(load_default=None, validate=validate.Range(min=2000, max=2100))
-    household_id = fields.Integer(load_default=None)
+    household_id = Id(load_default=None, strict=False)
 
 
 class PublicityArgs(PageArgs):

@@ -11,9 +11,9 @@ from werkzeug.security import check_password_hash
 
 from loanflow import clock
 from loanflow.api.auth import login_required, new_token_secret, token_digest
-from loanflow.api.errors import problem
 from loanflow.extensions import db
 from loanflow.models import ApiToken, User
+from loanflow.services.errors import Unauthorized, msg
 
 blp = Blueprint("tokens", __name__, description="Bearer tokens")
 
@@ -36,7 +36,7 @@ class Tokens(MethodView):
         """Issue a bearer token (only its SHA-256 is stored)."""
         user = db.session.scalar(select(User).where(User.username == args["username"]))
         if user is None or not user.active or not check_password_hash(user.password_hash, args["password"]):
-            return problem(401, "Unauthorized", "用户名或密码错误 / wrong username or password")
+            raise Unauthorized(msg("用户名或密码错误", "Wrong username or password"))
         secret = new_token_secret()
         db.session.add(ApiToken(user_id=user.id, token_hash=token_digest(secret), created_at=clock.now()))
         db.session.commit()

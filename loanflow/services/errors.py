@@ -49,6 +49,14 @@ class NotFound(ServiceError):
     title_zh = "未找到"
 
 
+class Unauthorized(ServiceError):
+    """No valid credentials."""
+
+    status = 401
+    title = "Unauthorized"
+    title_zh = "未登录或凭据无效"
+
+
 class Forbidden(ServiceError):
     """The caller's role may not do this, or four eyes forbid it."""
 
