@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from loanflow.api.auth import login_required
-from loanflow.api.fields import Money
+from loanflow.api.fields import Id, Money
 from loanflow.api.idempotency import idempotent
 from loanflow.domain.money import format_money
 from loanflow.services import claims as claims_service
@@ -31,7 +31,7 @@ class FundArgs(Schema):
 
 class ClaimArgs(Schema):
     quarter = fields.String(required=True, validate=validate.Regexp(r"^\d{4}Q[1-4]$"))
-    branch_id = fields.Integer(required=True)
+    branch_id = Id(required=True, strict=False)
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "xlsx"]))
 
 

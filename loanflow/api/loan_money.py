@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from loanflow.api.fields import Money
+from loanflow.api.fields import Id, Money
 from loanflow.api.loan_schemas import register_action
 from loanflow.services import loan_extensions, loan_fund, loan_money
 from loanflow.services.loan_queries import get_loan
@@ -23,7 +23,7 @@ class RepayIn(Schema):
 
 
 class ReverseIn(Schema):
-    repayment_id = fields.Integer(required=True, strict=True)
+    repayment_id = Id(required=True)
     reason = Text(required=True, validate=validate.Length(min=1, max=500))
 
 

@@ -65,6 +65,10 @@ def parse_quarter(text: str) -> tuple[date, date]:
     if not m:
         raise Invalid({"quarter": [msg("季度格式应为 2026Q1", "The quarter is written like 2026Q1")]})
     year, q = int(m.group(1)), int(m.group(2))
+    if not 2000 <= year <= 2100:
+        raise Invalid(
+            {"quarter": [msg("季度的年份应在 2000 至 2100 之间", "The quarter's year must be 2000 to 2100")]}
+        )
     start = date(year, 3 * q - 2, 1)
     end = date(year + 1, 1, 1) if q == 4 else date(year, 3 * q + 1, 1)
     return start, date.fromordinal(end.toordinal() - 1)
