@@ -100,8 +100,11 @@ def _check_kind(case_type: str, kind: Any) -> None:
 
 
 def _store(actor: User | None, case_type: str, case, kind: str, rendered, fingerprint: str) -> IssuedDocument:
-    """Insert the next version and its audit event, one short commit; a lost race takes the next number."""
+    """Insert the next version and its audit event in one short commit, under the case row's lock."""
+    model = _model(case_type)
     for _attempt in range(VERSION_RETRIES):
+        # the case row's lock numbers one issue at a time (same order as the actions: case, then audit chain)
+        db.session.execute(select(model.id).where(model.id == case.id).with_for_update())
         latest = db.session.scalar(
             select(func.max(IssuedDocument.version)).where(
                 IssuedDocument.case_type == case_type,
