@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 from flask import Response, g, request
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from loanflow.api.auth import login_required
 from loanflow.api.errors import language
@@ -24,7 +24,11 @@ PLURAL = {"loan": "loans", "subsidy": "subsidies", "publicity": "publicity"}
 
 
 class IssueIn(Schema):
-    kind = fields.String(required=True, metadata={"description": "loan_agreement, loan_receipt, …"})
+    kind = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=40),
+        metadata={"description": "loan_agreement, loan_receipt, extension_agreement, subsidy_notice"},
+    )
 
 
 def document_json(doc: IssuedDocument) -> dict:

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from loanflow import clock
@@ -101,10 +101,13 @@ def _check_kind(case_type: str, kind: Any) -> None:
 
 def _store(actor: User | None, case_type: str, case, kind: str, rendered, fingerprint: str) -> IssuedDocument:
     """Insert the next version and its audit event in one short commit, under the case row's lock."""
-    model = _model(case_type)
+    table = _model(case_type).__table__
     for _attempt in range(VERSION_RETRIES):
-        # the case row's lock numbers one issue at a time (same order as the actions: case, then audit chain)
-        db.session.execute(select(model.id).where(model.id == case.id).with_for_update())
+        # Lock the case row by a no-op UPDATE so that issues of one case are numbered one at a time:
+        # a row lock on PostgreSQL, and on SQLite the write lock taken before anything is read (a GET
+        # begins deferred; a read first would leave a snapshot that cannot always upgrade to a write).
+        # Same order as the actions: the case row, then the audit chain.
+        db.session.execute(update(table).where(table.c.id == case.id).values(id=table.c.id))
         latest = db.session.scalar(
             select(func.max(IssuedDocument.version)).where(
                 IssuedDocument.case_type == case_type,
