@@ -157,12 +157,17 @@ def loan_receipt_view(loan: Loan) -> LoanReceiptView:
 
 
 def extension_agreement_view(loan: Loan) -> ExtensionAgreementView:
-    """展期协议 of the latest extension, as the extension stored it (date, months, rate, subsidy)."""
+    """展期协议 of the latest extension, as the extension stored it (date, months, rate, subsidy).
+
+    The outstanding principal is the ledger's on the extension date (repayments before it counted).
+    """
     events = loan.extension_events or []
     if not events:
         raise _not_yet(loan, "extension_agreement", loan.state)
+    from loanflow.services.loan_money import position_of  # the money services import the loans'
+
     event, revision = events[-1], len(events)
-    first = _lines(loan, revision)
+    extended_on = date.fromisoformat(event["date"])
     h = db.session.get(Household, loan.household_id)
     return ExtensionAgreementView(
         agreement_no=f"{loan.case_number}-Z{revision}",
@@ -171,12 +176,12 @@ def extension_agreement_view(loan: Loan) -> ExtensionAgreementView:
         lender=_lender(loan),
         borrower=_borrower(loan, h),
         original_amount=loan.credited_amount,
-        outstanding_principal=first[0].opening_principal if first else loan.credited_amount,
+        outstanding_principal=position_of(loan, extended_on).outstanding_principal,
         disbursed_on=loan.disbursed_on,
         original_maturity_on=loan.maturity_on,
         original_term_months=loan.credited_term_months,
         original_rate=loan.rate,
-        extended_on=date.fromisoformat(event["date"]),
+        extended_on=extended_on,
         extension_months=int(event["months"]),
         new_maturity_on=date.fromisoformat(event["new_maturity"]),
         new_rate=Decimal(event["new_rate"]),

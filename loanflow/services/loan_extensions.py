@@ -26,6 +26,7 @@ from loanflow.domain.ledger import (
 from loanflow.domain.policy import Policy
 from loanflow.extensions import db
 from loanflow.models import Loan, LoanScheduleLine, User
+from loanflow.services import documents
 from loanflow.services.errors import Invalid, msg
 from loanflow.services.loan_money import (
     check_event_date,
@@ -189,6 +190,7 @@ def extend_loan(actor: User, loan_id: int, on: date | None = None) -> Loan:
     _store_schedule(loan, revision, pos)
     transition(actor, loan, "extend", changes=changes, reason=reason, audit_extra={"extension": stored})
     db.session.commit()
+    documents.issue_after(actor, "loan", loan.id, "extension_agreement")
     return loan
 
 

@@ -133,7 +133,9 @@ def test_credit_issues_the_agreement_and_disbursement_the_receipt_each_downloade
     assert r.json["sha256"] == agreement["sha256"]
 
     events = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "document.issue", AuditEvent.entity_id == str(loan.id))
+        select(AuditEvent)
+        .where(AuditEvent.action == "document.issue", AuditEvent.entity_id == str(loan.id))
+        .order_by(AuditEvent.seq)
     ).all()
     assert [(e.after["kind"], e.after["version"]) for e in events] == [
         ("loan_agreement", 1),
@@ -234,3 +236,31 @@ def test_the_household_receipt_says_what_comes_next_by_when_and_whom_to_ask(clie
     assert f"{due.year}年{due.month}月{due.day}日前（暂定）" in text
     assert funded["clerk"].full_name in text and funded["clerk"].phone in text
     assert loan.borrower_id_number not in text
+
+
+def test_extension_issues_the_extension_agreement_with_the_new_maturity_and_the_new_terms_rate(
+    app, client, login, funded, household, monkeypatch
+):
+    monkeypatch.setitem(app.config, "ISSUE_DOCUMENTS_ON_ACTIONS", False)  # only the extension renders here
+    loan = drive(
+        rated_loan(funded, household), "disbursed", officer=funded["officer"], disburser=funded["officer2"]
+    )
+    monkeypatch.setitem(app.config, "LOANFLOW_TODAY", "2027-01-10")
+    r = client.post(
+        f"/api/v1/loans/{loan.id}/request-extension",
+        json={"months": 6, "reason": "牛价下跌，延迟出栏"},
+        headers=login("clerk"),
+    )
+    assert r.status_code == 200, r.json
+    monkeypatch.setitem(app.config, "ISSUE_DOCUMENTS_ON_ACTIONS", True)
+    monkeypatch.setitem(app.config, "LOANFLOW_TODAY", "2027-01-15")
+    r = client.post(f"/api/v1/loans/{loan.id}/extend", json={}, headers=login("officer"))
+    assert r.status_code == 200, r.json
+    [doc] = documents(client, login("officer"), loan.id)
+    assert (doc["kind"], doc["kind_label"], doc["version"]) == ("extension_agreement", "展期协议", 1)
+    text = pdf_text(download(client, login("officer"), doc).data)
+    assert "2027年9月10日" in text  # 10 March 2027 + 6 months
+    assert "2027年3月10日" in text  # the original maturity
+    assert "3.50%" in text and "3.00%" in text  # the 18-month band from the extension date; the contract rate
+    assert loan.borrower_id_number in text
+    assert money("10000.00") in text  # nothing repaid: the whole principal is outstanding
