@@ -26,6 +26,7 @@ from loanflow.models import Loan, LoanScheduleLine, User
 from loanflow.services import audit
 from loanflow.services import loans as service
 from loanflow.services.errors import Invalid
+from loanflow.services.loan_money import money_json
 from loanflow.services.loan_queries import is_stalled
 from loanflow.services.permissions import can_see_full_identity
 
@@ -139,17 +140,6 @@ def _iso(value) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def position_of(loan: Loan):
-    """The money position from the ledger (``services.loan_money.position_of``), once it exists."""
-    if loan.disbursed_on is None:
-        return None
-    try:
-        from loanflow.services.loan_money import position_of as ledger_position
-    except ImportError:
-        return None
-    return ledger_position(loan)
-
-
 def schedule_lines(loan: Loan) -> list[LoanScheduleLine]:
     """The plan in force: revision 0 at disbursement, n after the n-th extension."""
     stmt = (
@@ -238,7 +228,6 @@ def loan_json(loan: Loan, user: User, lang: str = "zh") -> dict[str, Any]:
     """One loan for its own page: decisions, money as strings, allowed actions, the timeline."""
     whole = can_see_full_identity(user)
     data = loan_summary_json(loan, user)
-    position = position_of(loan)
     lines = schedule_lines(loan) if loan.disbursed_on else []
     data.update(
         version=loan.version,
@@ -286,8 +275,7 @@ def loan_json(loan: Loan, user: User, lang: str = "zh") -> dict[str, Any]:
         compensated_on=_iso(loan.compensated_on),
         closed_on=_iso(loan.closed_on),
         closing_reason=loan.closing_reason,
-        due_now=None if position is None else _money(position.due_now),
-        payoff=None if position is None else _money(position.payoff),
+        **money_json(loan),
         schedule=schedule_summary(lines),
         timeline=timeline_json(loan, lang),
     )

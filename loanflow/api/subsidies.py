@@ -147,11 +147,10 @@ def get_publicity(publicity_id: int):
 @blp.arguments(CalendarYearIn)
 def enter_calendar_year(data):
     """Enter a year's public holidays and make-up working days (admin); provisional dates become firm."""
-    table = enter_year(
+    table, refirmed = enter_year(
         g.user,
         data["year"],
         [d.isoformat() for d in data["holidays"]],
         [d.isoformat() for d in data["workdays"]],
     )
-    refirmed = publicity_service.refirm_provisional_dates()
     return {**table.as_dict(), "refirmed": refirmed}, 201

@@ -19,8 +19,13 @@ def work_calendar() -> WorkCalendar:
     )
 
 
-def enter_year(actor: User | None, year: int, holidays: list[str], workdays: list[str]) -> YearTable:
-    """An admin enters a year's holidays and make-up days once the State Council publishes them."""
+def enter_year(
+    actor: User | None, year: int, holidays: list[str], workdays: list[str]
+) -> tuple[YearTable, dict[str, int]]:
+    """An admin enters a year's holidays and make-up days once the State Council publishes them.
+
+    Every provisional date is then recomputed; returns the table and how many dates were.
+    """
     if actor is not None and actor.role != "admin":
         raise Forbidden(msg("只有系统管理员可以维护节假日", "Only an admin may enter the calendar"))
     try:
@@ -45,8 +50,7 @@ def enter_year(actor: User | None, year: int, holidays: list[str], workdays: lis
         after={"holidays": data["holidays"], "workdays": data["workdays"]},
     )
     db.session.commit()
-    refirm_dates()
-    return table
+    return table, refirm_dates()
 
 
 def refirm_dates() -> dict[str, int]:

@@ -17,14 +17,13 @@ from decimal import Decimal
 from sqlalchemy import func, insert, select
 
 from loanflow import clock
-from loanflow.domain.eligibility import FundFacts
 from loanflow.domain.money import format_money, round_fen
 from loanflow.extensions import db
 from loanflow.models import FundEntry, Loan, Region, User
 from loanflow.services import audit
 from loanflow.services.errors import Forbidden, Invalid, NotFound, msg
 from loanflow.services.loan_money import check_event_date, position_of
-from loanflow.services.loan_queries import LENT_STATES, fund_balance, register_guard
+from loanflow.services.loan_queries import fund_facts, register_guard
 from loanflow.services.loans import begin_action, transition
 from loanflow.services.permissions import in_region
 from loanflow.services.policy import current_policy, policy_version
@@ -33,27 +32,6 @@ ZERO = Decimal("0.00")
 
 
 # --- the fund's figures -------------------------------------------------------------------------
-
-
-def outstanding_principal(county_code: str) -> Decimal:
-    """Principal lent and not repaid on the county's disbursed, overdue and recalled loans.
-
-    ``principal_outstanding`` is kept by every money event; a loan without one
-    yet (just disbursed) owes its whole credited amount.
-    """
-    total = db.session.scalar(
-        select(func.sum(func.coalesce(Loan.principal_outstanding, Loan.credited_amount))).where(
-            Loan.village_code.like(county_code + "%"), Loan.state.in_(LENT_STATES)
-        )
-    )
-    return Decimal(total or 0).quantize(Decimal("0.01"))
-
-
-def fund_facts(county_code: str) -> FundFacts:
-    """What the leverage check at application and credit reads (domain.eligibility)."""
-    return FundFacts(
-        balance=fund_balance(county_code), outstanding_principal=outstanding_principal(county_code)
-    )
 
 
 @dataclass(frozen=True)
