@@ -10,11 +10,13 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.exc import DatabaseError
 
 from config import TestConfig
 from loanflow import create_app
 from loanflow.extensions import db
+from loanflow.services import audit
 
 
 @pytest.fixture
@@ -47,6 +49,11 @@ def test_migrations_upgrade_to_the_models_and_downgrade_to_nothing(scratch_url):
         with engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
         assert diff == [], f"models and migrations differ: {diff}"
+        audit.record(None, "test.event", "test", 1, chain="341503")
+        db.session.commit()
+        with pytest.raises(DatabaseError):  # the migration installed the append-only guard
+            db.session.execute(text("UPDATE audit_event SET reason = 'edited'"))
+        db.session.rollback()
         downgrade(revision="base")
         assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
         db.session.remove()
