@@ -13,7 +13,7 @@ from flask.cli import AppGroup
 loanflow_cli = AppGroup("loanflow", help="loanflow administration.")
 
 # Areas that add commands to the group, each in its own module with ``register(group)``.
-COMMAND_MODULES = ("loanflow.cli_register", "loanflow.cli_loans", "loanflow.cli_subsidies")
+COMMAND_MODULES = ("loanflow.cli_register", "loanflow.cli_loans")
 
 
 @loanflow_cli.command("demo")
