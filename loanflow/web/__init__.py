@@ -10,25 +10,11 @@ After changing a page's wording: ``pybabel extract -F babel.cfg -o messages.pot 
 -d loanflow/translations``.
 """
 
-import importlib
-
 from flask import Blueprint
 
 bp = Blueprint("web", __name__)
 
-from loanflow.web import auth, errors, households, pages  # noqa: E402,F401  (routes register on bp)
-
-# Case pages come with their services; a checkout without them still serves the rest.
-for _service, _pages in (
-    ("loanflow.services.loans", "loanflow.web.loans"),
-    ("loanflow.services.subsidies", "loanflow.web.subsidies"),
-):
-    try:
-        importlib.import_module(_service)
-        importlib.import_module(_pages)
-    except ModuleNotFoundError as e:
-        if e.name not in (_service, _pages):
-            raise
+from loanflow.web import auth, documents, errors, households, loans, pages, subsidies  # noqa: E402,F401
 
 
 @bp.app_context_processor

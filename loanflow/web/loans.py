@@ -14,6 +14,7 @@ from loanflow.services.errors import Invalid
 from loanflow.services.permissions import can_see_full_identity
 from loanflow.services.policy import current_policy
 from loanflow.web import bp, lookups
+from loanflow.web.documents import case_documents
 from loanflow.web.households import refused
 from loanflow.web.loan_forms import ACTIONS, parse_application, scorecard_items
 from loanflow.web.present import code_label
@@ -71,6 +72,7 @@ def _case_page(loan_id: int, open_action: str | None = None, values=None, errors
         reversible=reversible,
         scorecard=scorecard_items(),
         events=audit.timeline("loan", loan.id),
+        docs=case_documents("loan", loan.id),
     )
     return page, status
 

@@ -85,6 +85,7 @@ HOUSEHOLD_EVENTS = {
     "household.account_change_requested": lazy_gettext("Bank account change requested"),
     "household.account_change_confirmed": lazy_gettext("Bank account change confirmed"),
     "household.account_change_rejected": lazy_gettext("Bank account change rejected"),
+    "document.issue": lazy_gettext("Document issued"),
 }
 CASE_EVENT_KINDS = {"loan": "loan_action", "subsidy": "subsidy_action", "supervision": "supervision_action"}
 

@@ -16,6 +16,7 @@ from loanflow.services.errors import Invalid
 from loanflow.services.policy import current_policy
 from loanflow.services.subsidy_rules import allowed_actions
 from loanflow.web import bp, lookups
+from loanflow.web.documents import case_documents
 from loanflow.web.households import refused
 from loanflow.web.present import code_label
 from loanflow.web.subsidy_forms import ACTIONS, industries, parse_application
@@ -60,6 +61,7 @@ def _case_page(case_id: int, open_action: str | None = None, values=None, errors
         errors=errors or {},
         companions=lookups.verified_companions(current_user, case) if "publicize" in allowed else [],
         events=audit.timeline("subsidy", case.id),
+        docs=case_documents("subsidy", case.id),
     )
     return page, status
 

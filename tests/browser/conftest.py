@@ -30,9 +30,10 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="session")
 def chromium():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    if not os.path.exists(CHROMIUM):  # make test installs it; a run without it must not pass quietly
+        pytest.fail(f"{CHROMIUM} is not installed: run `make test` (or apt-get install chromium)")
+    from playwright import sync_api
+
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield browser

@@ -92,7 +92,6 @@ def applied_loan(users):
 
 
 def test_a_bank_officer_rates_and_credits_a_loan_from_the_queue(open_page, shots, applied_loan):
-    pytest.importorskip("loanflow.web.loans")
     page = open_page(width=1280)
     log_in(page, "officer")
     page.screenshot(path=os.path.join(shots, "queue-desktop.png"), full_page=True)

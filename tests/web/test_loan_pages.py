@@ -12,8 +12,6 @@ from loanflow.extensions import db
 from loanflow.models import FundEntry, Household, Loan
 from tests.web.conftest import field_errors, input_value
 
-pytest.importorskip("loanflow.web.loans")
-
 SCORES = {
     "scores.household_size": "8",
     "scores.workers": "12",
@@ -133,7 +131,6 @@ def test_the_loan_list_filters_by_state_and_masks_identity(page_as):
 
 
 def test_a_repayment_is_recorded_with_its_errors_named_and_reversed_by_another_officer(page_as):
-    pytest.importorskip("loanflow.services.loan_money")
     clerk, officer, officer2, h = page_as("clerk"), page_as("officer"), page_as("officer2"), _household()
     loan_id = int(_apply(clerk, h).headers["Location"].rsplit("/", 1)[1])
     officer.post(f"/loans/{loan_id}/rate", data=SCORES)
@@ -158,3 +155,19 @@ def test_a_repayment_is_recorded_with_its_errors_named_and_reversed_by_another_o
     )
     assert r.status_code == 302
     assert "已冲正" in officer2.get(f"/loans/{loan_id}").get_data(as_text=True)
+
+
+def test_a_clerk_prints_a_receipt_for_the_household_and_finds_it_on_the_case_page(page_as):
+    clerk, h = page_as("clerk"), _household()
+    loan_url = _apply(clerk, h).headers["Location"]
+    html = clerk.get(loan_url).get_data(as_text=True)
+    assert "尚未出具文书" in html and "为农户打印回执" in html
+    loan_id = int(loan_url.rsplit("/", 1)[1])
+    printed = clerk.post(f"/documents/loan/{loan_id}/receipt")
+    assert printed.status_code == 302
+    pdf = clerk.get(printed.headers["Location"])
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    html = clerk.get(loan_url).get_data(as_text=True)
+    assert "回执" in html and printed.headers["Location"] in html
+    # another village's clerk cannot fetch it
+    assert page_as("clerk2").get(printed.headers["Location"]).status_code == 404

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from loanflow.extensions import db
 from loanflow.models import Household, SubsidyCase
 from tests.web.conftest import field_errors, input_value
-
-pytest.importorskip("loanflow.web.subsidies")
 
 
 def _household() -> Household:
