@@ -1,12 +1,19 @@
-"""Logs never carry a whole ID number or bank account: a filter masks them."""
+"""Logs never carry a whole ID number or bank account: a filter masks the message, a formatter the traceback.
+
+Patterns match by digits, not word boundaries, so a number written straight after Chinese text
+(``账号6217991234567890123已变更``) is found too. An ID number keeps its first 6 and last 4
+characters; any other run of 12 or more digits (cards, passbooks) keeps its last 4.
+"""
+
+from __future__ import annotations
 
 import logging
 import re
 
 from flask import Flask
 
-ID_RE = re.compile(r"\b(\d{6})\d{8}(\d{3}[\dXx])\b")
-ACCOUNT_RE = re.compile(r"\b\d{12,15}(\d{4})\b")
+ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
+ACCOUNT_RE = re.compile(r"(?<!\d)\d{8,}(\d{4})(?!\d)")
 
 
 def mask_text(text: str) -> str:
@@ -15,6 +22,8 @@ def mask_text(text: str) -> str:
 
 
 class MaskingFilter(logging.Filter):
+    """Masks the record's message (with its arguments) before any handler sees it."""
+
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         masked = mask_text(message)
@@ -23,9 +32,32 @@ class MaskingFilter(logging.Filter):
         return True
 
 
+class MaskingFormatter(logging.Formatter):
+    """Masks the whole formatted line, tracebacks and SQL parameters included."""
+
+    def __init__(self, inner: logging.Formatter | None = None):
+        super().__init__()
+        self.inner = inner or logging.Formatter("[%(asctime)s] %(levelname)s in %(module)s: %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_text(self.inner.format(record))
+
+
 def install_masking_filter(app: Flask) -> None:
     mask = MaskingFilter()
-    for logger in (app.logger, logging.getLogger("werkzeug"), logging.getLogger("gunicorn.error")):
+    loggers = [
+        app.logger,
+        logging.getLogger("werkzeug"),
+        logging.getLogger("gunicorn.error"),
+        logging.getLogger("sqlalchemy"),
+    ]
+    for logger in loggers:
         logger.addFilter(mask)
-    for handler in logging.getLogger().handlers + app.logger.handlers:
+    for handler in {
+        *logging.getLogger().handlers,
+        *app.logger.handlers,
+        *(h for lg in loggers for h in lg.handlers),
+    }:
         handler.addFilter(mask)
+        if not isinstance(handler.formatter, MaskingFormatter):
+            handler.setFormatter(MaskingFormatter(handler.formatter))

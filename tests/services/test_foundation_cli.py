@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from datetime import date
 
 from loanflow import clock
@@ -103,9 +104,27 @@ def test_the_demo_command_builds_the_county_once(app):
 def test_logs_never_carry_a_whole_id_number_or_account(app, caplog):
     assert mask_text("borrower 11010519491231002X paid") == "borrower 110105********002X paid"
     assert mask_text("account 6217991234567890124") == "account ***************0124"
+    assert mask_text("账号6217991234567890123已变更") == "账号***************0123已变更"
+    assert mask_text("身份证11010519491231002x的") == "身份证110105********002X的"
+    assert mask_text("存折 12345678901234567890123") == "存折 " + "*" * 19 + "0123"
+    assert mask_text("2026-03-10 amount 50000.00") == "2026-03-10 amount 50000.00"
     with caplog.at_level(logging.INFO, logger=app.logger.name):
         app.logger.info("registered %s with %s", "11010519491231002X", "6217991234567890124")
     assert "11010519491231002X" not in caplog.text and "6217991234567890124" not in caplog.text
+
+
+def test_a_logged_traceback_is_masked_too():
+    from loanflow.logmask import MaskingFormatter
+
+    logger = logging.getLogger("loanflow.test.traceback")
+    record = None
+    try:
+        raise ValueError("bad card 6217991234567890124 for 11010519491231002X")
+    except ValueError:
+        record = logger.makeRecord(logger.name, logging.ERROR, __file__, 1, "failed", (), sys.exc_info())
+    line = MaskingFormatter().format(record)
+    assert "Traceback" in line and "0124" in line
+    assert "6217991234567890124" not in line and "11010519491231002X" not in line
 
 
 def test_the_business_date_comes_from_the_configuration(app):
