@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -286,8 +286,18 @@ def decide_account_change(actor: User, household_id: int, change_id: int, confir
     if change.state != "pending":
         raise Conflict(msg("该申请已处理", "The change was already decided"), state=change.state)
     before = snapshot(h)
-    change.state = "confirmed" if confirm else "rejected"
-    change.decided_by_id, change.decided_at = actor.id, clock.now()
+    decided = "confirmed" if confirm else "rejected"
+    # Guarded: of two people deciding at once, exactly one wins; the other gets 409.
+    won = db.session.execute(
+        update(AccountChange)
+        .where(AccountChange.id == change.id, AccountChange.state == "pending")
+        .values(state=decided, decided_by_id=actor.id, decided_at=clock.now())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if won != 1:
+        db.session.rollback()
+        raise Conflict(msg("该申请已被他人处理", "Someone else decided the change first"), state="decided")
+    db.session.refresh(change)
     if confirm:
         h.account_type, h.bank_account, h.bank_name = (
             change.account_type,

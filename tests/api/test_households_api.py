@@ -326,3 +326,41 @@ def test_a_malformed_body_is_a_422_problem_not_a_500(client, login):
     body["members"] = "everyone"
     r = post(client, login("clerk"), body)
     assert r.status_code == 422 and "members" in r.json["errors"]
+
+
+def test_two_people_deciding_one_account_change_at_once_leave_one_decision(app, client, login):
+    """Confirm and reject race: exactly one wins, the other is told it was decided already."""
+    import threading
+
+    hid = post(client, login("clerk"), household()).json["id"]
+    new = {
+        "account_type": "passbook",
+        "bank_account": "88881234567",
+        "bank_name": "邮储银行",
+        "reason": "旧卡遗失",
+    }
+    change = client.post(f"/api/v1/households/{hid}/account-changes", json=new, headers=login("clerk")).json
+    url = f"/api/v1/households/{hid}/account-changes/{change['id']}"
+    headers = {"confirm": login("approver"), "reject": login("approver2")}
+    db.session.remove()
+    results, start = {}, threading.Barrier(2)
+
+    def decide(kind):
+        with app.test_client() as c:
+            start.wait()
+            results[kind] = c.post(
+                url, json={"confirm": kind == "confirm"}, headers=headers[kind]
+            ).status_code
+
+    threads = [threading.Thread(target=decide, args=(k,)) for k in headers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(results.values()) == [200, 409]
+    decisions = db.session.scalars(
+        db.select(AuditEvent.action).where(AuditEvent.action.like("household.account_change_%ed"))
+    ).all()
+    assert len([d for d in decisions if d != "household.account_change_requested"]) == 1
+    account = client.get(f"/api/v1/households/{hid}", headers=login("clerk")).json["bank_account"]
+    assert (account == "88881234567") == (results["confirm"] == 200)
