@@ -5,9 +5,9 @@ BIN := $(VENV)/bin
 export FLASK_APP := wsgi:app
 export PYTHONPATH := $(CURDIR)
 
-# Debian packages: pango + HarfBuzz's subsetter and a CJK font for the PDFs, chromium for the
+# Debian packages: venv for the virtualenv, pango + HarfBuzz's subsetter and a CJK font for the PDFs, chromium for the
 # browser tests, poppler-utils to look at rendered pages.
-DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-wqy-microhei chromium poppler-utils
+DEB_PACKAGES := python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-wqy-microhei chromium poppler-utils
 
 .PHONY: run test setup system-deps lint db demo bench clean
 
