@@ -118,11 +118,5 @@ def enter_calendar_year_command(path: str) -> None:
 
 def register_cli(app: Flask) -> None:
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as e:
-            if e.name != name:
-                raise
-            continue
-        module.register(loanflow_cli)
+        importlib.import_module(name).register(loanflow_cli)
     app.cli.add_command(loanflow_cli)
