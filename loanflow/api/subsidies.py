@@ -30,6 +30,7 @@ from loanflow.api.subsidy_schemas import (
 from loanflow.services import publicity as publicity_service
 from loanflow.services import subsidies as service
 from loanflow.services.calendar import enter_year
+from loanflow.services.policy import current_policy
 
 blp = Blueprint("subsidies", __name__, description="The industry subsidy (产业奖补) and its village 公示")
 
@@ -47,7 +48,8 @@ class Subsidies(MethodView):
         """The subsidy cases you may see, by village, state and year of application; paged."""
         filters = {k: args[k] for k in ("village", "state", "year", "household_id")}
         rows, total = service.list_cases(g.user, **filters, page=args["page"], per_page=page_size(args))
-        return paged([subsidy_json(c, g.user, detail=False) for c in rows], total, args)
+        policy = current_policy()
+        return paged([subsidy_json(c, g.user, detail=False, policy=policy) for c in rows], total, args)
 
     @idempotent
     @blp.arguments(SubsidyIn)
@@ -131,7 +133,8 @@ def withdraw(user, case_id: int, data: dict) -> None:
 def list_publicity(args):
     """The village 公示 lists you may see, newest first, optionally of one village or township."""
     rows, total = publicity_service.list_publicity(g.user, args["village"], args["page"], page_size(args))
-    return paged([publicity_json(p) for p in rows], total, args)
+    policy = current_policy()
+    return paged([publicity_json(p, policy) for p in rows], total, args)
 
 
 @blp.route("/publicity/<int:publicity_id>")

@@ -14,6 +14,7 @@ from loanflow.api.fields import Code, Id
 from loanflow.domain.idcard import mask_account
 from loanflow.domain.labels import codes, label
 from loanflow.domain.money import format_money
+from loanflow.domain.policy import Policy
 from loanflow.domain.subsidy import format_quantity
 from loanflow.models import Publicity, SubsidyCase, User
 from loanflow.services import audit
@@ -103,8 +104,8 @@ def _money(v) -> str | None:
     return None if v is None else format_money(v)
 
 
-def _industry(data: dict, code: str) -> None:
-    ind = current_policy().industries().get(code)
+def _industry(data: dict, code: str, policy: Policy) -> None:
+    ind = policy.industries().get(code)
     en = language() == "en"
     data["industry_label"] = (ind.name_en if en else ind.name_zh) if ind else code
     data["unit"] = (ind.unit_en if en else ind.unit_zh) if ind else None
@@ -143,8 +144,12 @@ def publicity_ref(p: Publicity | None) -> dict | None:
     }
 
 
-def subsidy_json(case: SubsidyCase, user: User, *, detail: bool = True) -> dict:
-    """A case as the API shows it: codes with labels, money as strings, the amount's computation."""
+def subsidy_json(case: SubsidyCase, user: User, *, detail: bool = True, policy: Policy | None = None) -> dict:
+    """A case as the API shows it: codes with labels, money as strings, the amount's computation.
+
+    A list passes the ``policy`` it read once, so that its rows do not read it again each.
+    """
+    policy = policy or current_policy()
     head = case.household.head
     data = {
         "id": case.id,
@@ -163,11 +168,11 @@ def subsidy_json(case: SubsidyCase, user: User, *, detail: bool = True) -> dict:
         "stage_due_on": _iso(case.stage_due_on),
         "stage_due_provisional": case.stage_due_provisional,
     }
-    _industry(data, case.industry)
+    _industry(data, case.industry, policy)
     with_label(data, "state", "subsidy_state")
     if not detail:
         return data
-    actions = allowed_actions(user, case, current_policy(), clock.today())
+    actions = allowed_actions(user, case, policy, clock.today())
     data.update(
         {
             "allowed_actions": actions,
@@ -204,12 +209,13 @@ def subsidy_json(case: SubsidyCase, user: User, *, detail: bool = True) -> dict:
     return data
 
 
-def publicity_json(p: Publicity) -> dict:
+def publicity_json(p: Publicity, policy: Policy | None = None) -> dict:
     """The village 公示 list: who, what, how much — never an ID number, phone, account or poverty cause."""
+    policy = policy or current_policy()
     entries = publicity_entries(p)
     total = sum((e["amount"] for e in entries), start=Decimal("0.00"))
     for e in entries:
-        _industry(e, e["industry"])
+        _industry(e, e["industry"], policy)
         e["amount"] = _money(e["amount"])
     return {
         **publicity_ref(p),

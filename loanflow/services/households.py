@@ -226,7 +226,7 @@ def search_households(
         stmt = stmt.where(or_(Household.id.in_(member_match), Household.village.has(Region.name.contains(q))))
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     rows = db.session.scalars(
-        stmt.options(selectinload(Household.members))
+        stmt.options(selectinload(Household.members), selectinload(Household.village))
         .order_by(Household.id.desc())
         .limit(per_page)
         .offset((page - 1) * per_page)

@@ -141,6 +141,6 @@ def publicity(publicity_id: int):
 
 @bp.context_processor
 def _subsidy_helpers():
-    from loanflow.web.subsidy_forms import industry_name, quantity
+    from loanflow.web.subsidy_forms import industry_namer, quantity
 
-    return {"industry_name": industry_name, "quantity": quantity}
+    return {"industry_name": industry_namer(), "quantity": quantity}

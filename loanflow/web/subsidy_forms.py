@@ -85,8 +85,24 @@ def industries() -> list[dict[str, Any]]:
 
 def industry_name(code: str) -> str:
     """An industry's name and unit, ``生猪（头）``; an industry no longer in the policy shows its code."""
-    found = next((i for i in industries() if i["code"] == code), None)
-    return f"{found['name']}（{found['unit']}）" if found else code
+    return industry_names().get(code, code)
+
+
+def industry_names() -> dict[str, str]:
+    """Every industry of the policy in force by code, as ``industry_name`` shows it (one policy read)."""
+    return {i["code"]: f"{i['name']}（{i['unit']}）" for i in industries()}
+
+
+def industry_namer():
+    """``industry_name`` for one page: the policy is read at the first call only, not once per row."""
+    names: dict[str, str] = {}
+
+    def name(code: str) -> str:
+        if not names:
+            names.update(industry_names())
+        return names.get(code, code)
+
+    return name
 
 
 def quantity(value) -> str:

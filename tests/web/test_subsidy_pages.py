@@ -60,3 +60,16 @@ def test_approval_before_the_publicity_ends_is_refused_with_409(page_as):
     r = page_as("approver2").post(f"/subsidies/{case_id}/approve")
     assert r.status_code == 409
     assert "公示" in r.get_data(as_text=True)
+
+
+def test_the_subsidy_list_page_of_many_cases_reads_the_policy_once(page_as):
+    from tests.querycount import applied_cases, statements
+
+    applied_cases(30)
+    approver2 = page_as("approver2")
+    with statements() as sent:
+        html = approver2.get("/subsidies").get_data(as_text=True)
+    assert "生猪（头）" in html and "猕猴桃（亩）" in html
+    policy_reads = [s for s in sent if "policy_version" in s and "subsidy_case" not in s]
+    assert len(policy_reads) == 1, policy_reads
+    assert len(sent) <= 12, sent
