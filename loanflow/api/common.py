@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app, g
 from marshmallow import Schema, fields, validate
 
 from loanflow.api.errors import language
-from loanflow.domain.labels import label
+from loanflow.domain.labels import codes, label
+from loanflow.services import audit
 
 
 def current_user():
@@ -33,3 +36,47 @@ def page_size(args: dict) -> int:
 
 def paged(items: list, total: int, args: dict) -> dict:
     return {"items": items, "total": total, "page": args["page"], "per_page": page_size(args)}
+
+
+CASE_ACTION_KINDS = {"loan": "loan_action", "subsidy": "subsidy_action"}
+
+
+def _action_label(entity_type: str, action: str, after: dict, lang: str) -> str:
+    """``verify`` → 核验; ``document.issue`` → 出具文书：奖补审批通知; an unknown action shows as itself."""
+    if action == "document.issue":
+        kind = after.get("kind")
+        name = label("document_kind", kind, lang) if kind else ""
+        return f"Document issued: {name}" if lang == "en" else f"出具文书：{name}"
+    kind = CASE_ACTION_KINDS.get(entity_type)
+    for code in (action, action.replace("_", "-")):
+        if kind and code in codes(kind):
+            return label(kind, code, lang)
+    return action
+
+
+def timeline_json(entity_type: str, entity_id: Any, lang: str | None = None) -> list[dict[str, Any]]:
+    """A case's audit events, oldest first, in the one shape every case's API shows.
+
+    ``action`` drops the case's own prefix (``subsidy.verify`` → ``verify``, other
+    areas keep theirs: ``document.issue``); ``state_before``/``state_after`` are
+    the states the event moved the case between (equal or null when it did not).
+    """
+    lang = lang or language()
+    out = []
+    for e in audit.timeline(entity_type, entity_id):
+        action = e.action.removeprefix(f"{entity_type}.")
+        before, after = e.before or {}, e.after or {}
+        out.append(
+            {
+                "at": e.occurred_at.isoformat(),
+                "actor": e.actor,
+                "role": e.role,
+                "role_label": label("role", e.role, lang) if e.role in codes("role") else e.role,
+                "action": action,
+                "action_label": _action_label(entity_type, action, after, lang),
+                "reason": e.reason,
+                "state_before": before.get("state"),
+                "state_after": after.get("state"),
+            }
+        )
+    return out

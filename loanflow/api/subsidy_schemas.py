@@ -8,7 +8,7 @@ from flask import request
 from marshmallow import Schema, ValidationError, fields, validate
 
 from loanflow import clock
-from loanflow.api.common import PageArgs, with_label
+from loanflow.api.common import PageArgs, timeline_json, with_label
 from loanflow.api.errors import _flatten, language
 from loanflow.api.fields import Code, Id
 from loanflow.domain.idcard import mask_account
@@ -17,7 +17,6 @@ from loanflow.domain.money import format_money
 from loanflow.domain.policy import Policy
 from loanflow.domain.subsidy import format_quantity
 from loanflow.models import Publicity, SubsidyCase, User
-from loanflow.services import audit
 from loanflow.services.errors import Invalid, msg
 from loanflow.services.permissions import can_see_full_identity
 from loanflow.services.policy import current_policy
@@ -111,26 +110,6 @@ def _industry(data: dict, code: str, policy: Policy) -> None:
     data["unit"] = (ind.unit_en if en else ind.unit_zh) if ind else None
 
 
-def _timeline(case_id: int) -> list[dict]:
-    lang = language()
-    out = []
-    for e in audit.timeline("subsidy", case_id):
-        action = e.action.split(".", 1)[-1]
-        out.append(
-            {
-                "at": e.occurred_at.isoformat(),
-                "actor": e.actor,
-                "role": e.role,
-                "action": action,
-                "action_label": label("subsidy_action", action, lang),
-                "state_before": (e.before or {}).get("state"),
-                "state_after": (e.after or {}).get("state"),
-                "reason": e.reason,
-            }
-        )
-    return out
-
-
 def publicity_ref(p: Publicity | None) -> dict | None:
     if p is None:
         return None
@@ -203,7 +182,7 @@ def subsidy_json(case: SubsidyCase, user: User, *, detail: bool = True, policy: 
                 {"raised_by": o.raised_by, "reason": o.reason, "recorded_on": _iso(o.recorded_on)}
                 for o in case.objections
             ],
-            "timeline": _timeline(case.id),
+            "timeline": timeline_json("subsidy", case.id),
         }
     )
     return data
