@@ -22,7 +22,7 @@ from loanflow.services.errors import Conflict, Invalid, NotFound, msg
 from loanflow.services.permissions import sees_village, village_filter
 from loanflow.services.policy import current_policy
 from loanflow.services.subsidies import record, release_reservation
-from loanflow.services.subsidy_rules import check_action, load_case, move, stage_values
+from loanflow.services.subsidy_rules import allowed_actions, check_action, load_case, move, stage_values
 
 
 def publicize_cases(actor: User, case_id: int, case_ids: list[int] | None = None) -> Publicity:
@@ -75,7 +75,7 @@ def publicize_cases(actor: User, case_id: int, case_ids: list[int] | None = None
         )
         stage = stage_values(policy, cal, "publicized", today, base=period.end)
         stage["stage_due_provisional"] = stage["stage_due_provisional"] or period.provisional
-        new_state = move(case, "publicize", {"publicity_id": publicity.id, **stage})
+        new_state = move(actor, case, "publicize", {"publicity_id": publicity.id, **stage})
         record(
             actor,
             case,
@@ -108,7 +108,7 @@ def object_to_case(actor: User, case_id: int, data: dict[str, Any]) -> SubsidyCa
                 f"The publicity period ended on {publicity.end_on.isoformat()}; objections are closed",
                 "publicity_over",
             ),
-            allowed_actions=[],
+            allowed_actions=allowed_actions(actor, case, policy, today),
             state=case.state,
         )
     before = {"state": case.state, "amount": case.amount, "publicity_id": publicity.id}
@@ -133,7 +133,9 @@ def object_to_case(actor: User, case_id: int, data: dict[str, Any]) -> SubsidyCa
         "verified_by_id": None,
         "cap_period": None,
     }
-    new_state = move(case, "object", {**cleared, **stage_values(policy, work_calendar(), "applied", today)})
+    new_state = move(
+        actor, case, "object", {**cleared, **stage_values(policy, work_calendar(), "applied", today)}
+    )
     after = {"state": new_state, "raised_by": data["raised_by"], "objection_reason": data["reason"]}
     record(actor, case, "object", before, after, data["reason"])
     db.session.commit()

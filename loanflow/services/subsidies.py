@@ -28,7 +28,7 @@ from loanflow.services.errors import Conflict, Forbidden, Invalid, msg
 from loanflow.services.households import get_household
 from loanflow.services.permissions import in_region, village_filter
 from loanflow.services.policy import current_policy
-from loanflow.services.subsidy_rules import check_action, load_case, move, stage_values
+from loanflow.services.subsidy_rules import allowed_actions, check_action, load_case, move, stage_values
 
 ENTITY = "subsidy"
 
@@ -173,7 +173,14 @@ def verify_case(actor: User, case_id: int, data: dict[str, Any]) -> SubsidyCase:
     if amount.amount <= 0:
         raise Invalid({"verified_quantity": [cap_used_up(period, policy.household_cap, held)]})
     computation = {**amount.as_dict(), "policy_version": policy.version}
+    if not subsidy_cap.reserve(case.household_id, period, amount.amount, policy.household_cap):
+        raise Conflict(
+            msg("奖补上限已变化，请重试", "The household's cap changed; retry"),
+            allowed_actions=allowed_actions(actor, case, policy, today),
+            state=case.state,
+        )
     new_state = move(
+        actor,
         case,
         "verify",
         {
@@ -190,8 +197,6 @@ def verify_case(actor: User, case_id: int, data: dict[str, Any]) -> SubsidyCase:
             **stage_values(policy, work_calendar(), "verified", today),
         },
     )
-    if not subsidy_cap.reserve(case.household_id, period, amount.amount, policy.household_cap):
-        raise Conflict(msg("奖补上限已变化，请重试", "The household's cap changed; retry"))
     record(
         actor, case, "verify", {"state": "applied"}, {"state": new_state, **computation}, data.get("note", "")
     )
@@ -212,12 +217,13 @@ def approve_case(actor: User, case_id: int) -> SubsidyCase:
                 f"The publicity period is not over; approval opens on {opens.isoformat()}",
                 "publicity_running",
             ),
-            allowed_actions=[],
+            allowed_actions=allowed_actions(actor, case, policy, today),
             state=case.state,
         )
     period = _period(policy, today)
     subsidy_cap.hold_for_approval(case, period, policy.household_cap)
     new_state = move(
+        actor,
         case,
         "approve",
         {
@@ -261,7 +267,7 @@ def disburse_case(actor: User, case_id: int, data: dict[str, Any]) -> SubsidyCas
         "closed_on": paid_on,
         **stage_values(policy, work_calendar(), "disbursed", paid_on),
     }
-    new_state = move(case, "disburse", values)
+    new_state = move(actor, case, "disburse", values)
     after = {
         "state": new_state,
         "amount": case.amount,
@@ -298,6 +304,7 @@ def close_case(actor: User, case_id: int, action: str, reason: str) -> SubsidyCa
     before = {"state": case.state, "amount": case.amount, "reserved": case.reserved}
     release_reservation(case, because=action)
     new_state = move(
+        actor,
         case,
         action,
         {

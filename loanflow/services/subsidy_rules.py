@@ -25,6 +25,7 @@ from loanflow.extensions import db
 from loanflow.models import SubsidyCase, User
 from loanflow.services.errors import Conflict, Forbidden, Msg, NotFound, msg
 from loanflow.services.permissions import sees_village
+from loanflow.services.policy import current_policy
 
 TOWNSHIP_STEPS = frozenset({"verify", "publicize", "object"})
 COUNTY_STEPS = frozenset({"approve", "disburse"})
@@ -146,8 +147,11 @@ def stage_values(
     }
 
 
-def move(case: SubsidyCase, action: str, values: dict, dest: str | None = None) -> str:
-    """Fire the action through the state table with a guarded UPDATE; 409 if someone got there first."""
+def move(actor: User, case: SubsidyCase, action: str, values: dict, dest: str | None = None) -> str:
+    """Fire the action through the state table with a guarded UPDATE; 409 if someone got there first.
+
+    The 409 tells the state the case is in now and what ``actor`` may still do to it.
+    """
     new_state = SUBSIDY.outcome(case.state, action, dest)
     result = db.session.execute(
         update(SubsidyCase)
@@ -160,8 +164,10 @@ def move(case: SubsidyCase, action: str, values: dict, dest: str | None = None) 
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
+        db.session.refresh(case)
         raise Conflict(
             msg("该案件已被他人处理，请刷新后重试", "The case was changed by someone else; reload and retry"),
+            allowed_actions=allowed_actions(actor, case, current_policy(), clock.today()),
             state=case.state,
         )
     db.session.expire(case)  # the row changed under the ORM: read it again when next asked

@@ -117,3 +117,17 @@ def test_a_credit_keeps_the_version_and_rate_it_was_made_under_after_a_new_versi
     assert disbursed.rate == Decimal("0.0300")
     lines = client.get(f"/api/v1/loans/{loan.id}/schedule", headers=login("officer2")).json["lines"]
     assert {line["rate"] for line in lines} == {"0.0300"}
+
+
+def test_a_bad_document_is_explained_in_chinese_and_in_english(client, login):
+    document = default_policy_document()
+    document["loan"]["rates"][0]["rate"] = "0.9"
+    document["subsidy"]["cap_period"] = "forever"
+    r = client.post("/api/v1/policy", json={"document": document}, headers=login("admin"))
+    assert r.status_code == 422
+    assert r.json["errors"]["loan.rates[0].rate"] == ["须在 0 至 0.5 之间"]
+    assert r.json["errors"]["subsidy.cap_period"] == ["须为 calendar_year（自然年）或 campaign（攻坚期）"]
+    english = client.post(
+        "/api/v1/policy", json={"document": document}, headers={**login("admin"), "Accept-Language": "en"}
+    )
+    assert english.json["errors"]["loan.rates[0].rate"] == ["must be between 0 and 0.5"]

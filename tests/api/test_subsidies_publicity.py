@@ -231,3 +231,30 @@ def test_a_calendar_year_with_a_date_of_another_year_is_refused(client, login):
         "/api/v1/calendar/years", json={"year": 2027, "holidays": ["2028-01-01"]}, headers=login("admin")
     )
     assert r.status_code == 422
+
+
+def test_an_early_approval_is_refused_but_still_offers_the_county_approver_what_remains(
+    app, client, login, users, monkeypatch
+):
+    a = verified_case(users, "张大山", date(2026, 3, 2))
+    client.post(f"/api/v1/subsidies/{a.id}/publicize", json={}, headers=login("approver"))
+    monkeypatch.setitem(app.config, "LOANFLOW_TODAY", "2026-03-16")
+    r = client.post(f"/api/v1/subsidies/{a.id}/approve", json={}, headers=login("approver2"))
+    assert r.status_code == 409 and "2026-03-17" in r.json["detail"]
+    # the county approver may still record an objection (the list runs until the 16th) or reject
+    assert (r.json["state"], r.json["allowed_actions"]) == ("publicized", ["object", "reject"])
+
+
+def test_a_late_objection_is_refused_but_still_offers_the_township_approver_a_rejection(
+    app, client, login, users, monkeypatch
+):
+    a = verified_case(users, "张大山", date(2026, 3, 2))
+    client.post(f"/api/v1/subsidies/{a.id}/publicize", json={}, headers=login("approver"))
+    monkeypatch.setitem(app.config, "LOANFLOW_TODAY", "2026-03-17")
+    r = client.post(
+        f"/api/v1/subsidies/{a.id}/object",
+        json={"raised_by": "村民", "reason": "晚了"},
+        headers=login("approver"),
+    )
+    assert r.status_code == 409
+    assert (r.json["state"], r.json["allowed_actions"]) == ("publicized", ["reject"])
