@@ -51,6 +51,7 @@ def fund_json(view: loan_fund.FundView) -> dict:
         "county_code": view.county_code,
         "balance": format_money(view.balance),
         "outstanding_principal": format_money(view.outstanding_principal),
+        "committed_principal": format_money(view.committed),  # credited, not yet disbursed
         "leverage": view.leverage,
         "ceiling": format_money(view.ceiling),
         "headroom": format_money(view.headroom),

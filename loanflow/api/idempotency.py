@@ -101,6 +101,7 @@ def idempotent(view):
             db.session.expire_all()
             time.sleep(0.05)
         db.session.expire_all()
+        g.idempotency_key = key  # the action may store it under a UNIQUE constraint (repayments do)
         try:
             resp = make_response(view(*args, **kwargs))
         except ServiceError as error:

@@ -280,6 +280,7 @@ def loan_json(loan: Loan, user: User, lang: str = "zh") -> dict[str, Any]:
         timeline=timeline_json(loan, lang),
     )
     with_label(data, "method", "method")
+    with_label(data, "account_type", "account_type")
     return data
 
 

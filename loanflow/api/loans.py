@@ -22,7 +22,7 @@ from loanflow.api.loan_schemas import (
     schedule_lines,
 )
 from loanflow.services import loans as service
-from loanflow.services.errors import NotFound, msg
+from loanflow.services.errors import Invalid, NotFound, msg
 
 blp = Blueprint("loans", __name__, description="The 5321 poverty-relief small loan (扶贫小额信贷)")
 
@@ -82,7 +82,10 @@ def post_action(loan_id: int, action: str):
     entry = ACTIONS.get(action)
     if entry is None:
         raise NotFound(msg(f"没有“{action}”这一操作", f"There is no action '{action}'"))
-    service.begin_action(g.user, loan_id, action)  # 404 → 403 → 409 before the body's 422
-    data = entry.parse(request.get_json(silent=True))
-    loan = entry.handler(g.user, loan_id, data)
+    try:
+        data = entry.parse(request.get_json(silent=True))
+    except Invalid:
+        service.begin_action(g.user, loan_id, action)  # 404 → 403 → 409 before the body's 422
+        raise
+    loan = entry.handler(g.user, loan_id, data)  # the service checks 404 → 403 → 409 itself, once
     return loan_json(loan, g.user, language())

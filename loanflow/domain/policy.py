@@ -204,7 +204,15 @@ class Policy:
         return sorted(rows, key=lambda g: g.min_score, reverse=True)
 
     def rate_for(self, term_months: int, on: date) -> Decimal:
-        """The annual rate of the newest row in force on ``on`` covering the term."""
+        """The annual rate of the newest row in force on ``on`` covering the term.
+
+        The rows of one effective date are bands by ``max_term_months``; the longest
+        band is open-ended: a term beyond every band (an extension taking a 36-month
+        loan to 48) takes the longest band's rate, the over-5-year LPR. A published
+        table reaches ``loan.max_term_months`` (``validate_policy``), so the longest band
+        covers every term a credit may have. ``PolicyError`` only when no row is in force
+        on ``on`` (the services turn it into a 422).
+        """
         rows = [r for r in self.loan["rates"] if date.fromisoformat(r["effective_from"]) <= on]
         if not rows:
             raise PolicyError({"loan.rates": [f"no rate in force on {on.isoformat()}"]})
@@ -216,7 +224,7 @@ class Policy:
         for row in bands:
             if term_months <= int(row["max_term_months"]):
                 return Decimal(row["rate"])
-        raise PolicyError({"loan.rates": [f"no rate for a term of {term_months} months"]})
+        return Decimal(bands[-1]["rate"])  # beyond every band: the longest band's rate
 
     # --- subsidy
     def industries(self) -> dict[str, Industry]:
@@ -317,6 +325,9 @@ def validate_policy(document: Any) -> Policy:
     if not rates:
         errors["loan.rates"] = ["must be a non-empty list"]
     for i, r in enumerate(rates):
+        if not isinstance(r, dict):
+            errors[f"loan.rates[{i}]"] = ["must be an object with effective_from, max_term_months and rate"]
+            continue
         try:
             date.fromisoformat(r["effective_from"])
         except (KeyError, TypeError, ValueError):
@@ -356,6 +367,19 @@ def validate_policy(document: Any) -> Policy:
         errors["loan.min_age"] = ["must not exceed max_age"]
     if loan["min_term_months"] > loan["max_term_months"]:
         errors["loan.min_term_months"] = ["must not exceed max_term_months"]
+    _rate_bands_reach(errors, rates, loan["max_term_months"])
     if errors:
         raise PolicyError(errors)
     return Policy(document)
+
+
+def _rate_bands_reach(errors: dict[str, list[str]], rates: list[dict], max_term: int) -> None:
+    """Each effective date's bands must reach the longest term a credit may have."""
+    longest: dict[str, int] = {}
+    for r in rates:
+        longest[r["effective_from"]] = max(longest.get(r["effective_from"], 0), r["max_term_months"])
+    for day, reach in sorted(longest.items()):
+        if reach < max_term:
+            errors.setdefault("loan.rates", []).append(
+                f"the bands from {day} reach {reach} months, not loan.max_term_months ({max_term})"
+            )

@@ -211,7 +211,12 @@ class Repayment(db.Model):
     reversed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     reversed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     reversal_reason: Mapped[str | None] = mapped_column(String(500))
-    __table_args__ = (CheckConstraint("amount > 0", name="amount"),)
+    # the Idempotency-Key it was recorded under: the same officer's key records one repayment only
+    idempotency_key: Mapped[str | None] = mapped_column(String(100))
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount"),
+        UniqueConstraint("recorded_by_id", "idempotency_key"),
+    )
 
     @property
     def is_reversed(self) -> bool:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from loanflow import clock
 from loanflow.extensions import db
@@ -85,6 +85,21 @@ def can_see_claims(user: User | None, branch: Branch) -> bool:
     return False
 
 
+def _alive_in(start: date, as_of: date) -> list:
+    """Loans that can have a subsidised line settled from ``start`` to ``as_of``: disbursed by then,
+    and not matured, recalled nor paid off before the quarter (a subsidised line is settled on or
+    before the maturity in force, and none after a recall or a payoff), so no ledger is replayed
+    for a loan the branch closed long ago."""
+    maturity = func.coalesce(Loan.extended_maturity_on, Loan.maturity_on)
+    return [
+        Loan.disbursed_on.is_not(None),
+        Loan.disbursed_on <= as_of,
+        maturity >= start,
+        or_(Loan.recalled_on.is_(None), Loan.recalled_on >= start),
+        or_(Loan.closed_on.is_(None), Loan.closed_on >= start),
+    ]
+
+
 def claim_list(actor: User | None, quarter: str, branch_id: int) -> ClaimList:
     """Every subsidised interest line of the branch's loans settled in the quarter."""
     start, end = parse_quarter(quarter)
@@ -93,14 +108,10 @@ def claim_list(actor: User | None, quarter: str, branch_id: int) -> ClaimList:
         raise NotFound(msg(f"网点 {branch_id} 不存在", f"Branch {branch_id} not found"))
     as_of = min(end, clock.today())
     loans = db.session.scalars(
-        select(Loan)
-        .where(Loan.branch_id == branch.id, Loan.disbursed_on.is_not(None), Loan.disbursed_on <= end)
-        .order_by(Loan.id)
+        select(Loan).where(Loan.branch_id == branch.id, *_alive_in(start, as_of)).order_by(Loan.id)
     )
     cal, rows = work_calendar(), []
     for loan in loans:
-        if loan.disbursed_on > as_of:
-            continue
         pos = position_of(loan, as_of, calendar=cal)
         for line in pos.lines:
             if start <= line.due_date <= as_of and line.subsidy > 0:

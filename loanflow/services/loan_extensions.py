@@ -3,8 +3,9 @@
 The clerk records the household's request before maturity on a loan that is
 not overdue; a bank officer approves it within the policy's limits
 (``ledger.max_extension_months``). From the extension date the rate row of the
-new total term applies and the schedule is redone from that date and stored as
-the next revision. A recall makes everything due at once and ends the subsidy.
+new total term applies (a total beyond the rate table's longest band takes
+that band's rate: ``Policy.rate_for``) and the schedule is redone from that
+date and stored as the next revision. A recall makes everything due at once and ends the subsidy.
 """
 
 from __future__ import annotations
@@ -12,29 +13,30 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import insert
-
 from loanflow import clock
 from loanflow.domain.ledger import (
     Extension,
     LedgerError,
-    Position,
     Recall,
     extended_maturity,
     max_extension_months,
 )
 from loanflow.domain.policy import Policy
 from loanflow.extensions import db
-from loanflow.models import Loan, LoanScheduleLine, User
+from loanflow.models import Loan, User
 from loanflow.services import documents
 from loanflow.services.errors import Invalid, msg
-from loanflow.services.loan_money import (
-    check_event_date,
-    ledger_events,
-    position_of,
-)
+from loanflow.services.loan_money import ledger_events, position_of
 from loanflow.services.loan_queries import register_guard
-from loanflow.services.loans import NO_STAGE, begin_action, stage_deadline, transition
+from loanflow.services.loans import (
+    NO_STAGE,
+    begin_action,
+    check_event_date,
+    rate_on,
+    stage_deadline,
+    store_schedule,
+    transition,
+)
 from loanflow.services.policy import current_policy
 
 
@@ -110,28 +112,6 @@ def request_extension(actor: User, loan_id: int, months: int, reason: str) -> Lo
 # --- extend (展期) ------------------------------------------------------------------------------
 
 
-def _store_schedule(loan: Loan, revision: int, pos: Position) -> None:
-    db.session.execute(
-        insert(LoanScheduleLine),
-        [
-            dict(
-                loan_id=loan.id,
-                revision=revision,
-                seq=line.seq,
-                start_date=line.start_date,
-                due_date=line.due_date,
-                opening_principal=line.opening_principal,
-                principal=line.principal,
-                interest=line.interest,
-                subsidy=line.subsidy,
-                household_interest=line.household_interest,
-                rate=line.rate,
-            )
-            for line in pos.lines
-        ],
-    )
-
-
 def extend_loan(actor: User, loan_id: int, on: date | None = None) -> Loan:
     """Approve the pending request: new maturity, the rate of the new total term, the plan redone."""
     loan = begin_action(actor, loan_id, "extend")
@@ -145,7 +125,7 @@ def extend_loan(actor: User, loan_id: int, on: date | None = None) -> Loan:
     if months > allowed:
         raise _months_error(months, allowed)
     total_term = loan.credited_term_months + loan.extended_months + months
-    new_rate = policy.rate_for(total_term, on)
+    new_rate = rate_on(policy, total_term, on, field="months")
     event = Extension(
         date=on,
         new_maturity=extended_maturity(
@@ -159,7 +139,17 @@ def extend_loan(actor: User, loan_id: int, on: date | None = None) -> Loan:
     try:
         pos = position_of(loan, on, events=[*ledger_events(loan), event])
     except LedgerError as e:
-        raise Invalid({"date": [msg(f"不能展期：{e}", f"Cannot extend: {e}", "extension.refused")]}) from e
+        raise Invalid(
+            {
+                "date": [
+                    msg(
+                        f"不能展期：{on} 的展期与该贷款的账目不符，请核对展期日期",
+                        f"Cannot extend: {e}",
+                        "extension.refused",
+                    )
+                ]
+            }
+        ) from e
     stored: dict[str, Any] = {
         "date": on.isoformat(),
         "months": months,
@@ -187,7 +177,7 @@ def extend_loan(actor: User, loan_id: int, on: date | None = None) -> Loan:
         **NO_STAGE,
     )
     reason = loan.extension_reason or ""
-    _store_schedule(loan, revision, pos)
+    store_schedule(loan.id, revision, pos.lines)
     transition(actor, loan, "extend", changes=changes, reason=reason, audit_extra={"extension": stored})
     db.session.commit()
     documents.issue_after(actor, "loan", loan.id, "extension_agreement")
@@ -207,7 +197,17 @@ def recall_loan(actor: User, loan_id: int, reason: str, on: date | None = None) 
     try:
         pos = position_of(loan, events=[*ledger_events(loan), Recall(on)])
     except LedgerError as e:
-        raise Invalid({"date": [msg(f"不能收回：{e}", f"Cannot recall: {e}")]}) from e
+        raise Invalid(
+            {
+                "date": [
+                    msg(
+                        f"不能收回：{on} 的收回与该贷款的账目不符，请核对收回日期",
+                        f"Cannot recall: {e}",
+                        "recall.refused",
+                    )
+                ]
+            }
+        ) from e
     changes = dict(
         recalled_on=on,
         overdue_since=pos.overdue_since,

@@ -5,7 +5,9 @@ claimed on the fund: the fund pays its share of the outstanding principal, the
 bank bears the rest, and the loan is ``compensated``. Later recoveries are split
 back in the same proportion, the share fixed by the policy version of the
 compensation. The fund's balance (deposits + recoveries − payouts) limits new
-credit: total outstanding principal may not pass ``fund_leverage`` × balance.
+credit: outstanding principal plus credit not yet disbursed may not pass
+``fund_leverage`` × balance (checked at credit and again at disbursement, under
+the county's fund lock, which a compensation's payout takes too).
 """
 
 from __future__ import annotations
@@ -22,9 +24,15 @@ from loanflow.extensions import db
 from loanflow.models import FundEntry, Loan, Region, User
 from loanflow.services import audit
 from loanflow.services.errors import Forbidden, Invalid, NotFound, msg
-from loanflow.services.loan_money import check_event_date, position_of
-from loanflow.services.loan_queries import fund_facts, register_guard
-from loanflow.services.loans import begin_action, transition
+from loanflow.services.loan_money import position_of
+from loanflow.services.loan_queries import (
+    credited_principal,
+    fund_balance,
+    lock_fund,
+    outstanding_principal,
+    register_guard,
+)
+from loanflow.services.loans import begin_action, check_event_date, transition
 from loanflow.services.permissions import in_region
 from loanflow.services.policy import current_policy, policy_version
 
@@ -41,6 +49,7 @@ class FundView:
     outstanding_principal: Decimal
     leverage: int
     entries: list[FundEntry]
+    committed: Decimal = ZERO  # credit granted and not yet disbursed
 
     @property
     def ceiling(self) -> Decimal:
@@ -49,7 +58,8 @@ class FundView:
 
     @property
     def headroom(self) -> Decimal:
-        return max(ZERO, self.ceiling - self.outstanding_principal)
+        """What new credit the fund still backs: the ceiling less what is lent and what is credited."""
+        return max(ZERO, self.ceiling - self.outstanding_principal - self.committed)
 
 
 def can_see_fund(user: User, county_code: str) -> bool:
@@ -78,9 +88,15 @@ def fund_view(actor: User, county_code: str | None = None) -> FundView:
         .where(FundEntry.county_code == code)
         .order_by(FundEntry.entry_date.desc(), FundEntry.id.desc())
     )
-    facts = fund_facts(code)
     leverage = int(current_policy().loan["fund_leverage"])
-    return FundView(code, facts.balance, facts.outstanding_principal, leverage, list(entries))
+    return FundView(
+        code,
+        fund_balance(code),
+        outstanding_principal(code),
+        leverage,
+        list(entries),
+        committed=credited_principal(code),
+    )
 
 
 def deposit(actor: User, county_code: str, amount: Decimal, on: date, reference: str) -> FundEntry:
@@ -160,6 +176,7 @@ def compensate_loan(actor: User, loan_id: int, on: date | None = None) -> Loan:
     fund_pays = round_fen(pos.outstanding_principal * share)
     bank_bears = pos.outstanding_principal - fund_pays
     if fund_pays > 0:
+        lock_fund(loan.county_code)  # the payout lowers the balance a credit's check reads
         db.session.execute(
             insert(FundEntry).values(
                 county_code=loan.county_code,

@@ -15,7 +15,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from flask import g
 from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from loanflow import clock
 from loanflow.domain.ledger import (
@@ -37,7 +39,7 @@ from loanflow.models import Loan, Repayment, User
 from loanflow.services.calendar import work_calendar
 from loanflow.services.errors import Conflict, Forbidden, Invalid, NotFound, msg
 from loanflow.services.loan_queries import register_guard
-from loanflow.services.loans import begin_action, transition
+from loanflow.services.loans import begin_action, check_event_date, load_loan, transition
 from loanflow.services.policy import current_policy
 
 NEW = "new"  # the ledger id of the repayment being recorded
@@ -160,52 +162,12 @@ def allocation_json(a: Allocation) -> dict[str, Any]:
     }
 
 
-# --- dates of events ----------------------------------------------------------------------------
-
-
-def previous_event_date(loan: Loan) -> date:
-    """The date of the loan's latest money event; a new one may not be dated before it."""
-    dates = [loan.disbursed_on, loan.recalled_on, loan.compensated_on]
-    dates += [e.date for e in extension_events(loan)]
-    last_paid = db.session.scalar(
-        select(Repayment.paid_on)
-        .where(Repayment.loan_id == loan.id, Repayment.reversed_at.is_(None))
-        .order_by(Repayment.paid_on.desc())
-        .limit(1)
-    )
-    dates.append(last_paid)
-    return max(d for d in dates if d is not None)
-
-
-def check_event_date(loan: Loan, on: date, field: str = "date") -> None:
-    """Not after the business date, nor before the loan's previous event (422 naming the field)."""
-    today, previous = clock.today(), previous_event_date(loan)
-    if on > today:
-        raise Invalid(
-            {
-                field: [
-                    msg(f"日期 {on} 晚于今天 {today}", f"The date {on} is after today {today}", "date.future")
-                ]
-            }
-        )
-    if on < previous:
-        raise Invalid(
-            {
-                field: [
-                    msg(
-                        f"日期 {on} 早于该贷款上一笔业务的日期 {previous}",
-                        f"The date {on} is before the loan's previous event on {previous}",
-                        "date.before_previous",
-                    )
-                ]
-            }
-        )
-
-
 def state_after(loan: Loan, pos: Position) -> str | None:
-    """The state the position implies for a lent loan (None: keep it)."""
+    """The state the position implies for a lent loan (None: keep it); a recalled loan stays recalled."""
     if pos.is_repaid:
         return "repaid"
+    if loan.recalled_on is not None:
+        return "recalled" if loan.state in ("recalled", "repaid") else None
     if loan.state in ("disbursed", "overdue", "repaid"):
         return "overdue" if pos.overdue else "disbursed"
     return None
@@ -213,7 +175,7 @@ def state_after(loan: Loan, pos: Position) -> str | None:
 
 def _money_changes(loan: Loan, pos: Position, dest: str | None, on: date | None = None) -> dict[str, Any]:
     changes: dict[str, Any] = {"principal_outstanding": pos.outstanding_principal}
-    if dest in ("disbursed", "overdue"):
+    if dest in ("disbursed", "overdue", "recalled"):
         changes["overdue_since"] = pos.overdue_since
     if dest == "repaid":
         changes.update(closed_on=on or clock.today(), overdue_since=None)
@@ -225,8 +187,36 @@ def _money_changes(loan: Loan, pos: Position, dest: str | None, on: date | None 
 # --- repay (还款) -------------------------------------------------------------------------------
 
 
+def _already_recorded(actor: User, loan_id: int, key: str) -> Conflict | None:
+    """The 409 for a repayment this officer already recorded under this Idempotency-Key, if any."""
+    row = db.session.scalar(
+        select(Repayment).where(Repayment.recorded_by_id == actor.id, Repayment.idempotency_key == key)
+    )
+    if row is None:
+        return None
+    return Conflict(
+        msg(
+            f"该笔还款已按此幂等键（Idempotency-Key）入账：还款 {row.id}，{format_money(row.amount)} 元，"
+            f"{row.paid_on}，未重复入账",
+            f"The repayment was already recorded under this Idempotency-Key: repayment {row.id}, "
+            f"{format_money(row.amount)} yuan on {row.paid_on}; nothing was recorded twice",
+            "repayment.already_recorded",
+        ),
+        state=load_loan(actor, loan_id).state,
+    )
+
+
 def repay_loan(actor: User, loan_id: int, amount: Decimal, on: date | None = None) -> Repayment:
-    """Record money the household paid: penalty, then interest, then principal, the rest prepays."""
+    """Record money the household paid: penalty, then interest, then principal, the rest prepays.
+
+    Under an ``Idempotency-Key`` (``g.idempotency_key``, set by ``api/idempotency``) the key is
+    stored on the repayment, unique per officer: the same key again is a 409, even when the
+    first answer was lost and the stored answer is gone.
+    """
+    key = g.get("idempotency_key")
+    load_loan(actor, loan_id)  # 404 first
+    if key and (done := _already_recorded(actor, loan_id, key)) is not None:
+        raise done
     loan = begin_action(actor, loan_id, "repay")
     on = on or clock.today()
     check_event_date(loan, on)
@@ -247,24 +237,42 @@ def repay_loan(actor: User, loan_id: int, amount: Decimal, on: date | None = Non
             }
         ) from e
     except LedgerError as e:
-        raise Invalid({"amount": [msg(f"不能入账：{e}", f"Cannot be recorded: {e}")]}) from e
+        raise Invalid(
+            {
+                "amount": [
+                    msg(
+                        f"不能入账：该笔还款与贷款账目不符，请核对还款日期和金额（{on}，{format_money(amount)} 元）",
+                        f"Cannot be recorded: {e}",
+                        "amount.ledger",
+                    )
+                ]
+            }
+        ) from e
     allocation = next(a for a in pos.allocations if a.repayment_id == NEW)
     dest = state_after(loan, pos)
     if dest == loan.state or (dest != "repaid" and loan.state == "disbursed"):
         dest = None  # only the sweep stores disbursed → overdue
     stored = allocation_json(allocation)
-    repayment_id = db.session.execute(
-        insert(Repayment)
-        .values(
-            loan_id=loan.id,
-            paid_on=on,
-            amount=amount,
-            recorded_by_id=actor.id,
-            recorded_at=clock.now(),
-            allocation=stored,
-        )
-        .returning(Repayment.id)
-    ).scalar_one()
+    try:
+        repayment_id = db.session.execute(
+            insert(Repayment)
+            .values(
+                loan_id=loan.id,
+                paid_on=on,
+                amount=amount,
+                recorded_by_id=actor.id,
+                recorded_at=clock.now(),
+                allocation=stored,
+                idempotency_key=key or None,
+            )
+            .returning(Repayment.id)
+        ).scalar_one()
+    except IntegrityError as e:  # the same key raced in: the first one recorded it
+        db.session.rollback()
+        done = _already_recorded(actor, loan_id, key) if key else None
+        if done is None:
+            raise
+        raise done from e
     transition(
         actor,
         loan,
@@ -332,7 +340,7 @@ def reverse_repayment(actor: User, loan_id: int, repayment_id: int, reason: str)
 
 @register_guard("reverse-repayment")
 def _has_live_repayment(user: User, loan: Loan):
-    """Reversal needs a live repayment (four eyes is per repayment: 403 in the service)."""
+    """Reversal needs a live repayment; one recorded by someone else is four eyes (``four_eyes_reason``)."""
     live = select(Repayment.id).where(Repayment.loan_id == loan.id, Repayment.reversed_at.is_(None))
     if db.session.scalar(live.limit(1)) is None:
         return msg("该贷款没有可冲正的还款", "The loan has no repayment to reverse", "nothing_to_reverse")

@@ -5,6 +5,10 @@ their region node and below; bank officers see the loans of the townships
 their branch serves. ``allowed_actions`` answers from the state table, the
 caller's role, four eyes, and the case guards registered per action in
 ``ACTION_GUARDS`` (the money actions add theirs there).
+
+The county fund's leverage counts every commitment: principal lent and not
+repaid, and credit granted and not yet disbursed. ``lock_fund`` serialises the
+check per county (see its docstring).
 """
 
 from __future__ import annotations
@@ -14,13 +18,16 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from loanflow import clock
 from loanflow.domain.eligibility import FundFacts
+from loanflow.domain.money import format_money
+from loanflow.domain.policy import Policy
+from loanflow.domain.reasons import Reason
 from loanflow.domain.workflows import LOAN
 from loanflow.extensions import db
-from loanflow.models import FundEntry, Loan, User
+from loanflow.models import FundEntry, Loan, Region, Repayment, User
 from loanflow.services.errors import Msg, NotFound, msg
 from loanflow.services.permissions import sees_village, village_filter
 
@@ -31,6 +38,7 @@ ACTION_GUARDS: dict[str, list[Guard]] = {}
 # The stage whose deadline runs while the loan waits in a state (DOMAIN.md "Deadlines").
 WAITING_STAGES = {"applied": "applied", "rated": "rated", "credited": "credited"}
 LENT_STATES = ("disbursed", "overdue", "recalled")
+LEVERAGE_CODE = "fund.leverage_exceeded"
 
 
 def register_guard(action: str, guard: Guard | None = None):
@@ -68,15 +76,35 @@ def actor_of(loan: Loan, action: str) -> int | None:
 
 
 def four_eyes_reason(user: User, loan: Loan, action: str, four_eyes: bool = True) -> Msg | None:
-    """四眼原则: who credited the loan may not disburse it."""
+    """四眼原则: who credited the loan may not disburse it; who recorded a repayment may not reverse it."""
     step = LOAN.by_action.get(action)
     if not four_eyes or step is None or step.not_by_actor_of is None:
         return None
+    if step.not_by_actor_of == "repay":
+        return _reversal_four_eyes(user, loan)
     if actor_of(loan, step.not_by_actor_of) != user.id:
         return None
     return msg(
         "四眼原则：授信人不得办理同一笔贷款的放款，须由另一名信贷员办理",
         "Four eyes: the officer who credited the loan may not disburse it; another officer must",
+        "four_eyes",
+    )
+
+
+def _reversal_four_eyes(user: User, loan: Loan) -> Msg | None:
+    """Refused when every live repayment was recorded by the caller (none live: the guard's 409)."""
+    recorders = set(
+        db.session.scalars(
+            select(Repayment.recorded_by_id)
+            .where(Repayment.loan_id == loan.id, Repayment.reversed_at.is_(None))
+            .distinct()
+        )
+    )
+    if not recorders or recorders != {user.id}:
+        return None
+    return msg(
+        "四眼原则：录入还款的信贷员不得冲正，须由另一名信贷员办理",
+        "Four eyes: the officer who recorded the repayments may not reverse them; another officer must",
         "four_eyes",
     )
 
@@ -98,11 +126,16 @@ def allowed_actions(user: User, loan: Loan, four_eyes: bool | None = None) -> li
         four_eyes = current_policy().four_eyes
     if not can_see_loan(user, loan):
         return []
-    return [
-        a
-        for a in LOAN.allowed_for(loan.state, user.role)
-        if four_eyes_reason(user, loan, a, four_eyes) is None and guard_reason(user, loan, a) is None
-    ]
+    return [a for a in LOAN.allowed_for(loan.state, user.role) if may(user, loan, a, four_eyes)]
+
+
+def may(user: User, loan: Loan, action: str, four_eyes: bool) -> bool:
+    """Whether the caller may take this one action now (only its own guards run)."""
+    return (
+        action in LOAN.allowed_for(loan.state, user.role)
+        and four_eyes_reason(user, loan, action, four_eyes) is None
+        and guard_reason(user, loan, action) is None
+    )
 
 
 def is_stalled(loan: Loan, today: date | None = None) -> bool:
@@ -153,19 +186,67 @@ def fund_balance(county_code: str) -> Decimal:
     return sums.get("deposit", zero) + sums.get("recovery", zero) - sums.get("payout", zero)
 
 
-def outstanding_principal(county_code: str) -> Decimal:
+def outstanding_principal(county_code: str, excluding: int | None = None) -> Decimal:
     """Principal lent and not yet repaid on the county's disbursed, overdue and recalled loans.
 
     The money services keep ``principal_outstanding`` after each repayment; until
     the first one it is the credited amount.
     """
+    return _principal(county_code, LENT_STATES, excluding)
+
+
+def credited_principal(county_code: str, excluding: int | None = None) -> Decimal:
+    """Credit granted and not yet disbursed (授信未放款): the fund backs it already."""
+    return _principal(county_code, ("credited",), excluding)
+
+
+def _principal(county_code: str, states: tuple[str, ...], excluding: int | None) -> Decimal:
     stmt = select(func.sum(func.coalesce(Loan.principal_outstanding, Loan.credited_amount))).where(
-        Loan.village_code.like(county_code + "%"), Loan.state.in_(LENT_STATES)
+        Loan.village_code.like(county_code + "%"), Loan.state.in_(states), Loan.id != (excluding or 0)
     )
     return db.session.scalar(stmt) or Decimal("0.00")
 
 
-def fund_facts(county_code: str) -> FundFacts:
-    return FundFacts(
-        balance=fund_balance(county_code), outstanding_principal=outstanding_principal(county_code)
+def fund_facts(county_code: str, excluding: int | None = None) -> FundFacts:
+    """The balance, and every commitment against it: lent and not repaid, credited and not disbursed."""
+    committed = outstanding_principal(county_code, excluding) + credited_principal(county_code, excluding)
+    return FundFacts(balance=fund_balance(county_code), outstanding_principal=committed)
+
+
+def lock_fund(county_code: str) -> None:
+    """Take the county's fund lock until the commit, before reading the sums of a leverage check.
+
+    A no-op UPDATE of the county's region row: a row lock on PostgreSQL, so a
+    second check of the county waits for the first one's commit and then reads
+    its credit (READ COMMITTED reads afresh per statement); on SQLite a writing
+    transaction holds the database's write lock from its BEGIN IMMEDIATE already.
+    """
+    region = Region.__table__
+    db.session.execute(
+        update(region)
+        .where(region.c.code == county_code)
+        .values(level=region.c.level)
+        .returning(region.c.code)
+    ).all()
+
+
+def leverage_reason(
+    county_code: str, amount: Decimal, policy: Policy, excluding: int | None = None
+) -> Reason | None:
+    """Why ``amount`` more would pass ``fund_leverage`` × the balance, with every figure; None if it fits."""
+    leverage = int(policy.loan["fund_leverage"])
+    balance = fund_balance(county_code)
+    lent = outstanding_principal(county_code, excluding)
+    credited = credited_principal(county_code, excluding)
+    ceiling, total = balance * leverage, lent + credited + amount
+    if total <= ceiling:
+        return None
+    b, c, lt, cr, a, t = (format_money(x) for x in (balance, ceiling, lent, credited, amount, total))
+    return Reason(
+        LEVERAGE_CODE,
+        f"县风险补偿金余额 {b} 元，按 {leverage} 倍放大可贷 {c} 元；在贷本金 {lt} 元、"
+        f"已授信未放款 {cr} 元，加本笔 {a} 元共 {t} 元，超过上限",
+        f"The county fund holds {b} yuan, allowing {c} yuan at {leverage} times; outstanding principal "
+        f"{lt} yuan and credit not yet disbursed {cr} yuan plus this {a} yuan makes {t} yuan, "
+        "above that limit",
     )

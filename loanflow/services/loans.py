@@ -1,16 +1,20 @@
-"""Use cases of the 5321 loan up to disbursement: apply, rate, credit, disburse, reject, withdraw.
+"""Use cases of the 5321 loan: the common halves of every action, apply, reject, withdraw.
 
 Every action runs the same way: load (404 outside the caller's scope) → role
 and four eyes (403) → state and case guards (409, listing what the caller may
 do) → input and eligibility (422, every reason) → the guarded UPDATE on (id,
 state, version) → the rows it creates → the audit event → one commit.
-``begin_action`` and ``transition`` are the two halves the money actions
-(``services/loan_money.py``) reuse; ``ACTION_GUARDS``/``register_guard`` take
-their case guards.
+``begin_action`` and ``transition`` are the two halves every other loan service
+reuses (``loan_credit`` for rate, credit and disbursement, ``loan_money``,
+``loan_extensions``, ``loan_fund``, the sweep); ``check_event_date``,
+``store_schedule`` and ``rate_on`` are shared by them too. ``ACTION_GUARDS``/
+``register_guard`` take the case guards. The credit use cases are re-exported
+here, so ``loans.credit_loan`` keeps working.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -23,23 +27,24 @@ from loanflow import clock
 from loanflow.domain.eligibility import HouseholdFacts, LoanApplication, MemberFacts, check_loan_eligibility
 from loanflow.domain.idcard import IdNumberError, parse_id_number
 from loanflow.domain.labels import label
-from loanflow.domain.rating import ScoreError, below_floor_reason, rate_household
+from loanflow.domain.policy import Policy, PolicyError
 from loanflow.domain.reasons import Reason
-from loanflow.domain.schedule import build_schedule, maturity_date
 from loanflow.domain.workflows import LOAN, NotAllowedInState, RoleMayNot
 from loanflow.extensions import db
-from loanflow.models import BranchTownship, Disbursement, Household, Loan, LoanScheduleLine, User
-from loanflow.services import audit, documents
+from loanflow.models import BranchTownship, Household, Loan, LoanScheduleLine, Repayment, User
+from loanflow.services import audit
 from loanflow.services.errors import Conflict, Forbidden, Invalid, msg
 from loanflow.services.households import get_household
 from loanflow.services.loan_queries import (
     ACTION_GUARDS,
+    LEVERAGE_CODE,
     WAITING_STAGES,
     allowed_actions,
     four_eyes_reason,
     fund_facts,
     get_loan,
     guard_reason,
+    leverage_reason,
     list_loans,
     load_loan,
     register_guard,
@@ -52,14 +57,14 @@ __all__ = [
     "allowed_actions",
     "apply_for_loan",
     "begin_action",
-    "credit_loan",
-    "disburse_loan",
+    "check_event_date",
     "get_loan",
     "list_loans",
-    "rate_loan",
+    "rate_on",
     "register_guard",
     "reject_loan",
     "stage_deadline",
+    "store_schedule",
     "transition",
     "withdraw_loan",
 ]
@@ -70,13 +75,14 @@ ROLE_REFUSALS = {
 }
 
 
-def _conflict(actor: User, loan: Loan, action: str, message=None) -> Conflict:
+def _conflict(actor: User | None, loan: Loan, action: str, message=None) -> Conflict:
     state_msg = msg(
         f"贷款当前状态为“{label('loan_state', loan.state)}”，不能{label('loan_action', action)}",
         f"The loan is {loan.state}; '{action}' is not allowed in that state",
         "state",
     )
-    return Conflict(message or state_msg, allowed_actions=allowed_actions(actor, loan), state=loan.state)
+    allowed = allowed_actions(actor, loan) if actor is not None else []  # None: the system (the sweep)
+    return Conflict(message or state_msg, allowed_actions=allowed, state=loan.state)
 
 
 def begin_action(actor: User, loan_id: int, action: str) -> Loan:
@@ -189,6 +195,99 @@ def transition(
     return new_state
 
 
+# --- shared by the actions: event dates, the stored plan, the rate -------------------------------
+
+
+def previous_event_date(loan: Loan) -> date:
+    """The date of the loan's latest event (application to the last live repayment)."""
+    dates = [
+        loan.applied_on,
+        loan.rated_on,
+        loan.credited_on,
+        loan.disbursed_on,
+        loan.recalled_on,
+        loan.compensated_on,
+    ]
+    dates += [date.fromisoformat(e["date"]) for e in loan.extension_events or []]
+    if loan.disbursed_on is not None:
+        dates.append(
+            db.session.scalar(
+                select(Repayment.paid_on)
+                .where(Repayment.loan_id == loan.id, Repayment.reversed_at.is_(None))
+                .order_by(Repayment.paid_on.desc())
+                .limit(1)
+            )
+        )
+    return max(d for d in dates if d is not None)
+
+
+def check_event_date(loan: Loan, on: date, field: str = "date") -> None:
+    """Not after the business date, nor before the loan's previous event (422 naming the field)."""
+    today, previous = clock.today(), previous_event_date(loan)
+    if on > today:
+        raise Invalid(
+            {
+                field: [
+                    msg(f"日期 {on} 晚于今天 {today}", f"The date {on} is after today {today}", "date.future")
+                ]
+            }
+        )
+    if on < previous:
+        raise Invalid(
+            {
+                field: [
+                    msg(
+                        f"日期 {on} 早于该贷款上一笔业务的日期 {previous}",
+                        f"The date {on} is before the loan's previous event on {previous}",
+                        "date.before_previous",
+                    )
+                ]
+            }
+        )
+
+
+def store_schedule(loan_id: int, revision: int, lines: Iterable) -> None:
+    """Store a plan as fixed at disbursement (revision 0) or by the n-th extension (revision n)."""
+    db.session.execute(
+        insert(LoanScheduleLine),
+        [
+            dict(
+                loan_id=loan_id,
+                revision=revision,
+                seq=line.seq,
+                start_date=line.start_date,
+                due_date=line.due_date,
+                opening_principal=line.opening_principal,
+                principal=line.principal,
+                interest=line.interest,
+                subsidy=line.subsidy,
+                household_interest=line.household_interest,
+                rate=line.rate,
+            )
+            for line in lines
+        ],
+    )
+
+
+def rate_on(policy: Policy, term_months: int, on: date, field: str = "term_months") -> Decimal:
+    """The policy's rate for the term on that date; a rate table that has none is a 422, not a 500."""
+    try:
+        return policy.rate_for(term_months, on)
+    except PolicyError as e:
+        raise Invalid(
+            {
+                field: [
+                    msg(
+                        f"政策利率表中没有 {on} 适用于 {term_months} 个月期限的利率，请管理员检查政策",
+                        f"The policy's rate table has no rate for {term_months} months on {on} ({e}); "
+                        "an admin must check the policy",
+                        "policy.no_rate",
+                    )
+                ]
+            }
+        ) from e
+
+
 # --- apply (申请) -------------------------------------------------------------------------------
 
 
@@ -231,6 +330,21 @@ def refusal(reasons: list[Reason]) -> Invalid:
     return Invalid(errors, msg(f"不符合贷款条件：{zh}", f"Not eligible: {en}", "ineligible"))
 
 
+def eligibility_reasons(
+    application: LoanApplication,
+    household: HouseholdFacts,
+    policy: Policy,
+    county_code: str,
+    excluding: int | None = None,
+) -> list[Reason]:
+    """Every failed rule; the fund's, with the figures of credit not yet disbursed, comes from the county."""
+    facts = fund_facts(county_code, excluding=excluding)
+    reasons = check_loan_eligibility(application, household, policy, clock.today(), fund=facts)
+    reasons = [r for r in reasons if r.code != LEVERAGE_CODE]
+    fund = leverage_reason(county_code, application.amount, policy, excluding=excluding)
+    return reasons + ([fund] if fund is not None else [])
+
+
 def _branch_of(village_code: str) -> int:
     branch_id = db.session.scalar(
         select(BranchTownship.branch_id).where(BranchTownship.township_code == village_code[:9])
@@ -265,9 +379,7 @@ def apply_for_loan(actor: User, data: dict[str, Any]) -> Loan:
         consent=data.get("consent") is True,
         applied_on=today,
     )
-    reasons = check_loan_eligibility(
-        application, _household_facts(h), policy, today, fund=fund_facts(h.county_code)
-    )
+    reasons = eligibility_reasons(application, _household_facts(h), policy, h.county_code)
     if reasons:
         raise refusal(reasons)
     number = parse_id_number(data["borrower_id_number"], today).value
@@ -321,174 +433,6 @@ def apply_for_loan(actor: User, data: dict[str, Any]) -> Loan:
     return db.session.get(Loan, loan_id)
 
 
-# --- rate, credit, disburse ---------------------------------------------------------------------
-
-
-def rate_loan(actor: User, loan_id: int, scores: dict[str, Any]) -> Loan:
-    """Rate the household on the scorecard (评级); below the floor the loan is rejected with the score."""
-    loan = begin_action(actor, loan_id, "rate")
-    policy = current_policy()
-    try:
-        rating = rate_household(scores, policy)
-    except ScoreError as e:
-        raise Invalid(dict(e.errors)) from e
-    changes: dict[str, Any] = dict(
-        rating_score=rating.score,
-        rating_grade=rating.grade,
-        rating_limit=rating.limit if rating.creditworthy else None,
-        rating_scores=dict(scores),
-        rated_on=clock.today(),
-        rated_by_id=actor.id,
-        rating_policy_version=policy.version,
-    )
-    reason = ""
-    if not rating.creditworthy:
-        refusal = below_floor_reason(rating, policy)
-        reason = refusal.zh
-        changes.update(closed_on=clock.today(), closing_reason=refusal.zh)
-    transition(
-        actor,
-        loan,
-        "rate",
-        dest="rated" if rating.creditworthy else "rejected",
-        changes=changes,
-        reason=reason,
-    )
-    db.session.commit()
-    return loan
-
-
-def _credit_errors(loan: Loan, amount: Decimal, term: int, policy) -> dict[str, list]:
-    errors: dict[str, list] = {}
-    ceiling = min(loan.requested_amount, loan.rating_limit or Decimal(0), policy.max_amount)
-    if amount > ceiling:
-        errors["amount"] = [
-            msg(
-                f"授信金额 {amount} 元超过上限 {ceiling} 元（申请 {loan.requested_amount} 元、"
-                f"评级额度 {loan.rating_limit} 元、产品上限 {policy.max_amount} 元取最小）",
-                f"The amount {amount} is above the limit of {ceiling} (the least of the request "
-                f"{loan.requested_amount}, the grade limit {loan.rating_limit} and the product maximum "
-                f"{policy.max_amount})",
-                "credit.amount_above_limit",
-            )
-        ]
-    low = int(policy.loan["min_term_months"])
-    if not low <= term <= loan.requested_term_months:
-        errors["term_months"] = [
-            msg(
-                f"授信期限 {term} 个月须在 {low} 至申请期限 {loan.requested_term_months} 个月之间",
-                f"The term of {term} months must be from {low} to the requested {loan.requested_term_months}",
-                "credit.term",
-            )
-        ]
-    return errors
-
-
-def credit_loan(actor: User, loan_id: int, amount: Decimal, term_months: int) -> Loan:
-    """Grant the credit (授信): amount and term within the limits, the rate from the policy's table."""
-    loan = begin_action(actor, loan_id, "credit")
-    policy, today = current_policy(), clock.today()
-    errors = _credit_errors(loan, amount, term_months, policy)
-    if errors:
-        raise Invalid(errors)
-    h = db.session.get(Household, loan.household_id)
-    application = LoanApplication(
-        loan.borrower_id_number, amount, term_months, loan.purpose, loan.consent, applied_on=loan.applied_on
-    )
-    reasons = check_loan_eligibility(
-        application, _household_facts(h, excluding=loan.id), policy, today, fund=fund_facts(loan.county_code)
-    )
-    if reasons:
-        raise refusal(reasons)
-    rate = policy.rate_for(term_months, today)
-    changes = dict(
-        credited_amount=amount,
-        credited_term_months=term_months,
-        rate=rate,
-        method=policy.method,
-        subsidy_ratio=policy.subsidy_ratio,
-        penalty_rate=policy.penalty_rate(rate),
-        compound_rate=policy.compound_rate(rate),
-        credited_on=today,
-        credited_by_id=actor.id,
-        credit_policy_version=policy.version,
-    )
-    transition(actor, loan, "credit", changes=changes)
-    db.session.commit()
-    documents.issue_after(actor, "loan", loan.id, "loan_agreement")
-    return loan
-
-
-def _check_event_date(loan: Loan, on: date, field: str = "date") -> None:
-    today = clock.today()
-    previous = max(d for d in (loan.applied_on, loan.rated_on, loan.credited_on) if d is not None)
-    if on > today:
-        raise Invalid({field: [msg(f"日期 {on} 晚于今天 {today}", f"The date {on} is after today {today}")]})
-    if on < previous:
-        raise Invalid(
-            {
-                field: [
-                    msg(
-                        f"日期 {on} 早于上一环节 {previous}",
-                        f"The date {on} is before the previous event {previous}",
-                    )
-                ]
-            }
-        )
-
-
-def disburse_loan(actor: User, loan_id: int, on: date | None = None) -> Loan:
-    """Pay the whole credited amount into the registered account (放款); fix the schedule (借据)."""
-    loan = begin_action(actor, loan_id, "disburse")
-    on = on or clock.today()
-    _check_event_date(loan, on)
-    h = db.session.get(Household, loan.household_id)
-    lines = build_schedule(
-        loan.credited_amount, loan.rate, on, loan.credited_term_months, loan.method, loan.subsidy_ratio
-    )
-    account = {"account_type": h.account_type, "bank_account": h.bank_account, "bank_name": h.bank_name}
-    changes = dict(
-        disbursed_on=on,
-        disbursed_by_id=actor.id,
-        maturity_on=maturity_date(on, loan.credited_term_months),
-        schedule_policy_version=current_policy().version,
-        **account,
-    )
-    transition(actor, loan, "disburse", changes=changes)
-    db.session.execute(
-        insert(Disbursement).values(
-            loan_id=loan.id,
-            disbursed_on=on,
-            amount=loan.credited_amount,
-            disbursed_by_id=actor.id,
-            created_at=clock.now(),
-            **account,
-        )
-    )
-    db.session.execute(
-        insert(LoanScheduleLine),
-        [
-            dict(
-                loan_id=loan.id,
-                revision=0,
-                seq=line.seq,
-                start_date=line.start_date,
-                due_date=line.due_date,
-                opening_principal=line.opening_principal,
-                principal=line.principal,
-                interest=line.interest,
-                subsidy=line.subsidy,
-                household_interest=line.household_interest,
-                rate=line.rate,
-            )
-            for line in lines
-        ],
-    )
-    db.session.commit()
-    documents.issue_after(actor, "loan", loan.id, "loan_receipt")
-    return loan
-
-
 # --- closing before disbursement ----------------------------------------------------------------
 
 
@@ -523,3 +467,15 @@ def parse_borrower(value: str) -> str:
         return parse_id_number(value, clock.today()).value
     except IdNumberError as e:
         raise Invalid({"borrower_id_number": [e.reason]}) from e
+
+
+CREDIT_USE_CASES = ("rate_loan", "credit_loan", "disburse_loan")
+
+
+def __getattr__(name: str) -> Any:
+    """``loans.credit_loan`` and the other credit use cases, which live in ``loan_credit``."""
+    if name in CREDIT_USE_CASES:
+        from loanflow.services import loan_credit
+
+        return getattr(loan_credit, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,8 +3,9 @@
 What is overdue is computed when read; the sweep only stores it, so that lists,
 the stalled queue and compensation see it: ``disbursed → overdue`` when
 something is past due (after the due date's grace), ``overdue → disbursed`` when
-it is cured. Each change is its own guarded UPDATE on (id, state, version) with
-its audit event and commit: run twice, or on two nodes at once, the second run
+it is cured. Each change is the state machine's ``sweep`` action through
+``loans.transition`` (the guarded UPDATE on (id, state, version) and its audit
+event), with its own commit: run twice, or on two nodes at once, the second run
 finds nothing to change or loses the guarded update and writes nothing.
 """
 
@@ -13,14 +14,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from loanflow import clock
 from loanflow.extensions import db
 from loanflow.models import Loan
-from loanflow.services import audit
 from loanflow.services.calendar import work_calendar
+from loanflow.services.errors import Conflict
 from loanflow.services.loan_money import position_of
+from loanflow.services.loans import transition
 
 SWEPT_STATES = ("disbursed", "overdue")
 
@@ -43,29 +45,14 @@ class SweepResult:
         }
 
 
-def _store(
-    loan_id: int, state: str, version: int, new_state: str, overdue_since: date | None, county: str
-) -> bool:
-    """One guarded UPDATE, its audit event, one commit; False when someone else moved the loan first."""
-    table = Loan.__table__
-    result = db.session.execute(
-        update(table)
-        .where(table.c.id == loan_id, table.c.state == state, table.c.version == version)
-        .values(state=new_state, overdue_since=overdue_since, version=version + 1, updated_at=clock.now())
-    )
-    if result.rowcount != 1:
-        db.session.rollback()
+def _store(loan: Loan, new_state: str, overdue_since: date | None) -> bool:
+    """The LOAN state machine's ``sweep`` through ``loans.transition`` (guarded UPDATE + audit), one
+    commit; False when someone else moved the loan first. A pending extension keeps its deadline."""
+    changes = {"overdue_since": overdue_since, "stage_due_on": loan.stage_due_on}
+    try:
+        transition(None, loan, "sweep", dest=new_state, changes=changes, reason="daily sweep")
+    except Conflict:
         return False
-    audit.record(
-        None,
-        "loan.sweep",
-        "loan",
-        loan_id,
-        chain=county,
-        before={"state": state},
-        after={"state": new_state, "overdue_since": overdue_since},
-        reason="daily sweep",
-    )
     db.session.commit()
     return True
 
@@ -87,7 +74,7 @@ def run_sweep(as_of: date | None = None) -> SweepResult:
             db.session.rollback()
             continue
         since = pos.overdue_since if wanted == "overdue" else None
-        if _store(loan.id, loan.state, loan.version, wanted, since, loan.county_code):
+        if _store(loan, wanted, since):
             (result.became_overdue if wanted == "overdue" else result.cured).append(loan.id)
         else:
             result.lost_races += 1

@@ -11,9 +11,9 @@ from loanflow.extensions import db
 from loanflow.models import FundEntry, LoanScheduleLine
 from loanflow.services.errors import Conflict, Forbidden, Invalid
 from loanflow.services.loan_extensions import extend_loan, recall_loan, request_extension
-from loanflow.services.loan_fund import compensate_loan, compensation_split, fund_facts, recover_loan
+from loanflow.services.loan_fund import compensate_loan, compensation_split, recover_loan
 from loanflow.services.loan_money import position_of
-from loanflow.services.loan_queries import allowed_actions
+from loanflow.services.loan_queries import allowed_actions, fund_facts
 from tests.services.test_loan_money_support import D, disbursed_loan, fill_fund, on_day, reload
 from tests.services.test_loans_fixtures import demo as demo  # the county without seeded cases
 
