@@ -49,12 +49,16 @@ def enter_year(
         before=before,
         after={"holidays": data["holidays"], "workdays": data["workdays"]},
     )
-    db.session.commit()
-    return table, refirm_dates()
+    refirmed = refirm_dates()
+    db.session.commit()  # the year and every date it firms up, together
+    return table, refirmed
 
 
 def refirm_dates() -> dict[str, int]:
-    """Recompute every provisional date (loan and subsidy deadlines, 公示 periods) on the calendar as now known."""
+    """Recompute every provisional date (loan and subsidy deadlines, 公示 periods) on the calendar as now known.
+
+    Runs in the caller's transaction; nothing is committed here.
+    """
     from loanflow.services.publicity import refirm_provisional_dates
 
     counts = {"loan_deadlines": _refirm_loan_deadlines()}
@@ -82,5 +86,4 @@ def _refirm_loan_deadlines() -> int:
             .values(stage_due_on=due.date, stage_due_provisional=due.provisional)
         )
         count += 1
-    db.session.commit()
     return count

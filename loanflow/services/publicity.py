@@ -179,7 +179,10 @@ def publicity_entries(p: Publicity) -> list[dict[str, Any]]:
 
 
 def refirm_provisional_dates() -> dict[str, int]:
-    """Recompute every provisional 公示 period and subsidy deadline after a calendar year was entered."""
+    """Recompute every provisional 公示 period and subsidy deadline after a calendar year was entered.
+
+    Part of the caller's transaction (``services.calendar.enter_year`` commits once).
+    """
     cal = work_calendar()
     periods = 0
     for p in db.session.scalars(select(Publicity).where(Publicity.provisional.is_(True))):
@@ -199,5 +202,4 @@ def refirm_provisional_dates() -> dict[str, int]:
             case.state == "publicized" and case.publicity is not None and case.publicity.provisional
         )
         deadlines += 1
-    db.session.commit()
     return {"publicity_periods": periods, "subsidy_deadlines": deadlines}
