@@ -1,13 +1,27 @@
 """GET /api/v1/policy (the version in force), its versions, and publishing a new one (admin)."""
 
-from flask import g, request
+from flask import g
 from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
 
 from loanflow.api.auth import login_required
-from loanflow.services.errors import Invalid, msg
+from loanflow.api.common import load_body, refuse_nul_bytes
 from loanflow.services.policy import current_policy, list_versions, policy_version, publish_policy
 
 blp = Blueprint("policy", __name__, description="The versioned policy")
+blp.before_request(refuse_nul_bytes)
+
+
+class PolicyIn(Schema):
+    """A new version: the whole document (GET /policy's shape without ``version``) and why it was published."""
+
+    document = fields.Dict(
+        required=True,
+        metadata={
+            "description": "The whole policy: sections loan, subsidy and deadlines, as GET /policy shows"
+        },
+    )
+    note = fields.String(load_default="", validate=validate.Length(max=500))
 
 
 def _policy_json(policy) -> dict:
@@ -41,17 +55,10 @@ def get_version(version: int):
 
 
 @blp.route("/policy", methods=["POST"])
+@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": PolicyIn}}})
 @login_required
 def post_policy():
     """Publish a new version from a whole JSON document (admin); a bad document is refused whole."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("document"), dict):
-        raise Invalid(
-            {
-                "document": [
-                    msg("须提交完整的政策文件 document", "a whole policy 'document' object is required")
-                ]
-            }
-        )
-    policy = publish_policy(g.user, body["document"], str(body.get("note", "")))
+    data = load_body(PolicyIn)
+    policy = publish_policy(g.user, data["document"], data["note"])
     return _policy_json(policy), 201

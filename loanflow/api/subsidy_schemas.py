@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import request
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
 from loanflow import clock
 from loanflow.api.common import PageArgs, timeline_json, with_label
-from loanflow.api.errors import _flatten, language
+from loanflow.api.errors import language
 from loanflow.api.fields import Code, Id
 from loanflow.domain.idcard import mask_account
 from loanflow.domain.labels import codes, label
@@ -17,7 +16,6 @@ from loanflow.domain.money import format_money
 from loanflow.domain.policy import Policy
 from loanflow.domain.subsidy import format_quantity
 from loanflow.models import Publicity, SubsidyCase, User
-from loanflow.services.errors import Invalid, msg
 from loanflow.services.permissions import can_see_full_identity
 from loanflow.services.policy import current_policy
 from loanflow.services.publicity import publicity_entries
@@ -81,18 +79,6 @@ class CalendarYearIn(Schema):
     year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
     holidays = fields.List(fields.Date(), load_default=list)
     workdays = fields.List(fields.Date(), load_default=list)
-
-
-def load_body(schema: type[Schema]) -> dict:
-    """Parse the JSON body after the case's own checks; refusals name every field (422)."""
-    payload = request.get_json(silent=True) if request.get_data() else {}
-    if not isinstance(payload, dict):
-        raise Invalid({"_body": [msg("请求体须为 JSON 对象", "The body must be a JSON object")]})
-    try:
-        return schema().load(payload)
-    except ValidationError as e:
-        errors = _flatten({"json": e.messages})
-        raise Invalid({field: [msg(m, m) for m in ms] for field, ms in errors.items()}) from e
 
 
 def _iso(d) -> str | None:
