@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from loanflow.demo_loans import drive, fresh_households, open_loan
 from loanflow.domain.policy import default_policy_document
 from loanflow.extensions import db
-from loanflow.models import AuditEvent, PolicyVersion
+from loanflow.models import AuditEvent, Loan, PolicyVersion
 from loanflow.services import loans as service
 from tests.services import test_loans_fixtures as fx
 
@@ -131,3 +131,32 @@ def test_a_bad_document_is_explained_in_chinese_and_in_english(client, login):
         "/api/v1/policy", json={"document": document}, headers={**login("admin"), "Accept-Language": "en"}
     )
     assert english.json["errors"]["loan.rates[0].rate"] == ["must be between 0 and 0.5"]
+
+
+def test_a_rate_row_that_is_not_an_object_is_a_422_naming_it_not_a_500(client, login):
+    document = default_policy_document()
+    document["loan"]["rates"] = ["x"]
+    r = client.post("/api/v1/policy", json={"document": document}, headers=login("admin"))
+    assert r.status_code == 422
+    assert list(r.json["errors"]) == ["loan.rates[0]"]
+    assert versions() == 1
+
+
+def test_a_credit_on_a_day_the_rate_table_has_no_rate_is_a_422_naming_the_term(client, login, funded):
+    later = default_policy_document()
+    later["loan"]["rates"] = [
+        {"effective_from": "2026-06-01", "max_term_months": 12, "rate": "0.0300"},
+        {"effective_from": "2026-06-01", "max_term_months": 36, "rate": "0.0350"},
+    ]
+    assert client.post("/api/v1/policy", json={"document": later}, headers=login("admin")).status_code == 201
+    loan = drive(
+        open_loan(funded["clerk"], fresh_households("341503001001")[0]), "rated", officer=funded["officer"]
+    )
+    r = client.post(
+        f"/api/v1/loans/{loan.id}/credit",
+        json={"amount": "10000.00", "term_months": 12},
+        headers=login("officer"),
+    )
+    assert r.status_code == 422
+    assert "没有 2026-03-10 适用于 12 个月期限的利率" in r.json["errors"]["term_months"][0]
+    assert db.session.get(Loan, loan.id).state == "rated"

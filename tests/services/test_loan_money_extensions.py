@@ -176,3 +176,20 @@ def test_an_overdue_loan_is_compensated_on_its_outstanding_principal_only(loan, 
         split = compensation_split(reload(loan))
     assert (split["fund_paid"], split["bank_bore"]) == (D("6000.00"), D("1500.00"))
     assert fund_facts("341503").outstanding_principal == D("0.00")
+
+
+def test_a_36_month_loan_extended_by_12_months_takes_the_longest_bands_rate(users):
+    fill_fund(users)
+    loan = disbursed_loan(users, term=36)
+    with on_day("2029-01-10"):
+        request_extension(users["clerk"], loan.id, 12, "茶园遭冻害，延迟还款")
+    with on_day("2029-01-15"):
+        extend_loan(users["officer"], loan.id)  # 48 months: beyond every band of the table
+        loan = reload(loan)
+        last_line = position_of(loan).lines[-1]
+    assert (loan.state, loan.extended_maturity_on, loan.extension_rate) == (
+        "disbursed",
+        date(2030, 3, 10),
+        D("0.0350"),
+    )
+    assert (last_line.due_date, last_line.rate) == (date(2030, 3, 10), D("0.0350"))

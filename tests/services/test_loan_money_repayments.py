@@ -5,13 +5,17 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from flask import g
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from loanflow.extensions import db
 from loanflow.models import Repayment
 from loanflow.services import audit
-from loanflow.services.errors import Forbidden, Invalid
+from loanflow.services.errors import Conflict, Forbidden, Invalid
+from loanflow.services.loan_extensions import recall_loan
 from loanflow.services.loan_money import position_of, repay_loan, reverse_repayment
+from loanflow.services.loan_queries import allowed_actions
 from loanflow.services.sweep import run_sweep
 from tests.services.test_loan_money_support import D, disbursed_loan, fill_fund, on_day, reload
 from tests.services.test_loans_fixtures import demo as demo  # the county without seeded cases
@@ -113,3 +117,63 @@ def test_reversing_the_repayment_that_closed_a_loan_reopens_it(loan, users):
         reverse_repayment(users["officer2"], loan.id, paid.id, "the transfer bounced")
         loan = reload(loan)
     assert (loan.state, loan.closed_on, loan.principal_outstanding) == ("disbursed", None, D("10000.00"))
+
+
+def test_reversing_the_payoff_of_a_recalled_loan_brings_it_back_recalled_not_overdue(loan, users):
+    with on_day("2026-05-01"):
+        recall_loan(users["officer"], loan.id, "贷款挪用于建房")
+        payoff = position_of(reload(loan)).payoff
+        paid = repay_loan(users["officer"], loan.id, payoff, date(2026, 5, 1))
+        assert reload(loan).state == "repaid"
+        reverse_repayment(users["officer2"], loan.id, paid.id, "转账被退回")
+        loan = reload(loan)
+        assert (loan.state, loan.closed_on, loan.recalled_on) == ("recalled", None, date(2026, 5, 1))
+        assert position_of(loan).payoff == payoff  # everything is due again, as at the recall
+        assert "repay" in allowed_actions(users["officer"], loan)
+
+
+def test_reversal_is_offered_only_to_an_officer_who_did_not_record_every_live_repayment(loan, users):
+    officer, officer2 = users["officer"], users["officer2"]
+    with on_day("2026-05-01"):
+        repay_loan(officer, loan.id, D("100.00"), date(2026, 5, 1))
+        repay_loan(officer, loan.id, D("200.00"), date(2026, 5, 1))
+        loan = reload(loan)
+        assert "reverse-repayment" not in allowed_actions(officer, loan)
+        assert "reverse-repayment" in allowed_actions(officer2, loan)
+        with pytest.raises(Forbidden, match="Four eyes"):  # 403, as the page did not offer it
+            reverse_repayment(officer, loan.id, 1, "typed twice")
+        theirs = repay_loan(officer2, loan.id, D("50.00"), date(2026, 5, 1))
+        assert "reverse-repayment" in allowed_actions(officer, reload(loan))  # officer2's is there to reverse
+        reverse_repayment(officer, loan.id, theirs.id, "typed 50 for 5")
+        assert "reverse-repayment" not in allowed_actions(officer, reload(loan))  # only their own are left
+
+
+def test_the_same_idempotency_key_records_a_repayment_once_even_when_the_first_answer_was_lost(loan, users):
+    g.idempotency_key = "repay-2026-05-01-a"
+    try:
+        with on_day("2026-05-01"):
+            first = repay_loan(users["officer"], loan.id, D("300.00"), date(2026, 5, 1))
+            with pytest.raises(Conflict) as again:
+                repay_loan(users["officer"], loan.id, D("300.00"), date(2026, 5, 1))
+            other = repay_loan(
+                users["officer2"], loan.id, D("300.00"), date(2026, 5, 1)
+            )  # keys are per officer
+            payoff = position_of(reload(loan)).payoff
+    finally:
+        g.pop("idempotency_key")
+    assert "already recorded under this Idempotency-Key" in again.value.message.en
+    assert f"还款 {first.id}" in again.value.message.zh and "已按此幂等键" in again.value.message.zh
+    assert (first.idempotency_key, other.idempotency_key) == ("repay-2026-05-01-a", "repay-2026-05-01-a")
+    assert db.session.scalar(select(func.count(Repayment.id))) == 2
+    assert payoff == D("9400.00")
+
+
+def test_the_database_refuses_a_second_repayment_under_one_officers_key(loan, users):
+    row = dict(
+        loan_id=loan.id, paid_on=date(2026, 5, 1), amount=D("1.00"), recorded_by_id=users["officer"].id
+    )
+    row.update(recorded_at=loan.created_at, idempotency_key="k")
+    db.session.execute(insert(Repayment).values(**row))
+    with pytest.raises(IntegrityError):
+        db.session.execute(insert(Repayment).values(**row))
+    db.session.rollback()
