@@ -220,6 +220,18 @@ def repay_loan(actor: User, loan_id: int, amount: Decimal, on: date | None = Non
     loan = begin_action(actor, loan_id, "repay")
     on = on or clock.today()
     check_event_date(loan, on)
+    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        raise Invalid(
+            {
+                "amount": [
+                    msg(
+                        f"不能入账：还款金额须为大于零且精确到分的金额，不能是 {amount} 元",
+                        f"Cannot be recorded: a repayment is a positive amount in whole fen, not {amount}",
+                        "amount.positive_fen",
+                    )
+                ]
+            }
+        )
     cal = work_calendar()
     events = ledger_events(loan)
     try:

@@ -8,13 +8,14 @@ from datetime import date
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from loanflow.extensions import db
-from loanflow.models import FundEntry, Repayment
+from loanflow.models import FundEntry, IdempotencyRecord, Repayment
 from loanflow.services import audit
 from loanflow.services.loan_money import position_of
 from tests.services.test_loan_money_support import (
+    D,
     disbursed_loan,
     fill_fund,
     free_households,
@@ -238,3 +239,47 @@ def test_a_compensation_pays_out_of_the_fund_through_the_api(client, login, loan
         ("payout", "8000.00"),
         ("recovery", "400.00"),
     ]
+
+
+def test_a_repayment_retried_after_its_stored_answer_was_lost_is_a_409_and_is_not_recorded_twice(
+    client, login, loan
+):
+    headers = {**login("officer"), "Idempotency-Key": "repay-2026-05-01-001"}
+    with on_day("2026-05-01"):
+        first = act(client, headers, loan.id, "repay", {"amount": "500.00", "date": "2026-05-01"})
+        assert first.status_code == 200, first.json
+        # the process died after the commit: the stored answer never arrived and its claim was released
+        db.session.execute(delete(IdempotencyRecord))
+        db.session.commit()
+        again = act(client, headers, loan.id, "repay", {"amount": "500.00", "date": "2026-05-01"})
+        payoff = position_of(reload(loan)).payoff
+    assert again.status_code == 409
+    assert "已按此幂等键（Idempotency-Key）入账：还款" in again.json["detail"]
+    assert db.session.scalar(select(func.count(Repayment.id))) == 1
+    assert payoff == D("9500.00")
+
+
+def test_a_repayment_through_the_api_checks_scope_role_and_state_once(client, login, loan, monkeypatch):
+    from loanflow.services import loan_money, loans
+
+    calls: list[str] = []
+    real = loans.begin_action
+
+    def counted(user, loan_id, action):
+        calls.append(action)
+        return real(user, loan_id, action)
+
+    monkeypatch.setattr(loans, "begin_action", counted)
+    monkeypatch.setattr(loan_money, "begin_action", counted)
+    with on_day("2026-05-01"):
+        r = act(client, login("officer"), loan.id, "repay", {"amount": "100.00", "date": "2026-05-01"})
+        assert r.status_code == 200
+        assert calls == ["repay"]
+        bad = act(client, login("clerk"), loan.id, "repay", {"amount": "x"})
+    assert bad.status_code == 403  # the role comes before the body's 422
+
+
+def test_a_disbursed_loan_shows_the_account_type_with_its_label(client, login, loan):
+    shown = client.get(f"/api/v1/loans/{loan.id}", headers=login("officer")).json
+    assert shown["account_type"] in ("card", "passbook")
+    assert shown["account_type_label"] == {"card": "一卡通", "passbook": "存折"}[shown["account_type"]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -177,3 +178,14 @@ def test_the_database_refuses_a_second_repayment_under_one_officers_key(loan, us
     with pytest.raises(IntegrityError):
         db.session.execute(insert(Repayment).values(**row))
     db.session.rollback()
+
+
+@pytest.mark.parametrize("amount", ["0.00", "-5.00", "10.005"])
+def test_a_repayment_that_is_not_a_positive_amount_in_fen_is_refused_wholly_in_chinese(loan, users, amount):
+    with on_day("2026-05-01"), pytest.raises(Invalid) as refused:
+        repay_loan(users["officer"], loan.id, D(amount), date(2026, 5, 1))
+    reason = refused.value.errors["amount"][0]
+    assert reason.zh.startswith("不能入账：还款金额须为大于零且精确到分的金额")
+    assert re.search(r"[A-Za-z]", reason.zh) is None  # no English left in the Chinese
+    assert "positive amount in whole fen" in reason.en
+    assert db.session.scalar(select(func.count(Repayment.id))) == 0
