@@ -23,17 +23,9 @@ from loanflow.extensions import db
 from loanflow.models import Disbursement, Household, Loan, User
 from loanflow.services import documents
 from loanflow.services.errors import Invalid, msg
+from loanflow.services.loan_apply import eligibility_reasons, household_facts, refusal
 from loanflow.services.loan_queries import leverage_reason, lock_fund
-from loanflow.services.loans import (
-    _household_facts,
-    begin_action,
-    check_event_date,
-    eligibility_reasons,
-    rate_on,
-    refusal,
-    store_schedule,
-    transition,
-)
+from loanflow.services.loans import begin_action, check_event_date, rate_on, store_schedule, transition
 from loanflow.services.policy import current_policy
 
 
@@ -111,7 +103,7 @@ def credit_loan(actor: User, loan_id: int, amount: Decimal, term_months: int) ->
     )
     lock_fund(loan.county_code)  # held to the commit: the credit below counts for the next check
     reasons = eligibility_reasons(
-        application, _household_facts(h, excluding=loan.id), policy, loan.county_code, excluding=loan.id
+        application, household_facts(h, excluding=loan.id), policy, loan.county_code, excluding=loan.id
     )
     if reasons:
         db.session.rollback()
