@@ -137,6 +137,7 @@ class Loan(db.Model):
 
     # deadline of the current waiting stage (限时办结), fixed when the stage starts
     stage_started_on: Mapped[date | None] = mapped_column(Date)
+    stage_days: Mapped[int | None]  # working days the stage was given when it started (限时办结)
     stage_due_on: Mapped[date | None] = mapped_column(Date, index=True)
     stage_due_provisional: Mapped[bool] = mapped_column(default=False)
 

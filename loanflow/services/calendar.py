@@ -67,22 +67,18 @@ def refirm_dates() -> dict[str, int]:
 
 
 def _refirm_loan_deadlines() -> int:
-    """A loan stage's due date is N working days after the stage started (N from the policy in force)."""
+    """A loan stage is due its N working days after it started; N was fixed when the stage began."""
     from loanflow.models import Loan
-    from loanflow.services.loan_queries import WAITING_STAGES
-    from loanflow.services.policy import current_policy
 
-    cal, policy, count = work_calendar(), current_policy(), 0
-    for loan in db.session.scalars(select(Loan).where(Loan.stage_due_provisional.is_(True))):
-        pending = loan.extension_requested_months is not None
-        stage = "extension_requested" if pending else WAITING_STAGES.get(loan.state)
-        days = policy.deadline_days("loan", stage) if stage else None
-        if days is None or loan.stage_started_on is None:
-            continue
-        due = cal.add_working_days(loan.stage_started_on, days)
+    cal, count, loans = work_calendar(), 0, Loan.__table__
+    stmt = select(Loan.id, Loan.stage_started_on, Loan.stage_days).where(
+        Loan.stage_due_provisional.is_(True), Loan.stage_days.is_not(None), Loan.stage_started_on.is_not(None)
+    )
+    for loan_id, started, days in db.session.execute(stmt).all():
+        due = cal.add_working_days(started, days)
         db.session.execute(
-            update(Loan.__table__)
-            .where(Loan.__table__.c.id == loan.id)
+            update(loans)
+            .where(loans.c.id == loan_id)
             .values(stage_due_on=due.date, stage_due_provisional=due.provisional)
         )
         count += 1

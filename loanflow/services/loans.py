@@ -110,12 +110,22 @@ def stage_deadline(stage: str, start: date, policy=None) -> dict[str, Any]:
 
     days = (policy or current_policy()).deadline_days("loan", stage)
     if days is None:
-        return {"stage_started_on": start, "stage_due_on": None, "stage_due_provisional": False}
+        return {**NO_STAGE, "stage_started_on": start}
     due = work_calendar().add_working_days(start, days)
-    return {"stage_started_on": start, "stage_due_on": due.date, "stage_due_provisional": due.provisional}
+    return {
+        "stage_started_on": start,
+        "stage_days": days,
+        "stage_due_on": due.date,
+        "stage_due_provisional": due.provisional,
+    }
 
 
-NO_STAGE = {"stage_started_on": None, "stage_due_on": None, "stage_due_provisional": False}
+NO_STAGE = {
+    "stage_started_on": None,
+    "stage_days": None,
+    "stage_due_on": None,
+    "stage_due_provisional": False,
+}
 
 
 # Built once; the SET clause comes from each call's parameters (see SQLAlchemy's "UPDATE with

@@ -321,6 +321,7 @@ def upgrade():
     sa.Column('closed_on', sa.Date(), nullable=True),
     sa.Column('closing_reason', sa.String(length=500), nullable=True),
     sa.Column('stage_started_on', sa.Date(), nullable=True),
+    sa.Column('stage_days', sa.Integer(), nullable=True),
     sa.Column('stage_due_on', sa.Date(), nullable=True),
     sa.Column('stage_due_provisional', sa.Boolean(), nullable=False),
     sa.Column('created_at', loanflow.models.types.UtcDateTime(), nullable=False),
@@ -450,11 +451,13 @@ def upgrade():
     sa.Column('reversed_by_id', sa.Integer(), nullable=True),
     sa.Column('reversed_at', loanflow.models.types.UtcDateTime(), nullable=True),
     sa.Column('reversal_reason', sa.String(length=500), nullable=True),
+    sa.Column('idempotency_key', sa.String(length=100), nullable=True),
     sa.CheckConstraint('amount > 0', name=op.f('ck_repayment_amount')),
     sa.ForeignKeyConstraint(['loan_id'], ['loan.id'], name=op.f('fk_repayment_loan_id_loan')),
     sa.ForeignKeyConstraint(['recorded_by_id'], ['user_account.id'], name=op.f('fk_repayment_recorded_by_id_user_account')),
     sa.ForeignKeyConstraint(['reversed_by_id'], ['user_account.id'], name=op.f('fk_repayment_reversed_by_id_user_account')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_repayment'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_repayment')),
+    sa.UniqueConstraint('recorded_by_id', 'idempotency_key', name=op.f('uq_repayment_recorded_by_id_idempotency_key'))
     )
     with op.batch_alter_table('repayment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_repayment_loan_id'), ['loan_id'], unique=False)

@@ -146,6 +146,13 @@ def test_entering_a_calendar_year_firms_up_a_loan_deadline_that_ran_into_it(app,
         deposit("341503", "1000000.00")
         loan = open_loan(users["clerk"], fresh_households(users["clerk"].region_code)[0])
         assert loan.stage_due_provisional is True  # 2027 is not known to the calendar library
+        # a later policy gives the stage more days: the due date stays the one fixed when the stage began
+        from loanflow.domain.policy import default_policy_document
+        from loanflow.services.policy import publish_policy
+
+        longer = default_policy_document()
+        longer["deadlines"]["loan"]["applied"] = 10
+        publish_policy(None, longer, "more days to rate")
         path = app.instance_path + "/cal2027.json"
         with open(path, "w", encoding="utf-8") as f:
             f.write('{"year": 2027, "holidays": ["2027-01-01"], "workdays": []}')
