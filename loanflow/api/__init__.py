@@ -38,6 +38,10 @@ def init_api(app: Flask) -> LoanflowApi:
         csrf.exempt(module.blp)  # bearer tokens, not cookies: no CSRF to forge
         api.register_blueprint(module.blp, url_prefix="/api/v1")
 
+    from loanflow.api.common import refuse_nul_bytes
+
+    app.before_request(refuse_nul_bytes)  # every request, API and pages alike
+
     @app.errorhandler(ServiceError)
     def _service_error(error: ServiceError):
         from loanflow.extensions import db

@@ -54,15 +54,16 @@ def _nul_fields(value: Any, path: str, found: list[str]) -> None:
 
 
 def refuse_nul_bytes() -> None:
-    """A NUL character (U+0000) in the query string or the JSON body is a 422 naming the field.
+    """A NUL character (U+0000) in the query string, a form or the JSON body is a 422 naming the field.
 
     No name, reason, code or note has one, and PostgreSQL cannot store one (it
-    would be a 500). Blueprints register it with ``blp.before_request``.
+    would be a 500). Registered for every request of the app (API and pages).
     """
     found: list[str] = []
-    for key, value in request.args.items(multi=True):
-        if NUL in key or NUL in value:
-            found.append(key)
+    for source in (request.args, request.form):
+        for key, value in source.items(multi=True):
+            if NUL in key or NUL in value:
+                found.append(key)
     if request.is_json:
         _nul_fields(request.get_json(silent=True), "", found)
     if found:

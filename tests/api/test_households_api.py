@@ -364,3 +364,12 @@ def test_two_people_deciding_one_account_change_at_once_leave_one_decision(app, 
     assert len([d for d in decisions if d != "household.account_change_requested"]) == 1
     account = client.get(f"/api/v1/households/{hid}", headers=login("clerk")).json["bank_account"]
     assert (account == "88881234567") == (results["confirm"] == 200)
+
+
+def test_a_nul_character_anywhere_is_a_422_naming_the_field_never_a_500(client, demo, login):
+    r = client.post("/api/v1/tokens", json={"username": "cl\x00erk", "password": "demo-password"})
+    assert r.status_code == 422 and "username" in r.json["errors"]
+    r = client.get("/api/v1/households?q=a\x00b", headers=login("clerk"))
+    assert r.status_code == 422 and "q" in r.json["errors"]
+    page = client.post("/login", data={"username": "clerk\x00", "password": "x"})
+    assert page.status_code == 422
