@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from loanflow.api.auth import login_required
-from loanflow.api.common import PageArgs, page_size, paged, refuse_nul_bytes
+from loanflow.api.common import PageArgs, page_size, paged
 from loanflow.api.fields import Code, Id, Money
 from loanflow.api.idempotency import idempotent
 from loanflow.api.presenters import household_json
@@ -16,7 +16,6 @@ from loanflow.domain.labels import codes
 from loanflow.services import households as service
 
 blp = Blueprint("households", __name__, description="The household register (建档立卡)")
-blp.before_request(refuse_nul_bytes)
 
 Text = fields.String
 

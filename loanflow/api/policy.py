@@ -5,11 +5,10 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from loanflow.api.auth import login_required
-from loanflow.api.common import load_body, refuse_nul_bytes
+from loanflow.api.common import load_body
 from loanflow.services.policy import current_policy, list_versions, policy_version, publish_policy
 
 blp = Blueprint("policy", __name__, description="The versioned policy")
-blp.before_request(refuse_nul_bytes)
 
 
 class PolicyIn(Schema):

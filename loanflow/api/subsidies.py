@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema
 
 from loanflow.api.auth import login_required
-from loanflow.api.common import load_body, page_size, paged, refuse_nul_bytes
+from loanflow.api.common import load_body, page_size, paged
 from loanflow.api.idempotency import idempotent
 from loanflow.api.subsidy_schemas import (
     CalendarYearIn,
@@ -32,7 +32,6 @@ from loanflow.services.calendar import enter_year
 from loanflow.services.policy import current_policy
 
 blp = Blueprint("subsidies", __name__, description="The industry subsidy (产业奖补) and its village 公示")
-blp.before_request(refuse_nul_bytes)
 
 
 def _case(case_id: int) -> dict:

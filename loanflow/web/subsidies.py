@@ -19,7 +19,7 @@ from loanflow.web import bp, lookups
 from loanflow.web.documents import case_documents
 from loanflow.web.households import refused
 from loanflow.web.present import code_label
-from loanflow.web.subsidy_forms import ACTIONS, industries, nul_errors, parse_application
+from loanflow.web.subsidy_forms import ACTIONS, industries, parse_application
 
 PER_PAGE = 20
 
@@ -80,7 +80,6 @@ def subsidy_action(case_id: int, action: str):
     entry = ACTIONS.get(action) or abort(404)
     service.precheck(current_user, case_id, action)  # 404 → 403 → 409 before the form's 422
     values, data, errors = entry.parse(request.form)
-    nul_errors(request.form, errors)
     try:
         if errors:
             raise Invalid(errors)
@@ -99,7 +98,6 @@ def apply_subsidy(household_id: int):
     if request.method == "GET":
         return _apply_form(h, {}, {})
     values, data, errors = parse_application(request.form, household_id)
-    nul_errors(request.form, errors)
     try:
         if errors:
             raise Invalid(errors)

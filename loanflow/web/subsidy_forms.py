@@ -6,24 +6,12 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from loanflow.domain.reasons import Reason
 from loanflow.domain.subsidy import format_quantity
 from loanflow.services import publicity, subsidies
 from loanflow.services.policy import current_policy
 from loanflow.web.forms import Errors, _text, date_field
 from loanflow.web.loan_forms import PageAction, Parsed, parse_reason
 from loanflow.web.present import lang
-
-
-def nul_errors(form: MultiDict, errors: Errors) -> None:
-    """A NUL character (U+0000) in a box is refused beside it (PostgreSQL cannot store one)."""
-    for field, value in form.items(multi=True):
-        if "\x00" in value:
-            errors.setdefault(field, []).append(
-                Reason(
-                    f"{field}.nul", "不能包含空字符（U+0000）", "must not contain a NUL character (U+0000)"
-                )
-            )
 
 
 def parse_verify(form: MultiDict) -> Parsed:
