@@ -37,6 +37,7 @@ def init_api(app: Flask) -> LoanflowApi:
     for module in (tokens, households, register_io, audit, policy, loans, fund, subsidies, documents):
         csrf.exempt(module.blp)  # bearer tokens, not cookies: no CSRF to forge
         api.register_blueprint(module.blp, url_prefix="/api/v1")
+    loans.document_actions(api)
 
     from loanflow.api.common import refuse_nul_bytes
 

@@ -16,14 +16,13 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select
 
-from loanflow.api.common import PageArgs, with_label
+from loanflow.api.common import PageArgs, timeline_json, with_label
 from loanflow.api.fields import Code, Id, Money
 from loanflow.domain.idcard import mask_account, mask_id_number
-from loanflow.domain.labels import codes, label
+from loanflow.domain.labels import codes
 from loanflow.domain.money import format_money
 from loanflow.extensions import db
 from loanflow.models import Loan, LoanScheduleLine, User
-from loanflow.services import audit
 from loanflow.services import loans as service
 from loanflow.services.errors import Invalid
 from loanflow.services.loan_money import money_json
@@ -180,27 +179,6 @@ def schedule_summary(lines: list[LoanScheduleLine]) -> dict[str, Any] | None:
     }
 
 
-def timeline_json(loan: Loan, lang: str) -> list[dict[str, Any]]:
-    out = []
-    for e in audit.timeline("loan", loan.id):
-        action = e.action.removeprefix("loan.")
-        out.append(
-            {
-                "at": e.occurred_at.isoformat(),
-                "actor": e.actor,
-                "role": e.role,
-                "role_label": label("role", e.role, lang) if e.role in codes("role") else e.role,
-                "action": action,
-                "action_label": label("loan_action", action, lang)
-                if action in codes("loan_action")
-                else action,
-                "state": (e.after or {}).get("state"),
-                "reason": e.reason,
-            }
-        )
-    return out
-
-
 def loan_summary_json(loan: Loan, user: User) -> dict[str, Any]:
     """A loan in a list: masked identity, the state and the stage deadline."""
     data = {
@@ -277,7 +255,7 @@ def loan_json(loan: Loan, user: User, lang: str = "zh") -> dict[str, Any]:
         closing_reason=loan.closing_reason,
         **money_json(loan),
         schedule=schedule_summary(lines),
-        timeline=timeline_json(loan, lang),
+        timeline=timeline_json("loan", loan.id, lang),
     )
     with_label(data, "method", "method")
     with_label(data, "account_type", "account_type")

@@ -89,3 +89,18 @@ def post_action(loan_id: int, action: str):
         raise
     loan = entry.handler(g.user, loan_id, data)  # the service checks 404 → 403 → 409 itself, once
     return loan_json(loan, g.user, language())
+
+
+def document_actions(api) -> None:
+    """Describe ``POST /loans/{id}/{action}`` in the OpenAPI document: the action names and each body."""
+    names: dict[type, str] = {}
+    for _action, entry in sorted(ACTIONS.items()):
+        if entry.schema not in names:
+            names[entry.schema] = f"LoanAction{entry.schema.__name__}"
+            api.spec.components.schema(names[entry.schema], schema=entry.schema)
+    path = api.spec._paths["/api/v1/loans/{loan_id}/{action}"]  # apispec keeps no public setter
+    bodies = [{"$ref": f"#/components/schemas/{n}"} for n in sorted(set(names.values()))]
+    path["post"]["requestBody"] = {"content": {"application/json": {"schema": {"oneOf": bodies}}}}
+    for parameter in path.get("parameters", []) + path["post"].get("parameters", []):
+        if parameter.get("name") == "action":
+            parameter["schema"] = {"type": "string", "enum": sorted(ACTIONS)}

@@ -314,6 +314,12 @@ def test_the_openapi_document_describes_money_as_a_decimal_string(client):
     spec = client.get("/api/v1/openapi.json").json
     schema = spec["components"]["schemas"]["HouseholdIn"]["properties"]["income_per_head"]
     assert schema["type"] == "string" and schema["format"] == "decimal"
+    action = spec["paths"]["/api/v1/loans/{loan_id}/{action}"]
+    names = next(p for p in action["parameters"] if p["name"] == "action")["schema"]["enum"]
+    assert {"rate", "credit", "disburse", "repay", "reverse-repayment", "extend"} <= set(names)
+    bodies = action["post"]["requestBody"]["content"]["application/json"]["schema"]["oneOf"]
+    repay = spec["components"]["schemas"]["LoanActionRepayIn"]["properties"]
+    assert len(bodies) >= 8 and repay["amount"]["format"] == "decimal"
 
 
 def test_a_malformed_body_is_a_422_problem_not_a_500(client, login):
