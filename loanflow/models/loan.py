@@ -15,22 +15,13 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from loanflow.domain.eligibility import CLOSED_LOAN_STATES
+from loanflow.domain.workflows import LOAN
 from loanflow.extensions import db
 from loanflow.models.types import JSONType, Money, UtcDateTime
 
-LOAN_STATES = (
-    "applied",
-    "rated",
-    "credited",
-    "disbursed",
-    "overdue",
-    "recalled",
-    "repaid",
-    "compensated",
-    "rejected",
-    "withdrawn",
-)
-CLOSED_STATES = ("repaid", "rejected", "withdrawn")
+LOAN_STATES = LOAN.states  # the state table is the one list of states
+CLOSED_STATES = tuple(sorted(CLOSED_LOAN_STATES))
 FUND_KINDS = ("deposit", "payout", "recovery")
 
 _OPEN = "state not in ('repaid', 'rejected', 'withdrawn')"

@@ -6,6 +6,7 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from loanflow.domain.workflows import SUBSIDY
 from loanflow.extensions import db
 from loanflow.models.types import JSONType, Money, UtcDateTime
 
@@ -16,7 +17,7 @@ class Quantity(Money):
     cache_ok = True
 
 
-SUBSIDY_STATES = ("applied", "verified", "publicized", "approved", "disbursed", "rejected", "withdrawn")
+SUBSIDY_STATES = SUBSIDY.states  # the state table is the one list of states
 
 
 class SubsidyCase(db.Model):
