@@ -196,6 +196,11 @@ class Policy:
         """复利利率 on overdue household-share interest."""
         return contract_rate * (1 + Decimal(self.loan["compound_markup"]))
 
+    @property
+    def fund_share(self) -> Decimal:
+        """The county fund's share of a compensation (风险代偿), and of later recoveries."""
+        return Decimal(self.loan["compensation"]["fund_share"])
+
     def grades(self) -> list[Grade]:
         rows = [
             Grade(g["grade"], g["label"], int(g["min_score"]), Decimal(g["limit"]))

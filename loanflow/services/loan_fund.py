@@ -42,6 +42,26 @@ ZERO = Decimal("0.00")
 # --- the fund's figures -------------------------------------------------------------------------
 
 
+def _fund_entry(
+    county_code: str, kind: str, amount: Decimal, on: date, actor: User, note: str, loan: Loan | None = None
+) -> int:
+    """One line of the county fund's ledger (deposit, payout or recovery), in the caller's transaction."""
+    return db.session.execute(
+        insert(FundEntry)
+        .values(
+            county_code=county_code,
+            kind=kind,
+            amount=amount,
+            loan_id=loan.id if loan is not None else None,
+            entry_date=on,
+            recorded_by_id=actor.id,
+            recorded_at=clock.now(),
+            note=note,
+        )
+        .returning(FundEntry.id)
+    ).scalar_one()
+
+
 @dataclass(frozen=True)
 class FundView:
     county_code: str
@@ -115,19 +135,7 @@ def deposit(actor: User, county_code: str, amount: Decimal, on: date, reference:
         errors["reference"] = [msg("请填写入账凭证号", "The payment reference is required")]
     if errors:
         raise Invalid(errors)
-    entry_id = db.session.execute(
-        insert(FundEntry)
-        .values(
-            county_code=county_code,
-            kind="deposit",
-            amount=amount,
-            entry_date=on,
-            recorded_by_id=actor.id,
-            recorded_at=clock.now(),
-            note=reference.strip(),
-        )
-        .returning(FundEntry.id)
-    ).scalar_one()
+    entry_id = _fund_entry(county_code, "deposit", amount, on, actor, reference.strip())
     audit.record(
         actor,
         "fund.deposit",
@@ -172,22 +180,13 @@ def compensate_loan(actor: User, loan_id: int, on: date | None = None) -> Loan:
         raise Invalid({"date": [refusal]})
     policy = current_policy()
     pos = position_of(loan, on)
-    share = Decimal(policy.loan["compensation"]["fund_share"])
+    share = policy.fund_share
     fund_pays = round_fen(pos.outstanding_principal * share)
     bank_bears = pos.outstanding_principal - fund_pays
     if fund_pays > 0:
         lock_fund(loan.county_code)  # the payout lowers the balance a credit's check reads
-        db.session.execute(
-            insert(FundEntry).values(
-                county_code=loan.county_code,
-                kind="payout",
-                amount=fund_pays,
-                loan_id=loan.id,
-                entry_date=on,
-                recorded_by_id=actor.id,
-                recorded_at=clock.now(),
-                note=f"{loan.case_number} 代偿 / compensation",
-            )
+        _fund_entry(
+            loan.county_code, "payout", fund_pays, on, actor, f"{loan.case_number} 代偿 / compensation", loan
         )
     changes = dict(
         compensated_on=on,
@@ -254,20 +253,11 @@ def recover_loan(actor: User, loan_id: int, amount: Decimal, on: date | None = N
                 ]
             }
         )
-    share = Decimal(policy_version(loan.compensation_policy_version).loan["compensation"]["fund_share"])
+    share = policy_version(loan.compensation_policy_version).fund_share
     fund_part = round_fen(after * share) - round_fen(before * share)  # cumulative: no fen lost
     if fund_part > 0:
-        db.session.execute(
-            insert(FundEntry).values(
-                county_code=loan.county_code,
-                kind="recovery",
-                amount=fund_part,
-                loan_id=loan.id,
-                entry_date=on,
-                recorded_by_id=actor.id,
-                recorded_at=clock.now(),
-                note=f"{loan.case_number} 追偿 / recovery",
-            )
+        _fund_entry(
+            loan.county_code, "recovery", fund_part, on, actor, f"{loan.case_number} 追偿 / recovery", loan
         )
     split = {"amount": amount, "date": on, "fund_part": fund_part, "bank_part": amount - fund_part}
     transition(actor, loan, "recover", changes={"recovered_amount": after}, audit_extra=split)
