@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -16,9 +16,9 @@ from loanflow.services.errors import Invalid
 from loanflow.services.policy import current_policy
 from loanflow.services.subsidy_rules import allowed_actions
 from loanflow.web import bp, lookups
+from loanflow.web.case_actions import take_case_action
 from loanflow.web.documents import case_documents
 from loanflow.web.households import refused
-from loanflow.web.present import code_label
 from loanflow.web.subsidy_forms import ACTIONS, industries, parse_application
 
 PER_PAGE = 20
@@ -77,17 +77,15 @@ def subsidy(case_id: int):
 @login_required
 def subsidy_action(case_id: int, action: str):
     """Take one case action; a refusal comes back on the case's page with its status."""
-    entry = ACTIONS.get(action) or abort(404)
-    service.precheck(current_user, case_id, action)  # 404 → 403 → 409 before the form's 422
-    values, data, errors = entry.parse(request.form)
-    try:
-        if errors:
-            raise Invalid(errors)
-        entry.call(current_user, case_id, data)
-    except Invalid as e:
-        return _case_page(case_id, action, values, refused(e), 422)
-    flash(_("Done: %(action)s.", action=code_label("subsidy_action", action)), "ok")
-    return redirect(url_for("web.subsidy", case_id=case_id))
+    return take_case_action(
+        case_id,
+        action,
+        actions=ACTIONS,
+        precheck=service.precheck,
+        case_page=_case_page,
+        label_kind="subsidy_action",
+        endpoint="web.subsidy",
+    )
 
 
 @bp.route("/households/<int:household_id>/subsidies/new", methods=["GET", "POST"])
