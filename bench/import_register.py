@@ -65,9 +65,9 @@ def generate(path: Path) -> None:
     """The register as the county keeps it: one row per member, household columns repeated."""
     from openpyxl import Workbook
 
+    from loanflow.core.domain.idcard import check_character
     from loanflow.demo import COUNTY, GIVEN, SURNAMES, VILLAGES_PER_TOWNSHIP
-    from loanflow.domain.idcard import check_character
-    from loanflow.domain.register_layout import HEADERS
+    from loanflow.households.domain.register_layout import HEADERS
 
     rng = random.Random(18490)
     villages = [
@@ -133,9 +133,9 @@ def child(url: str, path: Path) -> None:
     """One measurement in this (fresh) process; prints one JSON line."""
     from config import Config
     from loanflow import create_app
+    from loanflow.accounts.services import create_region, create_user
     from loanflow.demo import COUNTY, TOWNSHIPS, VILLAGES_PER_TOWNSHIP
     from loanflow.extensions import db
-    from loanflow.services.users import create_region, create_user
 
     app = create_app(Config, {"SQLALCHEMY_DATABASE_URI": url, "LOANFLOW_TODAY": os.environ["LOANFLOW_TODAY"]})
     with app.app_context():
@@ -157,7 +157,7 @@ def child(url: str, path: Path) -> None:
         db.session.commit()
         import openpyxl  # noqa: F401  (loaded before the baseline, like a warm worker)
 
-        from loanflow.services.register_io import import_households
+        from loanflow.households.register_io import import_households
 
         data = path.read_bytes()
         before = resource.getrusage(resource.RUSAGE_SELF)
@@ -168,7 +168,7 @@ def child(url: str, path: Path) -> None:
         baseline, peak = before.ru_maxrss, after.ru_maxrss
         cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
         assert report.written and not report.errors, report.errors[:5]
-        from loanflow.services.register_export import export_households
+        from loanflow.households.register_export import export_households
 
         start = time.perf_counter()
         with tempfile.TemporaryFile() as out:

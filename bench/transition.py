@@ -64,9 +64,10 @@ def _setup():
     from sqlalchemy import select
 
     from loanflow import demo
-    from loanflow.demo_loans import deposit, fresh_households, open_loan
+    from loanflow.accounts.models import User
     from loanflow.extensions import db
-    from loanflow.models import Loan, User
+    from loanflow.loans.demo import deposit, fresh_households, open_loan
+    from loanflow.loans.models import Loan
 
     demo.MODULES_WITH_CASES = ()
     demo.build_demo(30)
@@ -84,7 +85,7 @@ def _setup():
 
 def _new_loan(row: dict, household_id: int, n: int) -> int:
     from loanflow.extensions import db
-    from loanflow.models import Loan
+    from loanflow.loans.models import Loan
 
     table = Loan.__table__
     values = {**row, "household_id": household_id, "case_number": f"DK-BENCH-{n:07d}"}
@@ -109,7 +110,7 @@ class Floor:
         return text.replace("?", self.p)
 
     def reject(self, loan_id: int, state: str, version: int, today, now) -> None:
-        from loanflow.services.audit import event_payload, jsonable, link_hash
+        from loanflow.audit.services import event_payload, jsonable, link_hash
 
         cur = self.dbapi.cursor()
         stamp = now.astimezone(UTC).replace(tzinfo=None)
@@ -195,11 +196,12 @@ def run(url: str, rounds: int, no_sync: bool = False) -> dict:
     from sqlalchemy import select
     from sqlalchemy.orm import selectinload
 
-    from loanflow import clock
+    from loanflow.accounts.models import User
+    from loanflow.audit import services as audit
+    from loanflow.core import clock
+    from loanflow.core.regions import Branch
     from loanflow.extensions import db
-    from loanflow.models import Branch, User
-    from loanflow.services import audit
-    from loanflow.services.loans import reject_loan
+    from loanflow.loans.services.actions import reject_loan
 
     app = _app(url, no_sync)
     with app.app_context():

@@ -29,9 +29,18 @@ def create_app(config_class: type = Config, overrides: dict | None = None) -> Fl
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
 
-    from loanflow import models  # noqa: F401  (every table known before the engine starts)
+    # every table known before the engine starts
+    from loanflow.accounts import models as _accounts  # noqa: F401
+    from loanflow.api import models as _api  # noqa: F401
+    from loanflow.audit import models as _audit  # noqa: F401
+    from loanflow.calendar import models as _calendar  # noqa: F401
+    from loanflow.core.database import configure_engine
+    from loanflow.documents import models as _documents  # noqa: F401
     from loanflow.extensions import babel, csrf, db, login_manager, migrate
-    from loanflow.sqlite import configure_engine
+    from loanflow.households import models as _households  # noqa: F401
+    from loanflow.loans import models as _loans  # noqa: F401
+    from loanflow.policy import models as _policy  # noqa: F401
+    from loanflow.subsidies import models as _subsidies  # noqa: F401
     from loanflow.web.i18n import select_locale
 
     db.init_app(app)
@@ -46,7 +55,7 @@ def create_app(config_class: type = Config, overrides: dict | None = None) -> Fl
 
     from loanflow.api import init_api
     from loanflow.cli import register_cli
-    from loanflow.logmask import install_masking_filter
+    from loanflow.core.logging import install_masking_filter
     from loanflow.web import bp as web_bp
 
     init_api(app)

@@ -13,7 +13,7 @@ from flask.cli import AppGroup
 loanflow_cli = AppGroup("loanflow", help="loanflow administration.")
 
 # Areas that add commands to the group, each in its own module with ``register(group)``.
-COMMAND_MODULES = ("loanflow.cli_register", "loanflow.cli_loans")
+COMMAND_MODULES = ("loanflow.households.cli", "loanflow.loans.cli")
 
 
 @loanflow_cli.command("demo")
@@ -41,8 +41,8 @@ def demo_command(households: int, if_empty: bool) -> None:
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 def create_user_command(username, full_name, role, region_code, branch_id, password) -> None:
     """Create a user for a real deployment."""
-    from loanflow.services.errors import ServiceError, text
-    from loanflow.services.users import create_user
+    from loanflow.accounts.services import create_user
+    from loanflow.core.errors import ServiceError, text
 
     try:
         user = create_user(
@@ -66,7 +66,7 @@ def create_user_command(username, full_name, role, region_code, branch_id, passw
 @loanflow_cli.command("verify-audit")
 def verify_audit_command() -> None:
     """Check every hash chain of the audit trail; exit 1 at the first broken link."""
-    from loanflow.services.audit import verify
+    from loanflow.audit.services import verify
 
     result = verify()
     click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
@@ -81,8 +81,8 @@ def publish_policy_command(path: str, note: str) -> None:
     """Publish a new policy version from a JSON or YAML file (validated whole)."""
     import yaml
 
-    from loanflow.services.errors import ServiceError, text
-    from loanflow.services.policy import publish_policy
+    from loanflow.core.errors import ServiceError, text
+    from loanflow.policy.services import publish_policy
 
     with open(path, encoding="utf-8") as f:
         try:
@@ -103,8 +103,8 @@ def publish_policy_command(path: str, note: str) -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 def enter_calendar_year_command(path: str) -> None:
     """Enter a year's holidays and make-up working days: {"year":…, "holidays":[…], "workdays":[…]}."""
-    from loanflow.services.calendar import enter_year
-    from loanflow.services.errors import ServiceError, text
+    from loanflow.calendar.services import enter_year
+    from loanflow.core.errors import ServiceError, text
 
     with open(path, encoding="utf-8") as f:
         data = json.load(f)

@@ -13,13 +13,14 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from loanflow import clock
-from loanflow.domain.idcard import check_character
+from loanflow.accounts.models import User
+from loanflow.accounts.services import create_branch, create_region, create_user
+from loanflow.audit import services as audit
+from loanflow.core import clock
+from loanflow.core.domain.idcard import check_character
 from loanflow.extensions import db
-from loanflow.models import Household, Member, User
-from loanflow.services import audit
-from loanflow.services.policy import current_policy
-from loanflow.services.users import create_branch, create_region, create_user
+from loanflow.households.models import Household, Member
+from loanflow.policy.services import current_policy
 
 DEMO_PASSWORD = "demo-password"
 COUNTY = ("341503", "裕安区")
@@ -40,7 +41,7 @@ VILLAGE_WORDS = "桃园 李湾 红星 新桥 河口 东岭 西岗 南冲 北庄 
 SURNAMES = "王 李 张 刘 陈 杨 黄 赵 吴 周 徐 孙 马 朱 胡 郭 何 高 林 罗".split()
 GIVEN = "德 明 华 国 建 文 秀 英 兰 芳 春 桂 玉 志 海 军 平 强 红 梅".split()
 VILLAGES_PER_TOWNSHIP = [8] * 10 + [7]  # 87 villages in all
-MODULES_WITH_CASES = ("loanflow.demo_loans", "loanflow.demo_subsidies")
+MODULES_WITH_CASES = ("loanflow.loans.demo", "loanflow.subsidies.demo")
 
 
 def has_users() -> bool:
@@ -168,7 +169,7 @@ def _households(rng: random.Random, villages: list[list[str]], count: int) -> in
         )
         db.session.add(h)
         db.session.flush()
-        from loanflow.services.households import snapshot
+        from loanflow.households.services import snapshot
 
         audit.record(
             None,

@@ -20,6 +20,8 @@ from loanflow.extensions import db  # noqa: E402
 
 DEMO_PASSWORD = "demo-password"
 
+pytest_plugins = ["loanflow.web.testing.fixtures"]
+
 
 def _database_url(tmp: str) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
@@ -68,7 +70,7 @@ def _truncate(app) -> None:
                     text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
                 )
             else:  # SQLite has no TRUNCATE: lift the append-only triggers while emptying
-                from loanflow.models.audit import APPEND_ONLY_DDL, DROP_APPEND_ONLY_DDL
+                from loanflow.audit.models import APPEND_ONLY_DDL, DROP_APPEND_ONLY_DDL
 
                 for statement in DROP_APPEND_ONLY_DDL["sqlite"]:
                     conn.exec_driver_sql(statement)
@@ -121,6 +123,6 @@ def login(client, demo):
 @pytest.fixture
 def users(demo):
     """The demo users by username."""
-    from loanflow.models import User
+    from loanflow.accounts.models import User
 
     return {u.username: u for u in db.session.scalars(db.select(User))}

@@ -9,10 +9,13 @@ from decimal import Decimal
 
 from sqlalchemy import event, select
 
-from loanflow import clock
-from loanflow.demo_subsidies import fresh_household
+from loanflow.accounts.models import User
+from loanflow.core import clock
+from loanflow.core.regions import Region
 from loanflow.extensions import db
-from loanflow.models import Household, Region, SubsidyCase, User
+from loanflow.households.models import Household
+from loanflow.subsidies.demo import fresh_household
+from loanflow.subsidies.models import SubsidyCase
 
 
 @contextmanager

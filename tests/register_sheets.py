@@ -8,8 +8,8 @@ from collections.abc import Sequence
 
 from openpyxl import Workbook
 
-from loanflow.domain.idcard import check_character
-from loanflow.domain.register_layout import HEADERS
+from loanflow.core.domain.idcard import check_character
+from loanflow.households.domain.register_layout import HEADERS
 
 
 def id_number(n: int, birth: str = "19700101", area: str = "341503") -> str:
@@ -85,6 +85,6 @@ def csv_bytes(rows: list[dict], encoding: str = "utf-8-sig", headers: Sequence[s
 
 
 def read_sheet(data: bytes) -> list[list]:
-    from loanflow.services.register_files import iter_rows, sniff
+    from loanflow.households.register_files import iter_rows, sniff
 
     return [list(values) for _, values in iter_rows(data, sniff(data))]

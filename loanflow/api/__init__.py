@@ -7,7 +7,7 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
 from loanflow.api.errors import http_problem, problem, service_problem
-from loanflow.services.errors import ServiceError
+from loanflow.core.errors import ServiceError
 
 
 class LoanflowApi(Api):
@@ -24,8 +24,16 @@ def is_api_request() -> bool:
 
 
 def init_api(app: Flask) -> LoanflowApi:
-    from loanflow.api import audit, documents, fund, households, loans, policy, register_io, subsidies, tokens
+    from loanflow.accounts import api as tokens
+    from loanflow.audit import api as audit
+    from loanflow.documents import api as documents
     from loanflow.extensions import csrf
+    from loanflow.households import api as households
+    from loanflow.households import register_api as register_io
+    from loanflow.loans import api as loans
+    from loanflow.loans.fund import api as fund
+    from loanflow.policy import api as policy
+    from loanflow.subsidies import api as subsidies
 
     api = LoanflowApi(
         app,

@@ -9,9 +9,9 @@ from functools import wraps
 from flask import g, request
 from sqlalchemy import select
 
+from loanflow.accounts.models import ApiToken
 from loanflow.api.errors import problem
 from loanflow.extensions import db
-from loanflow.models import ApiToken
 
 
 def token_digest(secret: str) -> str:

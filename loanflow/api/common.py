@@ -8,9 +8,9 @@ from flask import current_app, g, request
 from marshmallow import Schema, ValidationError, fields, validate
 
 from loanflow.api.errors import _flatten, language
-from loanflow.domain.labels import codes, label
-from loanflow.services import audit
-from loanflow.services.errors import Invalid, msg
+from loanflow.audit import services as audit
+from loanflow.core.domain.labels import codes, label
+from loanflow.core.errors import Invalid, msg
 
 
 def current_user():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import json, request
 from werkzeug.exceptions import HTTPException
 
-from loanflow.services.errors import Conflict, Invalid, ServiceError, text
+from loanflow.core.errors import Conflict, Invalid, ServiceError, text
 
 PROBLEM = "application/problem+json"
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from marshmallow import ValidationError, fields, validate
 
-from loanflow.domain.money import MoneyError, format_money, parse_money
+from loanflow.core.domain.money import MoneyError, format_money, parse_money
 
 
 class Money(fields.Field):

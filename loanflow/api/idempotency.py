@@ -20,11 +20,11 @@ from sqlalchemy import delete, insert, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
-from loanflow import clock
 from loanflow.api.errors import http_problem, problem, service_problem
+from loanflow.api.models import IdempotencyRecord
+from loanflow.core import clock
+from loanflow.core.errors import ServiceError
 from loanflow.extensions import db
-from loanflow.models import IdempotencyRecord
-from loanflow.services.errors import ServiceError
 
 WAIT_SECONDS = 15
 STALE_SECONDS = 120

@@ -1,7 +1,6 @@
 """The documents (借款合同, 借据, 展期协议, 奖补通知, 公示名单, 回执) rendered to PDF."""
 
-from loanflow.documents.render import RenderedDocument, render_document, render_pdf, template_version
-from loanflow.documents.views import (
+from loanflow.documents.kinds import (
     Account,
     Borrower,
     ExtensionAgreementView,
@@ -15,6 +14,7 @@ from loanflow.documents.views import (
     SubsidyNoticeView,
     build_view,
 )
+from loanflow.documents.render import RenderedDocument, render_document, render_pdf, template_version
 
 __all__ = [
     "Account",

@@ -24,8 +24,8 @@ import jinja2
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from loanflow.documents.views import VIEW_CLASSES
-from loanflow.domain.numerals import capital_yuan
+from loanflow.core.domain.numerals import capital_yuan
+from loanflow.documents.kinds import VIEW_CLASSES
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "pdf"
 # Every kind's template extends these; a change to them is a new version of every kind.

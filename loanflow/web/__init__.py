@@ -14,7 +14,12 @@ from flask import Blueprint
 
 bp = Blueprint("web", __name__)
 
-from loanflow.web import auth, documents, errors, households, loans, pages, subsidies  # noqa: E402,F401
+from loanflow.accounts import views as auth  # noqa: E402,F401
+from loanflow.documents import views as documents  # noqa: E402,F401
+from loanflow.households import views as households  # noqa: E402,F401
+from loanflow.loans import views as loans  # noqa: E402,F401
+from loanflow.subsidies import views as subsidies  # noqa: E402,F401
+from loanflow.web import errors, pages  # noqa: E402,F401
 
 
 @bp.app_context_processor

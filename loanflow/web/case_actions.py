@@ -8,8 +8,8 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from loanflow.services.errors import Invalid
-from loanflow.web.households import refused
+from loanflow.core.errors import Invalid
+from loanflow.households.views import refused
 from loanflow.web.present import code_label
 
 

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_wtf.csrf import CSRFError
 
-from loanflow.services.errors import Conflict, Invalid, ServiceError, text
+from loanflow.core.errors import Conflict, Invalid, ServiceError, text
 from loanflow.web import bp
 from loanflow.web.present import lang
 
@@ -30,7 +30,7 @@ def service_error_page(error: ServiceError):
         messages = [text(m, here) for ms in error.errors.values() for m in ms]
     allowed = []
     if isinstance(error, Conflict):
-        from loanflow.domain.labels import label
+        from loanflow.core.domain.labels import label
 
         kind = "subsidy_action" if "/subsidies/" in request.path else "loan_action"
         allowed = [label(kind, a, here) for a in error.allowed_actions]

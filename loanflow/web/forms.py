@@ -13,9 +13,9 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from loanflow.domain.labels import codes
-from loanflow.domain.money import MoneyError, parse_money
-from loanflow.domain.reasons import Reason
+from loanflow.core.domain.labels import codes
+from loanflow.core.domain.money import MoneyError, parse_money
+from loanflow.core.domain.reasons import Reason
 
 Errors = dict[str, list]
 MEMBER_INPUTS = ("name", "id_number", "no_id_reason", "relation", "labour", "phone")

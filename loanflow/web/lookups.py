@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from loanflow.accounts.models import User
+from loanflow.core.regions import Region
+from loanflow.core.scope import village_filter
 from loanflow.extensions import db
-from loanflow.models import AccountChange, Household, Region, User
-from loanflow.services.permissions import village_filter
+from loanflow.households.models import AccountChange, Household
 
 
 def visible_villages(user: User) -> list[Region]:
@@ -36,7 +38,7 @@ def user_names(ids: set[int]) -> dict[int, str]:
 
 def schedule_in_force(loan) -> list:
     """The repayment plan in force: revision 0 at disbursement, n after the n-th extension."""
-    from loanflow.models import LoanScheduleLine
+    from loanflow.loans.models import LoanScheduleLine
 
     stmt = select(LoanScheduleLine).where(
         LoanScheduleLine.loan_id == loan.id, LoanScheduleLine.revision == loan.extension_count
@@ -46,7 +48,7 @@ def schedule_in_force(loan) -> list:
 
 def repayments_of(loan) -> list:
     """Every repayment of a loan, reversed ones included (they stay, marked)."""
-    from loanflow.models import Repayment
+    from loanflow.loans.models import Repayment
 
     stmt = select(Repayment).where(Repayment.loan_id == loan.id).order_by(Repayment.paid_on, Repayment.id)
     return list(db.session.scalars(stmt))
@@ -57,7 +59,7 @@ def loan_position(loan):
     if loan.disbursed_on is None:
         return None
     try:
-        from loanflow.services.loan_money import position_of
+        from loanflow.loans.services.money import position_of
     except ModuleNotFoundError:
         return None
     return position_of(loan)
@@ -65,7 +67,7 @@ def loan_position(loan):
 
 def verified_companions(user: User, case) -> list:
     """Other verified cases of the same village, which may go on the same 公示 list."""
-    from loanflow.services.subsidies import list_cases
+    from loanflow.subsidies.services import list_cases
 
     rows = list_cases(user, village=case.village_code, state="verified", per_page=500)[0]
     return [c for c in rows if c.id != case.id and c.village_code == case.village_code]
@@ -74,7 +76,7 @@ def verified_companions(user: User, case) -> list:
 def reversible_repayments(user: User, loan) -> list:
     """Live repayments this user may reverse: four eyes is per repayment (the service refuses the
     recorder with 403), so the form offers only the others' ones."""
-    from loanflow.services.policy import current_policy
+    from loanflow.policy.services import current_policy
 
     four_eyes = current_policy().four_eyes
     return [

@@ -11,12 +11,12 @@ from flask import current_app, request, url_for
 from flask_babel import format_date, format_datetime, get_locale, lazy_gettext
 from flask_login import current_user
 
-from loanflow import clock
-from loanflow.domain.idcard import mask_account, mask_id_number
-from loanflow.domain.labels import codes, label
-from loanflow.domain.money import format_money
-from loanflow.services.errors import text
-from loanflow.services.permissions import can_edit_household
+from loanflow.core import clock
+from loanflow.core.domain.idcard import mask_account, mask_id_number
+from loanflow.core.domain.labels import codes, label
+from loanflow.core.domain.money import format_money
+from loanflow.core.errors import text
+from loanflow.core.scope import can_edit_household
 
 
 def lang() -> str:

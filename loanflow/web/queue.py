@@ -13,13 +13,15 @@ from flask import current_app
 from flask_babel import lazy_gettext
 from sqlalchemy import or_, select
 
-from loanflow import clock
-from loanflow.domain.labels import label
+from loanflow.accounts.models import User
+from loanflow.calendar.services import work_calendar
+from loanflow.core import clock
+from loanflow.core.domain.labels import label
+from loanflow.core.scope import village_filter
 from loanflow.extensions import db
-from loanflow.models import AccountChange, Household, Loan, User
-from loanflow.services.calendar import work_calendar
-from loanflow.services.permissions import village_filter
-from loanflow.services.policy import current_policy
+from loanflow.households.models import AccountChange, Household
+from loanflow.loans.models import Loan
+from loanflow.policy.services import current_policy
 from loanflow.web.present import lang
 
 QUEUE_LIMIT = 200
@@ -100,7 +102,7 @@ def _loans_waiting_stmt(user: User, four_eyes: bool):
 
 def loans_waiting(user: User, cal, today: date) -> list[dict]:
     """Loans waiting for this user's action (rate, credit, disburse, decide an extension)."""
-    from loanflow.services.loan_queries import may
+    from loanflow.loans.services.queries import may
 
     actions = LOAN_QUEUE_ACTIONS.get(user.role, ())
     if not actions:
@@ -126,8 +128,8 @@ def loans_waiting(user: User, cal, today: date) -> list[dict]:
 
 def subsidies_waiting(user: User, cal, today: date) -> list[dict]:
     """Subsidy cases waiting for this user's action (verify, publicize, approve, pay out)."""
-    from loanflow.services.subsidies import list_cases
-    from loanflow.services.subsidy_rules import allowed_actions
+    from loanflow.subsidies.rules import allowed_actions
+    from loanflow.subsidies.services import list_cases
 
     policy, rows = current_policy(), []
     for state in SUBSIDY_QUEUE_STATES.get(user.role, ()):

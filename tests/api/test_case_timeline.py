@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from loanflow.api.common import timeline_json
-from loanflow.demo_subsidies import fresh_household
+from loanflow.audit import services as audit
 from loanflow.extensions import db
-from loanflow.services import audit
+from loanflow.subsidies.demo import fresh_household
 
 VILLAGE = "341503001001"
 KEYS = {

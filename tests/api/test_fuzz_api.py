@@ -19,11 +19,14 @@ from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from sqlalchemy import select
 
-from loanflow.demo_loans import deposit, drive, fresh_households, open_loan
-from loanflow.domain.labels import codes
-from loanflow.domain.policy import default_policy_document
+from loanflow.accounts.models import User
+from loanflow.core.domain.labels import codes
+from loanflow.core.domain.policy import default_policy_document
 from loanflow.extensions import db
-from loanflow.models import Household, Loan, Publicity, SubsidyCase, User
+from loanflow.households.models import Household
+from loanflow.loans.demo import deposit, drive, fresh_households, open_loan
+from loanflow.loans.models import Loan
+from loanflow.subsidies.models import Publicity, SubsidyCase
 
 # the clerk walks every operation more often; the other roles add what only they may reach
 ROLES = [("clerk", 20), ("officer", 12), ("approver2", 12), ("admin", 12)]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from loanflow.domain.policy import default_policy_document
+from loanflow.audit.models import AuditEvent
+from loanflow.core.domain.policy import default_policy_document
 from loanflow.extensions import db
-from loanflow.models import AuditEvent, PolicyVersion, SubsidyCase
+from loanflow.policy.models import PolicyVersion
+from loanflow.subsidies.models import SubsidyCase
 
 NUL_REFUSED = "must not contain a NUL character (U+0000)"
 

@@ -11,7 +11,8 @@ import pytest
 
 from loanflow.demo import demo_card
 from loanflow.extensions import db
-from loanflow.models import FundEntry, Household
+from loanflow.households.models import Household
+from loanflow.loans.models import FundEntry
 from tests.browser.conftest import log_in
 
 ID_NUMBER = "11010519491231002X"
@@ -65,7 +66,7 @@ def test_a_clerk_registers_a_household_on_a_phone_and_finds_it_masked(open_page,
 @pytest.fixture
 def applied_loan(users):
     """A loan the clerk opened for a household of their village, waiting to be rated."""
-    from loanflow.services.loans import apply_for_loan
+    from loanflow.loans.services.apply import apply_for_loan
 
     db.session.add(
         FundEntry(

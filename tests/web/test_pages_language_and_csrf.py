@@ -7,7 +7,7 @@ import re
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from tests.web.conftest import PageClient
+from loanflow.web.testing.fixtures import PageClient
 
 CATALOG = "loanflow/translations/zh/LC_MESSAGES/messages"
 
@@ -63,7 +63,7 @@ def test_a_logged_in_form_without_its_token_changes_nothing(app, page_as, users,
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     r = c.post("/households/1/account-changes", data={"account_type": "passbook", "bank_account": "12345678"})
     assert r.status_code == 400
-    from loanflow.models import AccountChange
+    from loanflow.households.models import AccountChange
 
     assert AccountChange.query.count() == 0
 

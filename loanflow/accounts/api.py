@@ -1,0 +1,54 @@
+"""POST /api/v1/tokens: a bearer token for a username and password; DELETE revokes it."""
+
+from __future__ import annotations
+
+from flask import g
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+from sqlalchemy import select
+from werkzeug.security import check_password_hash
+
+from loanflow.accounts.models import ApiToken, User
+from loanflow.api.auth import login_required, new_token_secret, token_digest
+from loanflow.core import clock
+from loanflow.core.errors import Unauthorized, msg
+from loanflow.extensions import db
+
+blp = Blueprint("tokens", __name__, description="Bearer tokens")
+
+
+class TokenRequest(Schema):
+    username = fields.String(required=True)
+    password = fields.String(required=True)
+
+
+class TokenResponse(Schema):
+    token = fields.String()
+    user = fields.Dict()
+
+
+@blp.route("/tokens")
+class Tokens(MethodView):
+    @blp.arguments(TokenRequest)
+    @blp.response(201, TokenResponse)
+    def post(self, args):
+        """Issue a bearer token (only its SHA-256 is stored)."""
+        user = db.session.scalar(select(User).where(User.username == args["username"]))
+        if user is None or not user.active or not check_password_hash(user.password_hash, args["password"]):
+            raise Unauthorized(msg("用户名或密码错误", "Wrong username or password"))
+        secret = new_token_secret()
+        db.session.add(ApiToken(user_id=user.id, token_hash=token_digest(secret), created_at=clock.now()))
+        db.session.commit()
+        return {
+            "token": secret,
+            "user": {"username": user.username, "role": user.role, "region": user.region_code},
+        }
+
+    @login_required
+    @blp.response(204)
+    def delete(self):
+        """Revoke the token this request carries."""
+        g.token.revoked_at = clock.now()
+        db.session.commit()
+        return ""

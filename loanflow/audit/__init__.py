@@ -1,0 +1,1 @@
+"""The hash-chained audit trail (审计留痕)."""

@@ -1,0 +1,206 @@
+"""Write and verify the hash-chained audit trail (审计留痕).
+
+Each event stores ``sha256(prev_hash + canonical_json(event))``; chains are
+partitioned by county (``chain`` = the 6-digit county code, ``global`` for the
+policy), so writers in different counties never wait on each other. Within one
+chain the head row's lock orders the writers; ``UNIQUE(chain, seq)`` keeps the
+chain from forking. The event is written in the caller's transaction: it
+commits or rolls back with the change it describes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from flask import g, has_request_context
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from loanflow.audit.models import AuditChainHead, AuditEvent
+from loanflow.core import clock
+from loanflow.extensions import db
+
+GENESIS = "0" * 64
+GLOBAL_CHAIN = "global"
+
+
+def jsonable(value: Any) -> Any:
+    """Money as strings, dates as ISO text: the form that is hashed and stored."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def canonical(payload: dict) -> str:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _stamp(dt: datetime) -> str:
+    return dt.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
+
+
+def event_payload(e: AuditEvent | dict) -> dict:
+    get = e.get if isinstance(e, dict) else lambda k: getattr(e, k)
+    return {
+        "chain": get("chain"),
+        "seq": get("seq"),
+        "occurred_at": _stamp(get("occurred_at")),
+        "actor_id": get("actor_id"),
+        "actor": get("actor"),
+        "role": get("role"),
+        "action": get("action"),
+        "entity_type": get("entity_type"),
+        "entity_id": str(get("entity_id")),
+        "before": get("before"),
+        "after": get("after"),
+        "reason": get("reason") or "",
+        "request_id": get("request_id") or "",
+    }
+
+
+def link_hash(prev_hash: str, payload: dict) -> str:
+    return hashlib.sha256((prev_hash + canonical(payload)).encode()).hexdigest()
+
+
+def _ensure_head(chain: str) -> None:
+    dialect = db.session.get_bind().dialect.name
+    ins = (postgresql if dialect == "postgresql" else sqlite).insert(AuditChainHead)
+    db.session.execute(ins.values(chain=chain, seq=0, hash=GENESIS).on_conflict_do_nothing())
+
+
+# Built once: executing a prepared Core statement skips SQLAlchemy's per-call statement building
+# and cache-key work, which on SQLite costs more than the statements themselves.
+_HEADS, _EVENTS = AuditChainHead.__table__, AuditEvent.__table__
+_BUMP_HEAD = (
+    update(_HEADS)
+    .where(_HEADS.c.chain == bindparam("b_chain"))
+    .values(seq=_HEADS.c.seq + 1)
+    .returning(_HEADS.c.seq, _HEADS.c.hash)
+)
+_INSERT_EVENT = insert(_EVENTS)
+_SET_HEAD = update(_HEADS).where(_HEADS.c.chain == bindparam("b_chain")).values(hash=bindparam("b_hash"))
+
+
+def record(
+    actor,
+    action: str,
+    entity_type: str,
+    entity_id: Any,
+    *,
+    chain: str,
+    before: dict | None = None,
+    after: dict | None = None,
+    reason: str = "",
+) -> None:
+    """Append one event to ``chain`` inside the current transaction (no commit here)."""
+    conn = db.session.connection()
+    head = conn.execute(_BUMP_HEAD, {"b_chain": chain}).one_or_none()
+    if head is None:
+        _ensure_head(chain)
+        head = conn.execute(_BUMP_HEAD, {"b_chain": chain}).one()
+    seq, prev_hash = head
+    row = {
+        "chain": chain,
+        "seq": seq,
+        "occurred_at": clock.now(),
+        "actor_id": getattr(actor, "id", None),
+        "actor": getattr(actor, "username", "system"),
+        "role": getattr(actor, "role", "system"),
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": str(entity_id),
+        "before": jsonable(before) if before is not None else None,
+        "after": jsonable(after) if after is not None else None,
+        "reason": reason or "",
+        "request_id": g.get("request_id", "") if has_request_context() else "",
+    }
+    digest = link_hash(prev_hash, event_payload(row))
+    conn.execute(_INSERT_EVENT, {**row, "prev_hash": prev_hash, "hash": digest})
+    conn.execute(_SET_HEAD, {"b_chain": chain, "b_hash": digest})
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    chain: str
+    seq: int
+    event_id: int | None
+    problem: str
+
+    def as_dict(self) -> dict:
+        return {"chain": self.chain, "seq": self.seq, "event_id": self.event_id, "problem": self.problem}
+
+
+@dataclass(frozen=True)
+class Verification:
+    ok: bool
+    chains: int
+    events: int
+    broken: BrokenLink | None
+
+    def as_dict(self) -> dict:
+        return {
+            "ok": self.ok,
+            "chains": self.chains,
+            "events": self.events,
+            "first_broken_link": self.broken.as_dict() if self.broken else None,
+        }
+
+
+def verify(chains: list[str] | None = None) -> Verification:
+    """Walk every chain (or the given ones) and report the first broken link."""
+    heads = {h.chain: h for h in db.session.scalars(select(AuditChainHead).order_by(AuditChainHead.chain))}
+    names = sorted(set(heads) | set(db.session.scalars(select(AuditEvent.chain).distinct())))
+    if chains is not None:
+        names = [c for c in names if c in chains]
+    total = 0
+    for chain in names:
+        prev, expected = GENESIS, 1
+        stmt = (
+            select(AuditEvent)
+            .where(AuditEvent.chain == chain)
+            .order_by(AuditEvent.seq)
+            .execution_options(yield_per=2000)
+        )
+        for e in db.session.scalars(stmt):
+            total += 1
+            if e.seq != expected:
+                return Verification(
+                    False, len(names), total, BrokenLink(chain, expected, None, "missing event")
+                )
+            if e.prev_hash != prev:
+                return Verification(
+                    False, len(names), total, BrokenLink(chain, e.seq, e.id, "prev_hash mismatch")
+                )
+            if link_hash(prev, event_payload(e)) != e.hash:
+                return Verification(
+                    False, len(names), total, BrokenLink(chain, e.seq, e.id, "content altered")
+                )
+            prev, expected = e.hash, expected + 1
+        head = heads.get(chain)
+        if head is not None and (head.seq != expected - 1 or head.hash != prev):
+            return Verification(
+                False, len(names), total, BrokenLink(chain, expected, None, "events missing at the end")
+            )
+    db.session.expire_all()
+    return Verification(True, len(names), total, None)
+
+
+def timeline(entity_type: str, entity_id: Any) -> list[AuditEvent]:
+    """A case's or household's events, oldest first."""
+    stmt = (
+        select(AuditEvent)
+        .where(AuditEvent.entity_type == entity_type, AuditEvent.entity_id == str(entity_id))
+        .order_by(AuditEvent.occurred_at, AuditEvent.id)
+    )
+    return list(db.session.scalars(stmt))

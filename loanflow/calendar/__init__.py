@@ -1,0 +1,1 @@
+"""Working days: the State Council holiday calendar by year."""

@@ -1,0 +1,86 @@
+"""The working-day calendar: the library's years plus the years an admin entered."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from loanflow.accounts.models import User
+from loanflow.audit import services as audit
+from loanflow.calendar.models import CalendarYear
+from loanflow.core import clock
+from loanflow.core.domain.workdays import WorkCalendar, YearTable
+from loanflow.core.errors import Forbidden, Invalid, msg
+from loanflow.extensions import db
+
+
+def work_calendar() -> WorkCalendar:
+    rows = db.session.scalars(select(CalendarYear))
+    return WorkCalendar(
+        [YearTable.from_dict({"year": r.year, "holidays": r.holidays, "workdays": r.workdays}) for r in rows]
+    )
+
+
+def enter_year(
+    actor: User | None, year: int, holidays: list[str], workdays: list[str]
+) -> tuple[YearTable, dict[str, int]]:
+    """An admin enters a year's holidays and make-up days once the State Council publishes them.
+
+    Every provisional date is then recomputed; returns the table and how many dates were.
+    """
+    if actor is not None and actor.role != "admin":
+        raise Forbidden(msg("只有系统管理员可以维护节假日", "Only an admin may enter the calendar"))
+    try:
+        table = YearTable.from_dict({"year": year, "holidays": holidays, "workdays": workdays})
+    except (ValueError, TypeError) as e:
+        raise Invalid({"calendar": [msg(f"节假日表有误：{e}", f"Bad calendar: {e}")]}) from e
+    row = db.session.get(CalendarYear, year)
+    before = {"holidays": row.holidays, "workdays": row.workdays} if row else None
+    data = table.as_dict()
+    if row is None:
+        row = CalendarYear(year=year, entered_at=clock.now())
+        db.session.add(row)
+    row.holidays, row.workdays = data["holidays"], data["workdays"]
+    row.entered_at, row.entered_by_id = clock.now(), getattr(actor, "id", None)
+    audit.record(
+        actor,
+        "calendar.enter",
+        "calendar_year",
+        year,
+        chain=audit.GLOBAL_CHAIN,
+        before=before,
+        after={"holidays": data["holidays"], "workdays": data["workdays"]},
+    )
+    refirmed = refirm_dates()
+    db.session.commit()  # the year and every date it firms up, together
+    return table, refirmed
+
+
+def refirm_dates() -> dict[str, int]:
+    """Recompute every provisional date (loan and subsidy deadlines, 公示 periods) on the calendar as now known.
+
+    Runs in the caller's transaction; nothing is committed here.
+    """
+    from loanflow.subsidies.publicity import refirm_provisional_dates
+
+    counts = {"loan_deadlines": _refirm_loan_deadlines()}
+    counts.update(refirm_provisional_dates())
+    return counts
+
+
+def _refirm_loan_deadlines() -> int:
+    """A loan stage is due its N working days after it started; N was fixed when the stage began."""
+    from loanflow.loans.models import Loan
+
+    cal, count, loans = work_calendar(), 0, Loan.__table__
+    stmt = select(Loan.id, Loan.stage_started_on, Loan.stage_days).where(
+        Loan.stage_due_provisional.is_(True), Loan.stage_days.is_not(None), Loan.stage_started_on.is_not(None)
+    )
+    for loan_id, started, days in db.session.execute(stmt).all():
+        due = cal.add_working_days(started, days)
+        db.session.execute(
+            update(loans)
+            .where(loans.c.id == loan_id)
+            .values(stage_due_on=due.date, stage_due_provisional=due.provisional)
+        )
+        count += 1
+    return count

@@ -1,0 +1,1 @@
+"""Pure rules shared by every feature: no flask, no sqlalchemy."""

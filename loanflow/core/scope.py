@@ -1,0 +1,71 @@
+"""Who may see and do what: one named predicate per permission, for the API and the pages alike.
+
+Scope first (a case outside the caller's region is 404), then role (403).
+A user sees their region node and everything below it; a bank officer sees
+the households and loans of the townships their branch serves.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_
+
+from loanflow.accounts.models import User
+from loanflow.households.models import Household
+
+
+def in_region(user: User, code: str) -> bool:
+    """Region codes are hierarchical: a village's code starts with its township's and county's."""
+    return code.startswith(user.region_code)
+
+
+def served_townships(user: User) -> list[str]:
+    return user.branch.township_codes if user.branch is not None else []
+
+
+def sees_village(user: User, village_code: str) -> bool:
+    if user.role == "bank_officer":
+        return village_code[:9] in served_townships(user)
+    if user.role == "admin":
+        return False
+    return in_region(user, village_code)
+
+
+def can_view_household(user: User, household: Household) -> bool:
+    return sees_village(user, household.village_code)
+
+
+def can_register_household(user: User, village_code: str) -> bool:
+    return user.role == "clerk" and in_region(user, village_code)
+
+
+def can_register_households(user: User) -> bool:
+    """Whether the user registers households at all (the pages offer the form only then)."""
+    return user.role == "clerk"
+
+
+def can_edit_household(user: User, household: Household) -> bool:
+    return user.role == "clerk" and in_region(user, household.village_code)
+
+
+def can_confirm_account_change(user: User, household: Household, requested_by_id: int) -> tuple[bool, str]:
+    """四眼原则: a second clerk or approver of the region, never the one who asked."""
+    if user.role not in ("clerk", "approver") or not in_region(user, household.village_code):
+        return False, "role"
+    if user.id == requested_by_id:
+        return False, "four_eyes"
+    return True, ""
+
+
+def can_see_full_identity(user: User) -> bool:
+    """ID numbers and accounts whole for the roles whose work needs them, else masked."""
+    return user.role in ("clerk", "bank_officer", "approver")
+
+
+def village_filter(user: User, column):
+    """A SQL condition keeping the rows whose village the user may see."""
+    if user.role == "bank_officer":
+        towns = served_townships(user)
+        return func.substr(column, 1, 9).in_(towns) if towns else column.is_(None)
+    if user.role == "admin":
+        return column.is_(None)
+    return or_(column == user.region_code, column.like(user.region_code + "%"))

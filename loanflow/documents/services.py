@@ -1,0 +1,270 @@
+"""Issuing, storing and fetching the documents (出具文书): render → store the bytes → audit event.
+
+A document is rendered from the case as decided (``services.document_views``)
+*outside* any write transaction — a render takes 100–250 ms and must never
+hold the database's write lock — then stored with its template version and
+SHA-256 as the next version of its kind for the case, with a ``document.issue``
+audit event on the case, in one short commit. Issuing again adds a version and
+keeps the old ones; a download returns exactly the stored bytes.
+
+The case actions (credit, disburse, extend, approve) call ``issue_after`` once
+their own transaction has committed; a failed render is logged and leaves the
+action done (the document can be issued again through the API).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from loanflow.accounts.models import User
+from loanflow.audit import services as audit
+from loanflow.core import clock
+from loanflow.core.domain.labels import label
+from loanflow.core.errors import Forbidden, Invalid, NotFound, msg
+from loanflow.core.scope import can_see_full_identity
+from loanflow.documents import builders as views
+from loanflow.documents import render_document
+from loanflow.documents.models import IssuedDocument
+from loanflow.extensions import db
+from loanflow.loans.models import Loan
+from loanflow.loans.services.queries import get_loan
+from loanflow.subsidies.models import Publicity, SubsidyCase
+
+# The kinds each case type issues, and how its view is built.
+BUILDERS: dict[str, dict[str, Callable[[Any], Any]]] = {
+    "loan": {
+        "loan_agreement": views.loan_agreement_view,
+        "loan_receipt": views.loan_receipt_view,
+        "extension_agreement": views.extension_agreement_view,
+        "household_receipt": views.loan_household_receipt_view,
+    },
+    "subsidy": {
+        "subsidy_notice": views.subsidy_notice_view,
+        "household_receipt": views.subsidy_household_receipt_view,
+    },
+    "publicity": {"publicity_list": views.publicity_list_view},
+}
+# Documents that carry the borrower's whole ID number and account: only for roles whose work needs them.
+WHOLE_IDENTITY_KINDS = frozenset({"loan_agreement", "loan_receipt", "extension_agreement"})
+# Who may issue (again) a document of a case: the roles that work that product's cases.
+ISSUERS = {"loan": ("clerk", "bank_officer"), "subsidy": ("clerk", "approver"), "publicity": ("approver",)}
+VERSION_RETRIES = 5
+
+
+def load_case(actor: User, case_type: str, case_id: int):
+    """The case if the caller may see it (404 otherwise), through the products' own loaders."""
+    if case_type == "loan":
+        return get_loan(actor, case_id)
+    if case_type == "subsidy":
+        from loanflow.subsidies.services import get_case
+
+        return get_case(actor, case_id)
+    if case_type == "publicity":
+        from loanflow.subsidies.publicity import get_publicity
+
+        return get_publicity(actor, case_id)
+    raise NotFound(msg(f"没有“{case_type}”类案件", f"There is no case type '{case_type}'"))
+
+
+def _model(case_type: str):
+    return {"loan": Loan, "subsidy": SubsidyCase, "publicity": Publicity}[case_type]
+
+
+def view_fingerprint(view: Any) -> str:
+    """SHA-256 of what a view shows, its issue date aside (two days' renders of one list match)."""
+    data = dataclasses.asdict(view)
+    data.pop("issued_on", None)
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _check_kind(case_type: str, kind: Any) -> None:
+    if kind not in BUILDERS[case_type]:
+        known = "、".join(label("document_kind", k) for k in BUILDERS[case_type])
+        raise Invalid(
+            {
+                "kind": [
+                    msg(
+                        f"此类案件不能出具“{kind}”，可出具：{known}",
+                        f"This case does not issue '{kind}'; it issues {', '.join(BUILDERS[case_type])}",
+                        "document.kind",
+                    )
+                ]
+            }
+        )
+
+
+def _store(actor: User | None, case_type: str, case, kind: str, rendered, fingerprint: str) -> IssuedDocument:
+    """Insert the next version and its audit event in one short commit, under the case row's lock."""
+    table = _model(case_type).__table__
+    for _attempt in range(VERSION_RETRIES):
+        # Lock the case row by a no-op UPDATE so that issues of one case are numbered one at a time:
+        # a row lock on PostgreSQL, and on SQLite the write lock taken before anything is read (a GET
+        # begins deferred; a read first would leave a snapshot that cannot always upgrade to a write).
+        # Same order as the actions: the case row, then the audit chain.
+        db.session.execute(update(table).where(table.c.id == case.id).values(id=table.c.id))
+        latest = db.session.scalar(
+            select(func.max(IssuedDocument.version)).where(
+                IssuedDocument.case_type == case_type,
+                IssuedDocument.case_id == case.id,
+                IssuedDocument.kind == kind,
+            )
+        )
+        doc = IssuedDocument(
+            kind=kind,
+            case_type=case_type,
+            case_id=case.id,
+            version=(latest or 0) + 1,
+            template_version=rendered.template_version,
+            sha256=rendered.sha256,
+            view_sha256=fingerprint,
+            content=rendered.content,
+            size=len(rendered.content),
+            issued_at=clock.now(),
+            issued_by_id=getattr(actor, "id", None),
+        )
+        db.session.add(doc)
+        try:
+            db.session.flush()
+        except IntegrityError:
+            db.session.rollback()
+            continue
+        audit.record(
+            actor,
+            "document.issue",
+            case_type,
+            case.id,
+            chain=case.county_code,
+            after={"kind": kind, "version": doc.version, "sha256": doc.sha256, "document_id": doc.id},
+        )
+        db.session.commit()
+        return doc
+    raise RuntimeError(f"could not number a new {kind} of {case_type} {case.id}")
+
+
+def issue(actor: User | None, case_type: str, case, kind: str) -> IssuedDocument:
+    """Render ``kind`` for a loaded case and store it as its next version (no scope check here)."""
+    _check_kind(case_type, kind)
+    view = BUILDERS[case_type][kind](case)
+    db.session.rollback()  # end the read transaction: nothing is held while rendering
+    rendered = render_document(kind, view)
+    return _store(
+        actor, case_type, db.session.get(_model(case_type), case.id), kind, rendered, view_fingerprint(view)
+    )
+
+
+def _may_issue(actor: User, case_type: str) -> None:
+    if actor.role not in ISSUERS[case_type]:
+        roles = "、".join(label("role", r) for r in ISSUERS[case_type])
+        raise Forbidden(
+            msg(f"只有{roles}可以出具此类文书", f"Only {', '.join(ISSUERS[case_type])} may issue these")
+        )
+
+
+def issue_document(actor: User, case_type: str, case_id: int, kind: Any) -> IssuedDocument:
+    """Issue (again) a document of a case the caller works on: a new version, the old ones kept."""
+    case = load_case(actor, case_type, case_id)
+    _may_issue(actor, case_type)
+    _check_kind(case_type, kind)
+    return issue(actor, case_type, case, kind)
+
+
+def issue_for_loan(actor: User, loan_id: int, kind: Any) -> IssuedDocument:
+    return issue_document(actor, "loan", loan_id, kind)
+
+
+def issue_for_subsidy(actor: User, case_id: int, kind: Any) -> IssuedDocument:
+    return issue_document(actor, "subsidy", case_id, kind)
+
+
+def issue_household_receipt(actor: User, case_type: str, case_id: int) -> IssuedDocument:
+    """回执 for the household, for any case at any stage, on request."""
+    return issue_document(actor, case_type, case_id, "household_receipt")
+
+
+def issue_publicity_list(actor: User, publicity_id: int) -> IssuedDocument:
+    """The 公示 list as it stands: the stored one if nothing on it changed, else a new version.
+
+    Anyone who sees the village may fetch it; a new version is stored only when
+    an objection, withdrawal or rejection took a line off since the last one.
+    """
+    p = load_case(actor, "publicity", publicity_id)
+    view = views.publicity_list_view(p)
+    fingerprint = view_fingerprint(view)
+    latest = _latest(actor, "publicity", p.id, "publicity_list")
+    if latest is not None and latest.view_sha256 == fingerprint:
+        return latest
+    db.session.rollback()
+    rendered = render_document("publicity_list", view)
+    return _store(
+        actor, "publicity", db.session.get(Publicity, p.id), "publicity_list", rendered, fingerprint
+    )
+
+
+def _latest(actor: User, case_type: str, case_id: int, kind: str) -> IssuedDocument | None:
+    return db.session.scalar(
+        select(IssuedDocument)
+        .where(
+            IssuedDocument.case_type == case_type,
+            IssuedDocument.case_id == case_id,
+            IssuedDocument.kind == kind,
+        )
+        .order_by(IssuedDocument.version.desc())
+        .limit(1)
+    )
+
+
+def issue_after(actor: User | None, case_type: str, case_id: int, kind: str) -> IssuedDocument | None:
+    """Issue a document once an action has committed; a failure is logged and never undoes the action.
+
+    Off when the app's ``ISSUE_DOCUMENTS_ON_ACTIONS`` is false (the test suite
+    turns it off so that tests of other areas do not pay for renders).
+    """
+    if not current_app.config.get("ISSUE_DOCUMENTS_ON_ACTIONS", True):
+        return None
+    try:
+        case = db.session.get(_model(case_type), case_id)
+        return issue(actor, case_type, case, kind)
+    except Exception:
+        db.session.rollback()
+        current_app.logger.exception(
+            "issuing %s for %s %s failed; it can be issued again", kind, case_type, case_id
+        )
+        return None
+
+
+def list_documents(actor: User, case_type: str, case_id: int) -> list[IssuedDocument]:
+    """Every issued version of every kind for a case the caller may see (without the bytes)."""
+    load_case(actor, case_type, case_id)
+    return list(
+        db.session.scalars(
+            select(IssuedDocument)
+            .where(IssuedDocument.case_type == case_type, IssuedDocument.case_id == case_id)
+            .order_by(IssuedDocument.kind, IssuedDocument.version)
+        )
+    )
+
+
+def get_document(actor: User, case_type: str, case_id: int, document_id: int) -> IssuedDocument:
+    """One issued document of a case the caller may see; 403 for whole-identity documents to other roles."""
+    load_case(actor, case_type, case_id)
+    doc = db.session.get(IssuedDocument, document_id)
+    if doc is None or doc.case_type != case_type or doc.case_id != case_id:
+        raise NotFound(msg(f"文书 {document_id} 不存在", f"Document {document_id} not found"))
+    if doc.kind in WHOLE_IDENTITY_KINDS and not can_see_full_identity(actor):
+        raise Forbidden(
+            msg(
+                "此文书载有完整身份证号和账号，您的角色不能查看",
+                "This document carries the whole ID number and account; your role may not see it",
+                "identity",
+            )
+        )
+    return doc

@@ -1,0 +1,1 @@
+"""The household register (建档立卡户)."""

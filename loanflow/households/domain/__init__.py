@@ -1,0 +1,1 @@
+"""Pure rules of the register: members, ID numbers, the county sheet layout."""

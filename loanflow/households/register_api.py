@@ -1,0 +1,112 @@
+"""/api/v1/households/import and /export: the register as a spreadsheet (xlsx or csv).
+
+``POST /households/import`` takes a multipart upload (``file``) with the form
+fields ``dry_run`` (default **true**: a write must be asked for) and
+``village_scope`` (default the clerk's region). A dry run answers 200 with the
+report (every bad row); a real run answers 201 with the report when it wrote
+everything, or 422 problem+json with the same report and nothing written.
+A file that is not a spreadsheet is 415; an empty file or a missing header
+column is 422 naming the column.
+"""
+
+from __future__ import annotations
+
+import tempfile
+
+from flask import g, json, send_file
+from flask_smorest import Blueprint
+from flask_smorest.fields import Upload
+from marshmallow import RAISE, Schema, fields, validate
+from webargs.flaskparser import FlaskParser
+from webargs.multidictproxy import MultiDictProxy
+from werkzeug.datastructures import CombinedMultiDict
+
+from loanflow.api.auth import login_required
+from loanflow.api.errors import language, service_problem
+from loanflow.api.idempotency import idempotent
+from loanflow.core import clock
+from loanflow.households import register_io as service
+from loanflow.households.register_files import FORMATS, MIMETYPES
+
+
+class _MultipartParser(FlaskParser):
+    """The ``files`` location reads a multipart body's files and form fields together, so that one
+    schema (and one documented request body) holds the upload and its options."""
+
+    def load_files(self, req, schema):
+        return MultiDictProxy(CombinedMultiDict([req.files, req.form]), schema)
+
+
+class _Blueprint(Blueprint):
+    ARGUMENTS_PARSER = _MultipartParser()
+
+
+blp = _Blueprint("register_io", __name__, description="Bulk import and export of the household register")
+
+REGION_CODE = validate.Regexp(
+    r"^\d{6}(\d{3}){0,2}$", error="须为 6、9 或 12 位区划代码 / a 6, 9 or 12-digit code"
+)
+
+
+class ImportUpload(Schema):
+    file = Upload(required=True)
+    dry_run = fields.Boolean(load_default=True, metadata={"description": "true: check only, write nothing"})
+    village_scope = fields.String(load_default=None, validate=REGION_CODE)
+
+
+class ExportArgs(Schema):
+    format = fields.String(load_default="xlsx", validate=validate.OneOf(FORMATS))
+    village = fields.String(load_default=None, validate=REGION_CODE)
+
+
+def _refused(error: service.ImportRefused):
+    """422 problem+json whose ``report`` lists every bad row, like a dry run's."""
+    body, status, headers = service_problem(error)
+    data = json.loads(body)
+    data["report"] = _report_json(error.report)
+    return json.dumps(data, ensure_ascii=False), status, headers
+
+
+def _report_json(report: service.ImportReport) -> dict:
+    data = report.as_dict()
+    lang = language()
+    for e in data["errors"]:
+        e["message"] = e["en"] if lang == "en" else e["zh"]
+    return data
+
+
+@blp.route("/households/import", methods=["POST"])
+@login_required
+@idempotent
+@blp.arguments(ImportUpload, location="files", unknown=RAISE)
+def import_households(form):
+    """Check (dry run, the default) or import a register spreadsheet: all rows or none."""
+    upload = form["file"]
+    try:
+        report = service.import_households(
+            g.user,
+            upload.read(),
+            upload.filename or "upload",
+            village_scope=form["village_scope"],
+            dry_run=form["dry_run"],
+        )
+    except service.ImportRefused as error:
+        return _refused(error)
+    return _report_json(report), 200 if report.dry_run else 201
+
+
+@blp.route("/households/export", methods=["GET"])
+@login_required
+@blp.arguments(ExportArgs, location="query")
+def export_households(args):
+    """The households you may see as xlsx or csv, in the import layout (IDs masked for some roles)."""
+    out = tempfile.TemporaryFile()
+    result = service.export_households(g.user, out, args["format"], args["village"])
+    out.seek(0)
+    name = f"households-{clock.today():%Y%m%d}.{result.format}"
+    response = send_file(out, mimetype=MIMETYPES[result.format], as_attachment=True, download_name=name)
+    response.headers["X-Households"], response.headers["X-Members"] = (
+        str(result.households),
+        str(result.members),
+    )
+    return response

@@ -1,0 +1,168 @@
+"""Household register pages (建档立卡): list, detail, register, edit, bank-account change (four eyes)."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from loanflow.audit import services as audit
+from loanflow.core.errors import Invalid
+from loanflow.core.scope import (
+    can_confirm_account_change,
+    can_edit_household,
+    can_register_households,
+    can_see_full_identity,
+)
+from loanflow.extensions import db
+from loanflow.households import services as service
+from loanflow.web import bp, lookups
+from loanflow.web.forms import (
+    account_from_form,
+    changed_fields,
+    household_from_form,
+    household_values,
+    with_blank_rows,
+)
+
+PER_PAGE = 20
+
+
+def _form(values: dict, errors: dict, household=None, status: int = 200):
+    page = render_template(
+        "households/form.html",
+        values=values,
+        rows=with_blank_rows(values),
+        errors=errors,
+        household=household,
+        villages=lookups.visible_villages(current_user),
+    )
+    return page, status
+
+
+def refused(error: Invalid) -> dict:
+    """The field errors of a refusal; the session is rolled back so the page can still read."""
+    db.session.rollback()
+    return error.errors
+
+
+@bp.route("/households")
+@login_required
+def households():
+    """The households the user may see, searched by name, ID number or village; paged."""
+    q, village = request.args.get("q", "").strip(), request.args.get("village", "").strip()
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows, total = service.search_households(
+        current_user, q or None, village if village.isdigit() else None, page, PER_PAGE
+    )
+    return render_template(
+        "households/list.html",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
+        q=q,
+        village=village,
+        villages=lookups.visible_villages(current_user),
+        may_register=can_register_households(current_user),
+    )
+
+
+@bp.route("/households/new", methods=["GET", "POST"])
+@login_required
+def register_household():
+    """Register a household and its members; errors come back beside their fields."""
+    if request.method == "GET":
+        return _form({"status": "not_out", "monitoring": "none", "account_type": "card"}, {})
+    values, data, errors = household_from_form(request.form)
+    try:
+        if errors:
+            raise Invalid(errors)
+        h = service.register_household(current_user, data)
+    except Invalid as e:
+        return _form(values, refused(e), status=422)
+    flash(_("Household registered."), "ok")
+    return redirect(url_for("web.household", household_id=h.id))
+
+
+@bp.route("/households/<int:household_id>")
+@login_required
+def household(household_id: int):
+    """One household: register fields, members, pending account changes, timeline."""
+    h = service.get_household(current_user, household_id)
+    changes = lookups.pending_account_changes(h)
+    events = audit.timeline("household", h.id)
+    return render_template(
+        "households/detail.html",
+        h=h,
+        whole=can_see_full_identity(current_user),
+        may_edit=can_edit_household(current_user, h),
+        changes=[(c, can_confirm_account_change(current_user, h, c.requested_by_id)[0]) for c in changes],
+        names=lookups.user_names({c.requested_by_id for c in changes}),
+        events=events,
+        cases=case_links(h),
+    )
+
+
+@bp.route("/households/<int:household_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_household(household_id: int):
+    """Change the register fields and members (the bank account has its own four-eyes request)."""
+    h = service.get_household(current_user, household_id)
+    if request.method == "GET":
+        return _form(household_values(h), {}, h)
+    values, data, errors = household_from_form(request.form, with_account=False)
+    values["version"] = data["version"] = request.form.get("version", type=int)
+    try:
+        if errors:
+            raise Invalid(errors)
+        service.update_household(current_user, household_id, changed_fields(data, h))
+    except Invalid as e:
+        return _form(values, refused(e), service.get_household(current_user, household_id), 422)
+    flash(_("Changes saved."), "ok")
+    return redirect(url_for("web.household", household_id=household_id))
+
+
+@bp.route("/households/<int:household_id>/account-changes", methods=["GET", "POST"])
+@login_required
+def request_account_change(household_id: int):
+    """Ask to change the registered bank account; a second user confirms it."""
+    h = service.get_household(current_user, household_id)
+    if request.method == "GET":
+        values = {"account_type": h.account_type, "bank_name": h.bank_name}
+        return render_template("households/account_change.html", h=h, values=values, errors={})
+    values, data, errors = account_from_form(request.form)
+    try:
+        if errors:
+            raise Invalid(errors)
+        service.request_account_change(current_user, household_id, data)
+    except Invalid as e:
+        errors = refused(e)
+        return render_template("households/account_change.html", h=h, values=values, errors=errors), 422
+    flash(_("Account change requested; a second person must confirm it."), "ok")
+    return redirect(url_for("web.household", household_id=household_id))
+
+
+@bp.route("/households/<int:household_id>/account-changes/<int:change_id>", methods=["POST"])
+@login_required
+def decide_account_change(household_id: int, change_id: int):
+    """Confirm or reject a pending account change (never by the one who asked)."""
+    confirm = request.form.get("decision") == "confirm"
+    service.decide_account_change(current_user, household_id, change_id, confirm)
+    flash(_("Account change confirmed.") if confirm else _("Account change rejected."), "ok")
+    return redirect(url_for("web.household", household_id=household_id))
+
+
+def case_links(h) -> list[tuple[str, list, str, str]]:
+    """The household's loans and subsidies, for the areas whose pages are installed."""
+    out = []
+    if "web.loan" in current_app.view_functions:
+        from loanflow.loans.services.actions import list_loans
+
+        out.append((_("Loans"), list_loans(current_user, household_id=h.id)[0], "web.loan", "loan_state"))
+    if "web.subsidy" in current_app.view_functions:
+        from loanflow.subsidies.services import list_cases
+
+        rows = list_cases(current_user, household_id=h.id)[0]
+        out.append((_("Subsidies"), rows, "web.subsidy", "subsidy_state"))
+    return out

@@ -1,0 +1,107 @@
+"""/api/v1/loans: apply, list, read, the schedule, and every case action by name."""
+
+from __future__ import annotations
+
+import importlib
+
+from flask import g, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from loanflow.api.auth import login_required
+from loanflow.api.common import page_size, paged
+from loanflow.api.errors import language
+from loanflow.api.idempotency import idempotent
+from loanflow.core.errors import Invalid, NotFound, msg
+from loanflow.loans.schemas import (
+    ACTIONS,
+    LoanIn,
+    LoanSearch,
+    line_json,
+    loan_json,
+    loan_summary_json,
+    schedule_lines,
+)
+from loanflow.loans.services import actions as service
+from loanflow.loans.services import apply as loan_apply
+
+blp = Blueprint("loans", __name__, description="The 5321 poverty-relief small loan (扶贫小额信贷)")
+
+# Modules that register more case actions into ACTIONS when they exist.
+ACTION_MODULES = ("loanflow.loans.api_money",)
+for _name in ACTION_MODULES:
+    try:
+        importlib.import_module(_name)
+    except ModuleNotFoundError as e:
+        if e.name != _name:
+            raise
+
+
+@blp.route("/loans")
+class Loans(MethodView):
+    decorators = [login_required]
+
+    @blp.arguments(LoanSearch, location="query")
+    def get(self, args):
+        """The loans you may see, filtered by state, village, household, overdue, stalled; paged."""
+        filters = {k: args[k] for k in ("state", "village", "household_id", "overdue", "stalled")}
+        rows, total = service.list_loans(g.user, **filters, page=args["page"], per_page=page_size(args))
+        return paged([loan_summary_json(loan, g.user) for loan in rows], total, args)
+
+    @idempotent
+    @blp.arguments(LoanIn)
+    def post(self, data):
+        """Apply for a loan on a household's behalf, with its consent."""
+        loan = loan_apply.apply_for_loan(g.user, data)
+        return loan_json(loan, g.user, language()), 201
+
+
+@blp.route("/loans/<int:loan_id>")
+@login_required
+def get_loan(loan_id: int):
+    """One loan: state, allowed actions, rate, due now, payoff, rating, schedule summary, timeline."""
+    return loan_json(service.get_loan(g.user, loan_id), g.user, language())
+
+
+@blp.route("/loans/<int:loan_id>/schedule")
+@login_required
+def get_schedule(loan_id: int):
+    """The repayment plan in force, each line with principal, interest, subsidy and household share."""
+    loan = service.get_loan(g.user, loan_id)
+    return {
+        "loan_id": loan.id,
+        "revision": loan.extension_count,
+        "lines": [line_json(x) for x in schedule_lines(loan)],
+    }
+
+
+@blp.route("/loans/<int:loan_id>/<string:action>", methods=["POST"])
+@login_required
+@idempotent
+def post_action(loan_id: int, action: str):
+    """Take a case action (rate, credit, disburse, reject, withdraw, and the money actions)."""
+    entry = ACTIONS.get(action)
+    if entry is None:
+        raise NotFound(msg(f"没有“{action}”这一操作", f"There is no action '{action}'"))
+    try:
+        data = entry.parse(request.get_json(silent=True))
+    except Invalid:
+        service.begin_action(g.user, loan_id, action)  # 404 → 403 → 409 before the body's 422
+        raise
+    loan = entry.handler(g.user, loan_id, data)  # the service checks 404 → 403 → 409 itself, once
+    return loan_json(loan, g.user, language())
+
+
+def document_actions(api) -> None:
+    """Describe ``POST /loans/{id}/{action}`` in the OpenAPI document: the action names and each body."""
+    names: dict[type, str] = {}
+    for _action, entry in sorted(ACTIONS.items()):
+        if entry.schema not in names:
+            names[entry.schema] = f"LoanAction{entry.schema.__name__}"
+            api.spec.components.schema(names[entry.schema], schema=entry.schema)
+    path = api.spec._paths["/api/v1/loans/{loan_id}/{action}"]  # apispec keeps no public setter
+    bodies = [{"$ref": f"#/components/schemas/{n}"} for n in sorted(set(names.values()))]
+    path["post"]["requestBody"] = {"content": {"application/json": {"schema": {"oneOf": bodies}}}}
+    for parameter in path.get("parameters", []) + path["post"].get("parameters", []):
+        if parameter.get("name") == "action":
+            parameter["schema"] = {"type": "string", "enum": sorted(ACTIONS)}

@@ -1,0 +1,83 @@
+"""The loan's money actions in ``POST /loans/{id}/{action}``: their bodies and service calls.
+
+Imported by ``api/loans.py``, which dispatches through ``ACTIONS`` without
+knowing them; importing the services also registers their case guards for
+``allowed_actions``.
+"""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from loanflow.api.fields import Id, Money
+from loanflow.loans.fund import services as loan_fund
+from loanflow.loans.schemas import register_action
+from loanflow.loans.services import extensions as loan_extensions
+from loanflow.loans.services import money as loan_money
+from loanflow.loans.services.queries import get_loan
+
+Text = fields.String
+
+
+class RepayIn(Schema):
+    amount = Money(required=True)
+    date = fields.Date(load_default=None)
+
+
+class ReverseIn(Schema):
+    repayment_id = Id(required=True)
+    reason = Text(required=True, validate=validate.Length(min=1, max=500))
+
+
+class ExtensionRequestIn(Schema):
+    months = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=120))
+    reason = Text(required=True, validate=validate.Length(min=1, max=500))
+
+
+class DateIn(Schema):
+    date = fields.Date(load_default=None)
+
+
+class RecallIn(Schema):
+    reason = Text(required=True, validate=validate.Length(min=1, max=500))
+    date = fields.Date(load_default=None)
+
+
+class RecoverIn(Schema):
+    amount = Money(required=True)
+    date = fields.Date(load_default=None)
+
+
+def _repay(user, loan_id, d):
+    repayment = loan_money.repay_loan(user, loan_id, d["amount"], d["date"])
+    return get_loan(user, repayment.loan_id)
+
+
+def _reverse(user, loan_id, d):
+    loan_money.reverse_repayment(user, loan_id, d["repayment_id"], d["reason"])
+    return get_loan(user, loan_id)
+
+
+register_action("repay", RepayIn, _repay)
+register_action("reverse-repayment", ReverseIn, _reverse)
+register_action(
+    "request-extension",
+    ExtensionRequestIn,
+    lambda user, loan_id, d: loan_extensions.request_extension(user, loan_id, d["months"], d["reason"]),
+)
+register_action(
+    "extend", DateIn, lambda user, loan_id, d: loan_extensions.extend_loan(user, loan_id, d["date"])
+)
+register_action(
+    "recall",
+    RecallIn,
+    lambda user, loan_id, d: loan_extensions.recall_loan(user, loan_id, d["reason"], d["date"]),
+)
+register_action(
+    "compensate", DateIn, lambda user, loan_id, d: loan_fund.compensate_loan(user, loan_id, d["date"])
+)
+register_action(
+    "recover",
+    RecoverIn,
+    lambda user, loan_id, d: loan_fund.recover_loan(user, loan_id, d["amount"], d["date"]),
+)

@@ -1,0 +1,1 @@
+"""Pure rules of the loan: eligibility, rating, schedule, ledger."""

@@ -1,0 +1,1 @@
+"""The county's risk compensation fund (风险补偿金)."""

@@ -1,0 +1,267 @@
+"""The county risk-compensation fund (县风险补偿金): deposits, compensation (风险代偿), recoveries.
+
+A loan overdue (or recalled and unpaid) for the policy's number of days may be
+claimed on the fund: the fund pays its share of the outstanding principal, the
+bank bears the rest, and the loan is ``compensated``. Later recoveries are split
+back in the same proportion, the share fixed by the policy version of the
+compensation. The fund's balance (deposits + recoveries − payouts) limits new
+credit: outstanding principal plus credit not yet disbursed may not pass
+``fund_leverage`` × balance (checked at credit and again at disbursement, under
+the county's fund lock, which a compensation's payout takes too).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, insert, select
+
+from loanflow.accounts.models import User
+from loanflow.audit import services as audit
+from loanflow.core import clock
+from loanflow.core.domain.money import format_money, round_fen
+from loanflow.core.errors import Forbidden, Invalid, NotFound, msg
+from loanflow.core.regions import Region
+from loanflow.core.scope import in_region
+from loanflow.extensions import db
+from loanflow.loans.models import FundEntry, Loan
+from loanflow.loans.services.actions import begin_action, check_event_date, transition
+from loanflow.loans.services.money import position_of
+from loanflow.loans.services.queries import (
+    credited_principal,
+    fund_balance,
+    lock_fund,
+    outstanding_principal,
+    register_guard,
+)
+from loanflow.policy.services import current_policy, policy_version
+
+ZERO = Decimal("0.00")
+
+
+# --- the fund's figures -------------------------------------------------------------------------
+
+
+def _fund_entry(
+    county_code: str, kind: str, amount: Decimal, on: date, actor: User, note: str, loan: Loan | None = None
+) -> int:
+    """One line of the county fund's ledger (deposit, payout or recovery), in the caller's transaction."""
+    return db.session.execute(
+        insert(FundEntry)
+        .values(
+            county_code=county_code,
+            kind=kind,
+            amount=amount,
+            loan_id=loan.id if loan is not None else None,
+            entry_date=on,
+            recorded_by_id=actor.id,
+            recorded_at=clock.now(),
+            note=note,
+        )
+        .returning(FundEntry.id)
+    ).scalar_one()
+
+
+@dataclass(frozen=True)
+class FundView:
+    county_code: str
+    balance: Decimal
+    outstanding_principal: Decimal
+    leverage: int
+    entries: list[FundEntry]
+    committed: Decimal = ZERO  # credit granted and not yet disbursed
+
+    @property
+    def ceiling(self) -> Decimal:
+        """The most principal the fund can back (风险补偿金 × 放大倍数)."""
+        return self.balance * self.leverage
+
+    @property
+    def headroom(self) -> Decimal:
+        """What new credit the fund still backs: the ceiling less what is lent and what is credited."""
+        return max(ZERO, self.ceiling - self.outstanding_principal - self.committed)
+
+
+def can_see_fund(user: User, county_code: str) -> bool:
+    if user.role in ("admin", "supervisor"):
+        return in_region(user, county_code)
+    if user.role == "bank_officer":
+        return user.branch is not None and user.branch.county_code == county_code
+    return False
+
+
+def _county(code: str) -> Region:
+    region = db.session.get(Region, code)
+    if region is None or region.level != "county":
+        raise NotFound(msg(f"县 {code} 不存在", f"No county has the code {code}"))
+    return region
+
+
+def fund_view(actor: User, county_code: str | None = None) -> FundView:
+    """The fund of a county: balance, outstanding principal, ceiling, and its ledger (newest first)."""
+    code = county_code or actor.region_code[:6]
+    _county(code)
+    if not can_see_fund(actor, code):
+        raise NotFound(msg(f"县 {code} 不存在", f"No county has the code {code}"))
+    entries = db.session.scalars(
+        select(FundEntry)
+        .where(FundEntry.county_code == code)
+        .order_by(FundEntry.entry_date.desc(), FundEntry.id.desc())
+    )
+    leverage = int(current_policy().loan["fund_leverage"])
+    return FundView(
+        code,
+        fund_balance(code),
+        outstanding_principal(code),
+        leverage,
+        list(entries),
+        committed=credited_principal(code),
+    )
+
+
+def deposit(actor: User, county_code: str, amount: Decimal, on: date, reference: str) -> FundEntry:
+    """The admin records money paid into the county's fund (存入风险补偿金)."""
+    if actor.role != "admin":
+        raise Forbidden(msg("只有系统管理员可以登记风险补偿金存入", "Only an admin may record fund deposits"))
+    region = _county(county_code)
+    if not in_region(actor, region.code):
+        raise NotFound(msg(f"县 {county_code} 不存在", f"No county has the code {county_code}"))
+    errors: dict[str, list] = {}
+    if amount <= 0:
+        errors["amount"] = [msg("金额须大于零", "The amount must be positive")]
+    if on > clock.today():
+        errors["date"] = [msg(f"日期 {on} 晚于今天", f"The date {on} is after today")]
+    if not (reference or "").strip():
+        errors["reference"] = [msg("请填写入账凭证号", "The payment reference is required")]
+    if errors:
+        raise Invalid(errors)
+    entry_id = _fund_entry(county_code, "deposit", amount, on, actor, reference.strip())
+    audit.record(
+        actor,
+        "fund.deposit",
+        "fund_entry",
+        entry_id,
+        chain=county_code,
+        after={"county_code": county_code, "amount": amount, "date": on, "reference": reference.strip()},
+    )
+    db.session.commit()
+    return db.session.get(FundEntry, entry_id)
+
+
+# --- compensate (风险代偿) ----------------------------------------------------------------------
+
+
+def _threshold(loan: Loan, on: date | None = None):
+    """None when the loan may be claimed on ``on``, else why not."""
+    days = int(current_policy().loan["compensation"]["overdue_days"])
+    pos = position_of(loan, on)
+    if pos is None or pos.days_overdue < days:
+        held = 0 if pos is None else pos.days_overdue
+        return msg(
+            f"逾期（或收回后未还）{held} 天，未满 {days} 天，不能申请代偿",
+            f"{held} days overdue (or unpaid after the recall); compensation needs {days}",
+            "compensation.too_early",
+        )
+    return None
+
+
+@register_guard("compensate")
+def _past_threshold(user: User, loan: Loan):
+    return _threshold(loan)
+
+
+def compensate_loan(actor: User, loan_id: int, on: date | None = None) -> Loan:
+    """Claim the fund: it pays its share of the outstanding principal, the bank bears the rest."""
+    loan = begin_action(actor, loan_id, "compensate")
+    on = on or clock.today()
+    check_event_date(loan, on)
+    refusal = _threshold(loan, on)
+    if refusal is not None:
+        raise Invalid({"date": [refusal]})
+    policy = current_policy()
+    pos = position_of(loan, on)
+    share = policy.fund_share
+    fund_pays = round_fen(pos.outstanding_principal * share)
+    bank_bears = pos.outstanding_principal - fund_pays
+    if fund_pays > 0:
+        lock_fund(loan.county_code)  # the payout lowers the balance a credit's check reads
+        _fund_entry(
+            loan.county_code, "payout", fund_pays, on, actor, f"{loan.case_number} 代偿 / compensation", loan
+        )
+    changes = dict(
+        compensated_on=on,
+        compensation_policy_version=policy.version,
+        principal_outstanding=pos.outstanding_principal,
+        recovered_amount=ZERO,
+    )
+    split = {
+        "outstanding_principal": pos.outstanding_principal,
+        "fund_share": str(share),
+        "fund_pays": fund_pays,
+        "bank_bears": bank_bears,
+        "payoff": pos.payoff,
+    }
+    transition(actor, loan, "compensate", changes=changes, audit_extra=split)
+    db.session.commit()
+    return loan
+
+
+def compensation_split(loan: Loan) -> dict[str, Decimal] | None:
+    """The fund's payout and the bank's part of a compensated loan, and what was recovered."""
+    if loan.compensated_on is None:
+        return None
+    paid = db.session.scalar(
+        select(func.sum(FundEntry.amount)).where(FundEntry.loan_id == loan.id, FundEntry.kind == "payout")
+    )
+    back = db.session.scalar(
+        select(func.sum(FundEntry.amount)).where(FundEntry.loan_id == loan.id, FundEntry.kind == "recovery")
+    )
+    principal = loan.principal_outstanding or ZERO
+    fund = Decimal(paid or 0).quantize(Decimal("0.01"))
+    return {
+        "principal": principal,
+        "fund_paid": fund,
+        "bank_bore": principal - fund,
+        "recovered": loan.recovered_amount or ZERO,
+        "fund_recovered": Decimal(back or 0).quantize(Decimal("0.01")),
+    }
+
+
+# --- recover (追偿) -----------------------------------------------------------------------------
+
+
+def recover_loan(actor: User, loan_id: int, amount: Decimal, on: date | None = None) -> Loan:
+    """Record money recovered after compensation, split back to the fund in the same proportion."""
+    loan = begin_action(actor, loan_id, "recover")
+    on = on or clock.today()
+    check_event_date(loan, on)
+    if amount <= 0:
+        raise Invalid({"amount": [msg("金额须大于零", "The amount must be positive")]})
+    owed = position_of(loan, loan.compensated_on).payoff
+    before = loan.recovered_amount or ZERO
+    after = before + amount
+    if after > owed:
+        left = format_money(owed - before)
+        raise Invalid(
+            {
+                "amount": [
+                    msg(
+                        f"追回金额超过代偿时的欠款：最多还可追回 {left} 元",
+                        f"The recovery exceeds what was owed at compensation: at most {left} yuan is left",
+                        "recovery.too_much",
+                    )
+                ]
+            }
+        )
+    share = policy_version(loan.compensation_policy_version).fund_share
+    fund_part = round_fen(after * share) - round_fen(before * share)  # cumulative: no fen lost
+    if fund_part > 0:
+        _fund_entry(
+            loan.county_code, "recovery", fund_part, on, actor, f"{loan.case_number} 追偿 / recovery", loan
+        )
+    split = {"amount": amount, "date": on, "fund_part": fund_part, "bank_part": amount - fund_part}
+    transition(actor, loan, "recover", changes={"recovered_amount": after}, audit_extra=split)
+    db.session.commit()
+    return loan

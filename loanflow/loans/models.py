@@ -1,0 +1,243 @@
+"""The 5321 small loan (扶贫小额信贷): the case, its disbursement, repayments, schedule, the county fund.
+
+The ``loan`` row carries the case's state and every decision with the policy
+version it was made under; money events are rows of their own (one
+disbursement, repayments reversed by a later mark, never edited or deleted),
+and the ledger recomputes positions from them. The schedule lines are the plan
+as fixed at disbursement (revision 0) and after each extension (revision n),
+kept so that the receipt of any revision can be shown again.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from loanflow.core.domain.workflows import LOAN
+from loanflow.core.types import JSONType, Money, Rate, UtcDateTime
+from loanflow.extensions import db
+from loanflow.loans.domain.eligibility import CLOSED_LOAN_STATES
+
+LOAN_STATES = LOAN.states  # the state table is the one list of states
+CLOSED_STATES = tuple(sorted(CLOSED_LOAN_STATES))
+FUND_KINDS = ("deposit", "payout", "recovery")
+
+_OPEN = "state not in ('repaid', 'rejected', 'withdrawn')"
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} in ({', '.join(repr(v) for v in values)})"
+
+
+class Loan(db.Model):
+    """One loan case (贷款案件), from application to its end."""
+
+    __tablename__ = "loan"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_number: Mapped[str] = mapped_column(String(20), unique=True)  # DK-2026-000001
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
+    borrower_member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
+    borrower_id_number: Mapped[str] = mapped_column(String(18))
+    borrower_name: Mapped[str] = mapped_column(String(60))
+    village_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id"), index=True)
+    state: Mapped[str] = mapped_column(String(12), index=True)
+    version: Mapped[int] = mapped_column(default=1)
+
+    # application (申请)
+    requested_amount: Mapped[Decimal] = mapped_column(Money)
+    requested_term_months: Mapped[int]
+    purpose: Mapped[str] = mapped_column(String(20))
+    purpose_detail: Mapped[str] = mapped_column(String(500), default="")
+    consent: Mapped[bool] = mapped_column(default=False)
+    applied_on: Mapped[date] = mapped_column(Date)
+    applied_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    application_policy_version: Mapped[int]
+
+    # rating (评级)
+    rating_score: Mapped[int | None]
+    rating_grade: Mapped[str | None] = mapped_column(String(12))
+    rating_limit: Mapped[Decimal | None] = mapped_column(Money)
+    rating_scores: Mapped[dict | None] = mapped_column(JSONType)
+    rated_on: Mapped[date | None] = mapped_column(Date)
+    rated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    rating_policy_version: Mapped[int | None]
+
+    # credit (授信): the terms and the rates as the policy gave them that day
+    credited_amount: Mapped[Decimal | None] = mapped_column(Money)
+    credited_term_months: Mapped[int | None]
+    rate: Mapped[Decimal | None] = mapped_column(Rate)
+    method: Mapped[str | None] = mapped_column(String(20))
+    subsidy_ratio: Mapped[Decimal | None] = mapped_column(Rate)
+    penalty_rate: Mapped[Decimal | None] = mapped_column(Rate)
+    compound_rate: Mapped[Decimal | None] = mapped_column(Rate)
+    credited_on: Mapped[date | None] = mapped_column(Date)
+    credited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    credit_policy_version: Mapped[int | None]
+
+    # disbursement (放贷): the account is a snapshot of the register that day
+    disbursed_on: Mapped[date | None] = mapped_column(Date)
+    disbursed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    maturity_on: Mapped[date | None] = mapped_column(Date)  # the original 到期日
+    account_type: Mapped[str | None] = mapped_column(String(10))
+    bank_account: Mapped[str | None] = mapped_column(String(32))
+    bank_name: Mapped[str | None] = mapped_column(String(100))
+    schedule_policy_version: Mapped[int | None]
+
+    # extension (展期): a pending request, then the decision
+    extension_requested_months: Mapped[int | None]
+    extension_reason: Mapped[str | None] = mapped_column(String(500))
+    extension_requested_on: Mapped[date | None] = mapped_column(Date)
+    extension_requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    extended_months: Mapped[int] = mapped_column(default=0)  # total months added
+    extension_count: Mapped[int] = mapped_column(default=0)
+    extended_on: Mapped[date | None] = mapped_column(Date)
+    extended_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    extended_maturity_on: Mapped[date | None] = mapped_column(Date)
+    extension_rate: Mapped[Decimal | None] = mapped_column(Rate)
+    extension_policy_version: Mapped[int | None]
+    # every approved extension as the ledger replays it (date, new maturity, rates, subsidy)
+    extension_events: Mapped[list | None] = mapped_column(JSONType)
+
+    # money kept by the repayment services: principal not yet repaid (null: all of it)
+    principal_outstanding: Mapped[Decimal | None] = mapped_column(Money)
+    compensation_policy_version: Mapped[int | None]  # its fund share splits the recoveries
+    recovered_amount: Mapped[Decimal | None] = mapped_column(Money)  # total recovered after it
+
+    # the end of the road
+    overdue_since: Mapped[date | None] = mapped_column(Date)  # stored by the daily sweep
+    recalled_on: Mapped[date | None] = mapped_column(Date)
+    compensated_on: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)  # repaid, rejected or withdrawn
+    closing_reason: Mapped[str | None] = mapped_column(String(500))
+
+    # deadline of the current waiting stage (限时办结), fixed when the stage starts
+    stage_started_on: Mapped[date | None] = mapped_column(Date)
+    stage_days: Mapped[int | None]  # working days the stage was given when it started (限时办结)
+    stage_due_on: Mapped[date | None] = mapped_column(Date, index=True)
+    stage_due_provisional: Mapped[bool] = mapped_column(default=False)
+
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    household = relationship("Household")
+    branch = relationship("Branch")
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        CheckConstraint(_in("state", LOAN_STATES), name="state"),
+        CheckConstraint("requested_amount > 0", name="requested_amount"),
+        CheckConstraint("requested_term_months >= 1", name="requested_term"),
+        CheckConstraint("credited_amount is null or credited_amount > 0", name="credited_amount"),
+        CheckConstraint("credited_term_months is null or credited_term_months >= 1", name="credited_term"),
+        CheckConstraint("rating_limit is null or rating_limit > 0", name="rating_limit"),
+        # one open loan per household (an application while another is open is refused)
+        Index(
+            "uq_loan_one_open_per_household",
+            "household_id",
+            unique=True,
+            postgresql_where=text(_OPEN),
+            sqlite_where=text(_OPEN),
+        ),
+    )
+
+    @property
+    def county_code(self) -> str:
+        return self.village_code[:6]
+
+    @property
+    def township_code(self) -> str:
+        return self.village_code[:9]
+
+    @property
+    def current_maturity(self) -> date | None:
+        """The maturity now in force: the extended one, else the original."""
+        return self.extended_maturity_on or self.maturity_on
+
+    @property
+    def is_open(self) -> bool:
+        return self.state not in CLOSED_STATES
+
+
+class Disbursement(db.Model):
+    """The one payment of the credited amount into the registered account (one per loan)."""
+
+    __tablename__ = "disbursement"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loan.id"), unique=True)
+    disbursed_on: Mapped[date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    account_type: Mapped[str] = mapped_column(String(10))
+    bank_account: Mapped[str] = mapped_column(String(32))
+    bank_name: Mapped[str] = mapped_column(String(100))
+    disbursed_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    __table_args__ = (CheckConstraint("amount > 0", name="amount"),)
+
+
+class Repayment(db.Model):
+    """Money the household paid (还款). A mistake is reversed (冲正) by marking it, never by deleting it."""
+
+    __tablename__ = "repayment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loan.id"), index=True)
+    paid_on: Mapped[date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    allocation: Mapped[dict | None] = mapped_column(JSONType)  # penalty/interest/principal split, as strings
+    reversed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reversed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    reversal_reason: Mapped[str | None] = mapped_column(String(500))
+    # the Idempotency-Key it was recorded under: the same officer's key records one repayment only
+    idempotency_key: Mapped[str | None] = mapped_column(String(100))
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount"),
+        UniqueConstraint("recorded_by_id", "idempotency_key"),
+    )
+
+    @property
+    def is_reversed(self) -> bool:
+        return self.reversed_at is not None
+
+
+class LoanScheduleLine(db.Model):
+    """A line of the repayment plan (还款计划) as fixed at disbursement (revision 0) or extension n."""
+
+    __tablename__ = "loan_schedule_line"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loan.id"), index=True)
+    revision: Mapped[int] = mapped_column(default=0)  # = loan.extension_count for the current plan
+    seq: Mapped[int]
+    start_date: Mapped[date] = mapped_column(Date)
+    due_date: Mapped[date] = mapped_column(Date)
+    opening_principal: Mapped[Decimal] = mapped_column(Money)
+    principal: Mapped[Decimal] = mapped_column(Money)
+    interest: Mapped[Decimal] = mapped_column(Money)
+    subsidy: Mapped[Decimal] = mapped_column(Money)
+    household_interest: Mapped[Decimal] = mapped_column(Money)
+    rate: Mapped[Decimal] = mapped_column(Rate)
+    __table_args__ = (
+        UniqueConstraint("loan_id", "revision", "seq", name="uq_loan_schedule_line_loan_revision_seq"),
+        CheckConstraint("principal >= 0 and interest >= 0 and subsidy >= 0", name="amounts"),
+    )
+
+
+class FundEntry(db.Model):
+    """The county risk-compensation fund's ledger (风险补偿金): deposits, payouts, recoveries."""
+
+    __tablename__ = "fund_entry"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    county_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    loan_id: Mapped[int | None] = mapped_column(ForeignKey("loan.id"), index=True)
+    entry_date: Mapped[date] = mapped_column(Date)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    note: Mapped[str] = mapped_column(String(500), default="")
+    __table_args__ = (
+        CheckConstraint(_in("kind", FUND_KINDS), name="kind"),
+        CheckConstraint("amount > 0", name="amount"),
+        CheckConstraint("kind = 'deposit' or loan_id is not null", name="loan_for_payout"),
+    )

@@ -1,0 +1,1 @@
+"""Use cases of the loan, one module per group of actions."""

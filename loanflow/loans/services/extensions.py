@@ -1,0 +1,226 @@
+"""Extension (展期) and recall for misuse (挪用, 提前收回) of a disbursed loan.
+
+The clerk records the household's request before maturity on a loan that is
+not overdue; a bank officer approves it within the policy's limits
+(``ledger.max_extension_months``). From the extension date the rate row of the
+new total term applies (a total beyond the rate table's longest band takes
+that band's rate: ``Policy.rate_for``) and the schedule is redone from that
+date and stored as the next revision. A recall makes everything due at once and ends the subsidy.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from loanflow.accounts.models import User
+from loanflow.core import clock
+from loanflow.core.domain.policy import Policy
+from loanflow.core.errors import Invalid, msg
+from loanflow.documents import services as documents
+from loanflow.extensions import db
+from loanflow.loans.domain.ledger import (
+    Extension,
+    LedgerError,
+    Recall,
+    extended_maturity,
+    max_extension_months,
+)
+from loanflow.loans.models import Loan
+from loanflow.loans.services.actions import (
+    NO_STAGE,
+    begin_action,
+    check_event_date,
+    rate_on,
+    stage_deadline,
+    store_schedule,
+    transition,
+)
+from loanflow.loans.services.money import ledger_events, position_of
+from loanflow.loans.services.queries import register_guard
+from loanflow.policy.services import current_policy
+
+
+def _months_left(loan: Loan, policy: Policy) -> int:
+    return max_extension_months(loan.credited_term_months, policy.loan["extension"], loan.extension_count)
+
+
+def _months_error(months: int, allowed: int) -> Invalid:
+    return Invalid(
+        {
+            "months": [
+                msg(
+                    f"展期 {months} 个月超过政策允许的 {allowed} 个月",
+                    f"An extension of {months} months is more than the {allowed} the policy allows",
+                    "extension.too_long",
+                )
+            ]
+        }
+    )
+
+
+# --- guards (allowed_actions and 409) -----------------------------------------------------------
+
+
+@register_guard("request-extension")
+def _may_request(user: User, loan: Loan):
+    today = clock.today()
+    if loan.extension_requested_months is not None:
+        return msg("已有待审批的展期申请", "An extension request is already pending", "extension.pending")
+    if _months_left(loan, current_policy()) == 0:
+        return msg("展期次数已用完", "The loan may not be extended again", "extension.used")
+    if loan.current_maturity is None or today >= loan.current_maturity:
+        return msg("展期须在到期日前申请", "An extension is requested before maturity", "extension.matured")
+    pos = position_of(loan, today)
+    if pos is not None and pos.overdue:
+        return msg("贷款已逾期，不能申请展期", "An overdue loan cannot be extended", "extension.overdue")
+    return None
+
+
+@register_guard("extend")
+def _request_pending(user: User, loan: Loan):
+    if loan.extension_requested_months is None:
+        return msg("没有待审批的展期申请", "There is no pending extension request", "extension.none")
+    return None
+
+
+# --- request-extension (申请展期) ---------------------------------------------------------------
+
+
+def request_extension(actor: User, loan_id: int, months: int, reason: str) -> Loan:
+    """Record the household's request for an extension (展期申请), before maturity."""
+    loan = begin_action(actor, loan_id, "request-extension")
+    policy, today = current_policy(), clock.today()
+    allowed = _months_left(loan, policy)
+    if months < 1:
+        raise Invalid({"months": [msg("展期至少 1 个月", "An extension is at least one month")]})
+    if months > allowed:
+        raise _months_error(months, allowed)
+    if not (reason or "").strip():
+        raise Invalid({"reason": [msg("请填写展期理由", "A reason is required")]})
+    changes = dict(
+        extension_requested_months=months,
+        extension_reason=reason.strip(),
+        extension_requested_on=today,
+        extension_requested_by_id=actor.id,
+        **stage_deadline("extension_requested", today, policy),
+    )
+    transition(actor, loan, "request-extension", changes=changes, reason=reason.strip())
+    db.session.commit()
+    return loan
+
+
+# --- extend (展期) ------------------------------------------------------------------------------
+
+
+def extend_loan(actor: User, loan_id: int, on: date | None = None) -> Loan:
+    """Approve the pending request: new maturity, the rate of the new total term, the plan redone."""
+    loan = begin_action(actor, loan_id, "extend")
+    policy = current_policy()
+    on = on or clock.today()
+    check_event_date(loan, on)
+    if on < loan.extension_requested_on:
+        raise Invalid({"date": [msg("展期日期早于申请日期", "The date is before the request")]})
+    months = loan.extension_requested_months
+    allowed = _months_left(loan, policy)
+    if months > allowed:
+        raise _months_error(months, allowed)
+    total_term = loan.credited_term_months + loan.extended_months + months
+    new_rate = rate_on(policy, total_term, on, field="months")
+    event = Extension(
+        date=on,
+        new_maturity=extended_maturity(
+            loan.disbursed_on, loan.credited_term_months + loan.extended_months, months
+        ),
+        new_rate=new_rate,
+        subsidy_continues=bool(policy.loan["extension"]["subsidy_continues"]),
+        penalty_rate=policy.penalty_rate(new_rate),
+        compound_rate=policy.compound_rate(new_rate),
+    )
+    try:
+        pos = position_of(loan, on, events=[*ledger_events(loan), event])
+    except LedgerError as e:
+        raise Invalid(
+            {
+                "date": [
+                    msg(
+                        f"不能展期：{on} 的展期与该贷款的账目不符，请核对展期日期",
+                        f"Cannot extend: {e}",
+                        "extension.refused",
+                    )
+                ]
+            }
+        ) from e
+    stored: dict[str, Any] = {
+        "date": on.isoformat(),
+        "months": months,
+        "new_maturity": event.new_maturity.isoformat(),
+        "new_rate": str(new_rate),
+        "subsidy_continues": event.subsidy_continues,
+        "penalty_rate": str(event.penalty_rate),
+        "compound_rate": str(event.compound_rate),
+        "policy_version": policy.version,
+    }
+    revision = loan.extension_count + 1
+    changes = dict(
+        extension_requested_months=None,
+        extension_reason=None,
+        extension_requested_on=None,
+        extension_requested_by_id=None,
+        extended_months=loan.extended_months + months,
+        extension_count=revision,
+        extended_on=on,
+        extended_by_id=actor.id,
+        extended_maturity_on=event.new_maturity,
+        extension_rate=new_rate,
+        extension_policy_version=policy.version,
+        extension_events=[*(loan.extension_events or []), stored],
+        **NO_STAGE,
+    )
+    reason = loan.extension_reason or ""
+    store_schedule(loan.id, revision, pos.lines)
+    transition(actor, loan, "extend", changes=changes, reason=reason, audit_extra={"extension": stored})
+    db.session.commit()
+    documents.issue_after(actor, "loan", loan.id, "extension_agreement")
+    return loan
+
+
+# --- recall (提前收回) --------------------------------------------------------------------------
+
+
+def recall_loan(actor: User, loan_id: int, reason: str, on: date | None = None) -> Loan:
+    """Recall the loan for misuse: everything is due at once, the subsidy stops that day."""
+    loan = begin_action(actor, loan_id, "recall")
+    on = on or clock.today()
+    check_event_date(loan, on)
+    if not (reason or "").strip():
+        raise Invalid({"reason": [msg("请填写收回理由（挪用情形）", "A reason (the misuse) is required")]})
+    try:
+        pos = position_of(loan, events=[*ledger_events(loan), Recall(on)])
+    except LedgerError as e:
+        raise Invalid(
+            {
+                "date": [
+                    msg(
+                        f"不能收回：{on} 的收回与该贷款的账目不符，请核对收回日期",
+                        f"Cannot recall: {e}",
+                        "recall.refused",
+                    )
+                ]
+            }
+        ) from e
+    changes = dict(
+        recalled_on=on,
+        overdue_since=pos.overdue_since,
+        principal_outstanding=pos.outstanding_principal,
+        extension_requested_months=None,
+        extension_reason=None,
+        extension_requested_on=None,
+        extension_requested_by_id=None,
+        **NO_STAGE,
+    )
+    transition(
+        actor, loan, "recall", changes=changes, reason=reason.strip(), audit_extra={"payoff": pos.payoff}
+    )
+    db.session.commit()
+    return loan

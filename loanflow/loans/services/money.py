@@ -1,0 +1,368 @@
+"""The loan's money after disbursement: its position, repayments (还款) and their reversal (冲正).
+
+The position is never stored: it is replayed by ``domain.ledger`` from the
+terms fixed at credit and disbursement and the loan's events (live
+repayments, extensions, a recall) as of the business date. What is stored is
+what the replay implies at the moment of each event: the repayment's
+allocation (as on the household's receipt), the principal outstanding (for the
+fund's leverage check) and the state. Extensions, recall and compensation are in
+``loan_extensions`` and ``loan_fund``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from flask import g
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from loanflow.accounts.models import User
+from loanflow.calendar.services import work_calendar
+from loanflow.core import clock
+from loanflow.core.domain.money import format_money
+from loanflow.core.domain.workdays import WorkCalendar
+from loanflow.core.errors import Conflict, Forbidden, Invalid, NotFound, msg
+from loanflow.extensions import db
+from loanflow.loans.domain.ledger import (
+    Allocation,
+    Extension,
+    LedgerError,
+    LedgerEvent,
+    LoanTerms,
+    PaymentExceedsPayoff,
+    Position,
+    Recall,
+    position,
+)
+from loanflow.loans.domain.ledger import Repayment as Paid
+from loanflow.loans.models import Loan, Repayment
+from loanflow.loans.services.actions import begin_action, check_event_date, load_loan, transition
+from loanflow.loans.services.queries import register_guard
+from loanflow.policy.services import current_policy
+
+NEW = "new"  # the ledger id of the repayment being recorded
+
+
+# --- the position -------------------------------------------------------------------------------
+
+
+def loan_terms(loan: Loan) -> LoanTerms:
+    """The terms the ledger replays from: fixed at credit (rates) and disbursement (date)."""
+    return LoanTerms(
+        amount=loan.credited_amount,
+        annual_rate=loan.rate,
+        disbursed_on=loan.disbursed_on,
+        term_months=loan.credited_term_months,
+        method=loan.method,
+        subsidy_ratio=loan.subsidy_ratio,
+        penalty_rate=loan.penalty_rate,
+        compound_rate=loan.compound_rate,
+    )
+
+
+def extension_events(loan: Loan) -> list[Extension]:
+    return [
+        Extension(
+            date=date.fromisoformat(e["date"]),
+            new_maturity=date.fromisoformat(e["new_maturity"]),
+            new_rate=Decimal(e["new_rate"]),
+            subsidy_continues=bool(e["subsidy_continues"]),
+            penalty_rate=Decimal(e["penalty_rate"]),
+            compound_rate=Decimal(e["compound_rate"]),
+        )
+        for e in loan.extension_events or []
+    ]
+
+
+def live_repayments(loan_id: int) -> list[Repayment]:
+    """The repayments not reversed, in the order they were paid and recorded."""
+    stmt = (
+        select(Repayment)
+        .where(Repayment.loan_id == loan_id, Repayment.reversed_at.is_(None))
+        .order_by(Repayment.paid_on, Repayment.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def ledger_events(loan: Loan, repayments: list[Repayment] | None = None) -> list[LedgerEvent]:
+    """Extensions, then repayments, then the recall: the ledger keeps this order within a day."""
+    rows = live_repayments(loan.id) if repayments is None else repayments
+    events: list[LedgerEvent] = list(extension_events(loan))
+    events += [Paid(r.paid_on, r.amount, r.id) for r in rows]
+    if loan.recalled_on is not None:
+        events.append(Recall(loan.recalled_on))
+    return events
+
+
+def position_of(
+    loan: Loan,
+    as_of: date | None = None,
+    *,
+    events: list[LedgerEvent] | None = None,
+    calendar: WorkCalendar | None = None,
+) -> Position | None:
+    """The loan's position as of ``as_of`` (the business date); None before disbursement."""
+    if loan.disbursed_on is None:
+        return None
+    as_of = max(as_of or clock.today(), loan.disbursed_on)
+    cal = calendar or work_calendar()
+    replayed = ledger_events(loan) if events is None else events
+    return position(loan_terms(loan), replayed, as_of, cal.is_working_day)
+
+
+def owed_json(owed) -> dict[str, str]:
+    return {
+        "principal": format_money(owed.principal),
+        "interest": format_money(owed.interest),
+        "penalty": format_money(owed.penalty),
+        "compound": format_money(owed.compound),
+        "total": format_money(owed.total),
+    }
+
+
+def money_json(loan: Loan, as_of: date | None = None) -> dict[str, Any]:
+    """The money fields of ``GET /loans/{id}``: due now, payoff (broken down), days overdue."""
+    pos = position_of(loan, as_of)
+    if pos is None:
+        return {"due_now": None, "payoff": None, "overdue_days": 0}
+    return {
+        "due_now": format_money(pos.due_now),
+        "due_now_breakdown": owed_json(pos.due_now_owed),
+        "payoff": format_money(pos.payoff),
+        "payoff_breakdown": owed_json(pos.payoff_owed),
+        "outstanding_principal": format_money(pos.outstanding_principal),
+        "overdue_days": pos.days_overdue,
+        "overdue_since": pos.overdue_since.isoformat() if pos.overdue_since else None,
+        "maturity": pos.maturity.isoformat(),
+        "current_rate": str(pos.rate),
+    }
+
+
+def allocation_json(a: Allocation) -> dict[str, Any]:
+    """How a repayment was split, as stored on it and shown on the receipt."""
+    return {
+        "penalty": format_money(a.penalty),
+        "compound": format_money(a.compound),
+        "interest": format_money(a.interest),
+        "principal": format_money(a.principal),
+        "prepaid_principal": format_money(a.prepaid_principal),
+        "lines": [
+            {
+                "seq": x.seq,
+                "due_date": x.due_date.isoformat(),
+                "penalty": format_money(x.penalty),
+                "compound": format_money(x.compound),
+                "interest": format_money(x.interest),
+                "principal": format_money(x.principal),
+            }
+            for x in a.lines
+        ],
+    }
+
+
+def state_after(loan: Loan, pos: Position) -> str | None:
+    """The state the position implies for a lent loan (None: keep it); a recalled loan stays recalled."""
+    if pos.is_repaid:
+        return "repaid"
+    if loan.recalled_on is not None:
+        return "recalled" if loan.state in ("recalled", "repaid") else None
+    if loan.state in ("disbursed", "overdue", "repaid"):
+        return "overdue" if pos.overdue else "disbursed"
+    return None
+
+
+def _money_changes(loan: Loan, pos: Position, dest: str | None, on: date | None = None) -> dict[str, Any]:
+    changes: dict[str, Any] = {"principal_outstanding": pos.outstanding_principal}
+    if dest in ("disbursed", "overdue", "recalled"):
+        changes["overdue_since"] = pos.overdue_since
+    if dest == "repaid":
+        changes.update(closed_on=on or clock.today(), overdue_since=None)
+    elif loan.state == "repaid":
+        changes["closed_on"] = None
+    return changes
+
+
+# --- repay (还款) -------------------------------------------------------------------------------
+
+
+def _already_recorded(actor: User, loan_id: int, key: str) -> Conflict | None:
+    """The 409 for a repayment this officer already recorded under this Idempotency-Key, if any."""
+    row = db.session.scalar(
+        select(Repayment).where(Repayment.recorded_by_id == actor.id, Repayment.idempotency_key == key)
+    )
+    if row is None:
+        return None
+    return Conflict(
+        msg(
+            f"该笔还款已按此幂等键（Idempotency-Key）入账：还款 {row.id}，{format_money(row.amount)} 元，"
+            f"{row.paid_on}，未重复入账",
+            f"The repayment was already recorded under this Idempotency-Key: repayment {row.id}, "
+            f"{format_money(row.amount)} yuan on {row.paid_on}; nothing was recorded twice",
+            "repayment.already_recorded",
+        ),
+        state=load_loan(actor, loan_id).state,
+    )
+
+
+def repay_loan(actor: User, loan_id: int, amount: Decimal, on: date | None = None) -> Repayment:
+    """Record money the household paid: penalty, then interest, then principal, the rest prepays.
+
+    Under an ``Idempotency-Key`` (``g.idempotency_key``, set by ``api/idempotency``) the key is
+    stored on the repayment, unique per officer: the same key again is a 409, even when the
+    first answer was lost and the stored answer is gone.
+    """
+    key = g.get("idempotency_key")
+    load_loan(actor, loan_id)  # 404 first
+    if key and (done := _already_recorded(actor, loan_id, key)) is not None:
+        raise done
+    loan = begin_action(actor, loan_id, "repay")
+    on = on or clock.today()
+    check_event_date(loan, on)
+    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        raise Invalid(
+            {
+                "amount": [
+                    msg(
+                        f"不能入账：还款金额须为大于零且精确到分的金额，不能是 {amount} 元",
+                        f"Cannot be recorded: a repayment is a positive amount in whole fen, not {amount}",
+                        "amount.positive_fen",
+                    )
+                ]
+            }
+        )
+    cal = work_calendar()
+    events = ledger_events(loan)
+    try:
+        pos = position_of(loan, max(on, clock.today()), events=[*events, Paid(on, amount, NEW)], calendar=cal)
+    except PaymentExceedsPayoff as e:
+        raise Invalid(
+            {
+                "amount": [
+                    msg(
+                        f"还款金额 {format_money(amount)} 元超过 {on} 的结清金额 {format_money(e.payoff)} 元",
+                        f"The amount {format_money(amount)} exceeds the payoff of {format_money(e.payoff)} on {on}",
+                        "amount.above_payoff",
+                    )
+                ]
+            }
+        ) from e
+    except LedgerError as e:
+        raise Invalid(
+            {
+                "amount": [
+                    msg(
+                        f"不能入账：该笔还款与贷款账目不符，请核对还款日期和金额（{on}，{format_money(amount)} 元）",
+                        f"Cannot be recorded: {e}",
+                        "amount.ledger",
+                    )
+                ]
+            }
+        ) from e
+    allocation = next(a for a in pos.allocations if a.repayment_id == NEW)
+    dest = state_after(loan, pos)
+    if dest == loan.state or (dest != "repaid" and loan.state == "disbursed"):
+        dest = None  # only the sweep stores disbursed → overdue
+    stored = allocation_json(allocation)
+    try:
+        repayment_id = db.session.execute(
+            insert(Repayment)
+            .values(
+                loan_id=loan.id,
+                paid_on=on,
+                amount=amount,
+                recorded_by_id=actor.id,
+                recorded_at=clock.now(),
+                allocation=stored,
+                idempotency_key=key or None,
+            )
+            .returning(Repayment.id)
+        ).scalar_one()
+    except IntegrityError as e:  # the same key raced in: the first one recorded it
+        db.session.rollback()
+        done = _already_recorded(actor, loan_id, key) if key else None
+        if done is None:
+            raise
+        raise done from e
+    transition(
+        actor,
+        loan,
+        "repay",
+        dest=dest,
+        changes=_money_changes(loan, pos, dest, on),
+        audit_extra={"repayment_id": repayment_id, "amount": amount, "paid_on": on, "allocation": stored},
+    )
+    db.session.commit()
+    return db.session.get(Repayment, repayment_id)
+
+
+# --- reverse (冲正) -----------------------------------------------------------------------------
+
+
+def reverse_repayment(actor: User, loan_id: int, repayment_id: int, reason: str) -> Repayment:
+    """Reverse a mistyped repayment by a compensating mark, by another officer (四眼原则)."""
+    loan = begin_action(actor, loan_id, "reverse-repayment")
+    repayment = db.session.get(Repayment, repayment_id)
+    if repayment is None or repayment.loan_id != loan.id:
+        raise NotFound(msg(f"该贷款没有还款记录 {repayment_id}", f"The loan has no repayment {repayment_id}"))
+    if current_policy().four_eyes and repayment.recorded_by_id == actor.id:
+        raise Forbidden(
+            msg(
+                "四眼原则：录入该笔还款的信贷员不得冲正，须由另一名信贷员办理",
+                "Four eyes: the officer who recorded the repayment may not reverse it; another officer must",
+                "four_eyes",
+            )
+        )
+    if repayment.is_reversed:
+        raise Conflict(
+            msg(
+                f"还款 {repayment_id} 已于此前冲正",
+                f"Repayment {repayment_id} is already reversed",
+                "reversed",
+            ),
+            state=loan.state,
+        )
+    if not (reason or "").strip():
+        raise Invalid({"reason": [msg("请填写冲正理由", "A reason is required")]})
+    kept = [r for r in live_repayments(loan.id) if r.id != repayment.id]
+    pos = position_of(loan, events=ledger_events(loan, kept))
+    dest = state_after(loan, pos)
+    marked = db.session.execute(
+        update(Repayment)
+        .where(Repayment.id == repayment.id, Repayment.reversed_at.is_(None))
+        .values(reversed_by_id=actor.id, reversed_at=clock.now(), reversal_reason=reason.strip())
+    )
+    if marked.rowcount != 1:
+        db.session.rollback()
+        raise Conflict(msg("该笔还款刚被他人冲正", "Someone else reversed the repayment first", "reversed"))
+    transition(
+        actor,
+        loan,
+        "reverse-repayment",
+        dest=None if dest in (None, loan.state) else dest,
+        changes=_money_changes(loan, pos, dest),
+        reason=reason.strip(),
+        audit_extra={"repayment_id": repayment.id, "amount": repayment.amount, "paid_on": repayment.paid_on},
+    )
+    db.session.commit()
+    db.session.refresh(repayment)
+    return repayment
+
+
+@register_guard("reverse-repayment")
+def _has_live_repayment(user: User, loan: Loan):
+    """Reversal needs a live repayment; one recorded by someone else is four eyes (``four_eyes_reason``)."""
+    live = select(Repayment.id).where(Repayment.loan_id == loan.id, Repayment.reversed_at.is_(None))
+    if db.session.scalar(live.limit(1)) is None:
+        return msg("该贷款没有可冲正的还款", "The loan has no repayment to reverse", "nothing_to_reverse")
+    return None
+
+
+@register_guard("repay")
+def _something_owed(user: User, loan: Loan):
+    pos = position_of(loan)
+    if pos is not None and pos.is_repaid:
+        return msg("该贷款已无欠款", "Nothing is owed on the loan", "nothing_owed")
+    return None

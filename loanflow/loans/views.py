@@ -1,0 +1,124 @@
+"""Loan pages (扶贫小额信贷): list with filters, a case with its allowed actions as forms, apply."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from loanflow.audit import services as audit
+from loanflow.core.domain.labels import codes
+from loanflow.core.errors import Invalid
+from loanflow.core.scope import can_see_full_identity
+from loanflow.documents.views import case_documents
+from loanflow.households import services as household_service
+from loanflow.households.views import refused
+from loanflow.loans.forms import ACTIONS, parse_application, scorecard_items
+from loanflow.loans.services import actions as service
+from loanflow.loans.services import apply as loan_apply
+from loanflow.policy.services import current_policy
+from loanflow.web import bp, lookups
+from loanflow.web.case_actions import take_case_action
+
+PER_PAGE = 20
+FILTERS = ("state", "village", "stalled")
+
+
+def _filters() -> dict:
+    args = {k: request.args.get(k, "").strip() for k in FILTERS}
+    return {
+        "state": args["state"] if args["state"] in codes("loan_state") else None,
+        "village": args["village"] if args["village"].isdigit() else None,
+        "stalled": True if args["stalled"] == "1" else None,
+    }
+
+
+@bp.route("/loans")
+@login_required
+def loans():
+    """The loans the user may see, by state, village and stalled; paged, identities masked."""
+    filters, page = _filters(), max(request.args.get("page", 1, type=int), 1)
+    rows, total = service.list_loans(current_user, **filters, page=page, per_page=PER_PAGE)
+    return render_template(
+        "loans/list.html",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
+        filters=filters,
+        villages=lookups.visible_villages(current_user),
+    )
+
+
+def _case_page(loan_id: int, open_action: str | None = None, values=None, errors=None, status: int = 200):
+    loan = service.get_loan(current_user, loan_id)
+    reversible = lookups.reversible_repayments(current_user, loan)
+    allowed = [
+        a
+        for a in service.allowed_actions(current_user, loan)
+        if a in ACTIONS and (a != "reverse-repayment" or reversible)
+    ]
+    page = render_template(
+        "loans/detail.html",
+        loan=loan,
+        whole=can_see_full_identity(current_user),
+        allowed=allowed,
+        danger={a for a in allowed if ACTIONS[a].danger},
+        open_action=open_action,
+        values=values or {},
+        errors=errors or {},
+        position=lookups.loan_position(loan),
+        schedule=lookups.schedule_in_force(loan),
+        repayments=lookups.repayments_of(loan),
+        reversible=reversible,
+        scorecard=scorecard_items(),
+        events=audit.timeline("loan", loan.id),
+        docs=case_documents("loan", loan.id),
+    )
+    return page, status
+
+
+@bp.route("/loans/<int:case_id>")
+@login_required
+def loan(case_id: int):
+    """One loan: state, terms, money due, schedule, the actions the user may take now, timeline."""
+    return _case_page(case_id)
+
+
+@bp.route("/loans/<int:case_id>/<string:action>", methods=["POST"])
+@login_required
+def loan_action(case_id: int, action: str):
+    """Take one case action; a refusal comes back on the case's page with its status."""
+    return take_case_action(
+        case_id,
+        action,
+        actions=ACTIONS,
+        precheck=service.begin_action,
+        case_page=_case_page,
+        label_kind="loan_action",
+        endpoint="web.loan",
+    )
+
+
+@bp.route("/households/<int:household_id>/loans/new", methods=["GET", "POST"])
+@login_required
+def apply_loan(household_id: int):
+    """Apply for a loan on the household's behalf, with its consent."""
+    h = household_service.get_household(current_user, household_id)
+    if request.method == "GET":
+        return _apply_form(h, {"term_months": "12", "purpose": ""}, {})
+    values, data, errors = parse_application(request.form, household_id)
+    try:
+        if errors:
+            raise Invalid(errors)
+        loan = loan_apply.apply_for_loan(current_user, data)
+    except Invalid as e:
+        return _apply_form(h, values, refused(e), 422)
+    flash(_("Loan application %(number)s opened.", number=loan.case_number), "ok")
+    return redirect(url_for("web.loan", case_id=loan.id))
+
+
+def _apply_form(h, values: dict, errors: dict, status: int = 200):
+    purposes = current_policy().purposes
+    page = render_template("loans/apply.html", h=h, values=values, errors=errors, purposes=purposes)
+    return page, status

@@ -1,0 +1,1 @@
+"""The versioned policy table (政策参数)."""

@@ -1,0 +1,1 @@
+"""The industry development subsidy (产业发展奖补)."""

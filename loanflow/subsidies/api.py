@@ -1,0 +1,158 @@
+"""/api/v1/subsidies, /api/v1/publicity and /api/v1/calendar/years: the industry subsidy (产业奖补)."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import g
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema
+
+from loanflow.api.auth import login_required
+from loanflow.api.common import load_body, page_size, paged
+from loanflow.api.idempotency import idempotent
+from loanflow.calendar.services import enter_year
+from loanflow.policy.services import current_policy
+from loanflow.subsidies import publicity as publicity_service
+from loanflow.subsidies import services as service
+from loanflow.subsidies.schemas import (
+    CalendarYearIn,
+    DisburseIn,
+    Empty,
+    ObjectIn,
+    PublicityArgs,
+    PublicizeIn,
+    ReasonIn,
+    SubsidyArgs,
+    SubsidyIn,
+    VerifyIn,
+    publicity_json,
+    subsidy_json,
+)
+
+blp = Blueprint("subsidies", __name__, description="The industry subsidy (产业奖补) and its village 公示")
+
+
+def _case(case_id: int) -> dict:
+    return subsidy_json(service.get_case(g.user, case_id), g.user)
+
+
+@blp.route("/subsidies")
+class Subsidies(MethodView):
+    decorators = [login_required]
+
+    @blp.arguments(SubsidyArgs, location="query")
+    def get(self, args):
+        """The subsidy cases you may see, by village, state and year of application; paged."""
+        filters = {k: args[k] for k in ("village", "state", "year", "household_id")}
+        rows, total = service.list_cases(g.user, **filters, page=args["page"], per_page=page_size(args))
+        policy = current_policy()
+        return paged([subsidy_json(c, g.user, detail=False, policy=policy) for c in rows], total, args)
+
+    @idempotent
+    @blp.arguments(SubsidyIn)
+    def post(self, data):
+        """Apply for a household (a clerk, with the household's consent)."""
+        case = service.apply_for_subsidy(g.user, data)
+        return _case(case.id), 201
+
+
+@blp.route("/subsidies/<int:case_id>")
+@login_required
+def get_subsidy(case_id: int):
+    """One case: state, what you may do now, the amount and its computation, the deadline, the timeline."""
+    return _case(case_id)
+
+
+def case_action(action: str, schema: type[Schema]):
+    """Route ``POST /subsidies/<id>/<action>``: the case's 404/403/409 come before the body's 422."""
+
+    def register(run):
+        @blp.route(f"/subsidies/<int:case_id>/{action}", methods=["POST"])
+        @blp.doc(requestBody={"required": False, "content": {"application/json": {"schema": schema}}})
+        @login_required
+        @idempotent
+        @wraps(run)
+        def view(case_id: int):
+            service.precheck(g.user, case_id, action)
+            run(g.user, case_id, load_body(schema))
+            return _case(case_id)
+
+        return view
+
+    return register
+
+
+@case_action("verify", VerifyIn)
+def verify(user, case_id: int, data: dict) -> None:
+    """Record the on-site check (核验) and reserve the amount against the household's cap."""
+    service.verify_case(user, case_id, data)
+
+
+@case_action("publicize", PublicizeIn)
+def publicize(user, case_id: int, data: dict) -> None:
+    """Post the village 公示 for this case and the other verified cases of its village in ``case_ids``."""
+    publicity_service.publicize_cases(user, case_id, data.get("case_ids"))
+
+
+@case_action("object", ObjectIn)
+def object_(user, case_id: int, data: dict) -> None:
+    """Record an objection raised during the 公示; the case goes back for a new verification."""
+    publicity_service.object_to_case(user, case_id, data)
+
+
+@case_action("approve", Empty)
+def approve(user, case_id: int, _data: dict) -> None:
+    """Approve (审批) from the first working day after the 公示; not by the one who verified."""
+    service.approve_case(user, case_id)
+
+
+@case_action("disburse", DisburseIn)
+def disburse(user, case_id: int, data: dict) -> None:
+    """Record the payment into the household's registered account, with the bank's reference."""
+    service.disburse_case(user, case_id, data)
+
+
+@case_action("reject", ReasonIn)
+def reject(user, case_id: int, data: dict) -> None:
+    """Reject before payment (an approver); the reservation is released."""
+    service.close_case(user, case_id, "reject", data["reason"])
+
+
+@case_action("withdraw", ReasonIn)
+def withdraw(user, case_id: int, data: dict) -> None:
+    """Withdraw before approval on the household's request (a clerk); the reservation is released."""
+    service.close_case(user, case_id, "withdraw", data["reason"])
+
+
+@blp.route("/publicity")
+@login_required
+@blp.arguments(PublicityArgs, location="query")
+def list_publicity(args):
+    """The village 公示 lists you may see, newest first, optionally of one village or township."""
+    rows, total = publicity_service.list_publicity(g.user, args["village"], args["page"], page_size(args))
+    policy = current_policy()
+    return paged([publicity_json(p, policy) for p in rows], total, args)
+
+
+@blp.route("/publicity/<int:publicity_id>")
+@login_required
+def get_publicity(publicity_id: int):
+    """One village 公示 list as posted, without the cases objections took off it."""
+    return publicity_json(publicity_service.get_publicity(g.user, publicity_id))
+
+
+@blp.route("/calendar/years", methods=["POST"])
+@login_required
+@idempotent
+@blp.arguments(CalendarYearIn)
+def enter_calendar_year(data):
+    """Enter a year's public holidays and make-up working days (admin); provisional dates become firm."""
+    table, refirmed = enter_year(
+        g.user,
+        data["year"],
+        [d.isoformat() for d in data["holidays"]],
+        [d.isoformat() for d in data["workdays"]],
+    )
+    return {**table.as_dict(), "refirmed": refirmed}, 201

@@ -1,0 +1,177 @@
+"""Demo subsidy cases (产业奖补) in every state, dated relative to the business date, some stalled.
+
+Cases are made through the services with the business date set back to each
+step's day, so their dates, deadlines, 公示 periods and audit trail are what a
+real run would have produced. ``make_case`` is also what the tests use.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from decimal import Decimal
+
+from flask import current_app
+from sqlalchemy import select
+
+from loanflow.accounts.models import User
+from loanflow.calendar.services import work_calendar
+from loanflow.core import clock
+from loanflow.extensions import db
+from loanflow.households.models import Household, Member
+from loanflow.subsidies import publicity as publicity_service
+from loanflow.subsidies import services as service
+from loanflow.subsidies.models import SubsidyCase
+
+STEPS = ("applied", "verified", "publicized", "approved", "disbursed")
+
+
+@contextmanager
+def business_date(on: date) -> Iterator[None]:
+    """Run the body with the business date set to ``on`` (demo and tests only)."""
+    saved = current_app.config.get("LOANFLOW_TODAY")
+    current_app.config["LOANFLOW_TODAY"] = on
+    try:
+        yield
+    finally:
+        current_app.config["LOANFLOW_TODAY"] = saved
+
+
+def make_case(
+    household: Household,
+    state: str,
+    *,
+    start: date,
+    clerk: User,
+    verifier: User,
+    approver: User,
+    industry: str = "pig",
+    quantity: str = "5",
+    verified: str | None = None,
+    gap: int = 1,
+) -> SubsidyCase:
+    """A case taken to ``state`` starting on ``start``, each step ``gap`` working days after the last.
+
+    ``approved`` happens on the day approval opens; ``rejected`` and ``withdrawn``
+    close an applied case.
+    """
+    cal = work_calendar()
+    day = start
+    with business_date(day):
+        case = service.apply_for_subsidy(
+            clerk, {"household_id": household.id, "industry": industry, "quantity": quantity, "consent": True}
+        )
+    case_id = case.id
+    if state in ("rejected", "withdrawn"):
+        actor, action = (verifier, "reject") if state == "rejected" else (clerk, "withdraw")
+        with business_date(cal.add_working_days(day, gap).date):
+            return service.close_case(
+                actor, case_id, action, "演示：农户已放弃" if action == "withdraw" else "演示：核验不符"
+            )
+    target = STEPS.index(state)
+    if target >= 1:
+        day = cal.add_working_days(day, gap).date
+        with business_date(day):
+            service.verify_case(
+                verifier, case_id, {"verified_quantity": verified or quantity, "note": "实地核验"}
+            )
+    if target >= 2:
+        day = cal.add_working_days(day, gap).date
+        with business_date(day):
+            publicity = publicity_service.publicize_cases(verifier, case_id)
+            day = publicity.approval_opens_on
+    if target >= 3:
+        with business_date(day):
+            service.approve_case(approver, case_id)
+    if target >= 4:
+        day = cal.add_working_days(day, gap).date
+        with business_date(day):
+            service.disburse_case(approver, case_id, {"date": day, "payment_reference": f"YA{case_id:08d}"})
+    return db.session.get(SubsidyCase, case_id)
+
+
+def working_days_back(cal, today: date, n: int) -> date:
+    """The working day ``n`` working days before ``today``."""
+    d = today
+    while n > 0:
+        d -= timedelta(days=1)
+        n -= cal.is_working_day(d)
+    return d
+
+
+def fresh_household(village_code: str, head_name: str, account: str = "6217991234567890128") -> Household:
+    """A household with only its head, for demos and tests that need one without any case."""
+    now = clock.now()
+    h = Household(
+        village_code=village_code,
+        address="1组1号",
+        status="not_out",
+        attribute="general",
+        main_cause="no_funds",
+        secondary_causes=[],
+        income_per_head=Decimal("4000"),
+        account_type="card",
+        bank_account=account,
+        bank_name="裕安区农村商业银行",
+        created_at=now,
+        updated_at=now,
+        members=[
+            Member(name=head_name, no_id_reason="演示", relation="head", labour="normal", phone="13900000000")
+        ],
+    )
+    db.session.add(h)
+    db.session.commit()
+    return h
+
+
+def seed_demo(rng: random.Random) -> dict:
+    """Subsidy cases for the demo clerk's village: every state, some on time, some stalled, one objected."""
+    people = {u.username: u for u in db.session.scalars(select(User))}
+    clerk, approver, county = people["clerk"], people["approver"], people["approver2"]
+    village = clerk.region_code
+    households = list(
+        db.session.scalars(select(Household).where(Household.village_code == village).order_by(Household.id))
+    )
+    today = clock.today()
+    cal = work_calendar()
+
+    def back(n: int) -> date:
+        return working_days_back(cal, today, n)
+
+    industries = ("pig", "tea", "kiwi", "poultry", "konjac", "silkworm")
+    plan = [  # state, start (working days ago), working days between steps
+        ("applied", 1, 1),  # on time
+        ("applied", 12, 1),  # stalled: waiting weeks for verification
+        ("verified", 3, 1),
+        ("verified", 15, 2),  # stalled: verified, never publicized
+        ("publicized", 3, 1),  # 公示 running
+        ("publicized", 20, 1),  # period long over, approval stalled
+        ("approved", 25, 1),  # approved, payment stalled
+        ("disbursed", 30, 1),
+        ("disbursed", 40, 2),
+        ("rejected", 10, 1),
+        ("withdrawn", 8, 1),
+        ("objected", 6, 1),  # an objection sent it back to applied
+    ]
+    made: dict[str, int] = {}
+    for i, (state, start, gap) in enumerate(plan[: len(households)]):
+        industry = industries[i % len(industries)]
+        quantity = str(rng.randint(2, 4))
+        case = make_case(
+            households[i],
+            "publicized" if state == "objected" else state,
+            start=back(start),
+            clerk=clerk,
+            verifier=approver,
+            approver=county,
+            industry=industry,
+            quantity=quantity,
+            gap=gap,
+        )
+        if state == "objected":
+            objection = {"raised_by": "同村村民", "reason": "演示：实际养殖数量少于申报"}
+            publicity_service.object_to_case(approver, case.id, objection)
+        made[state] = made.get(state, 0) + 1
+    return {"subsidies": made}

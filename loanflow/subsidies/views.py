@@ -1,0 +1,140 @@
+"""Industry subsidy pages (产业奖补): list, a case with its allowed actions, apply, the village 公示 lists."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from loanflow.audit import services as audit
+from loanflow.core import clock
+from loanflow.core.domain.labels import codes
+from loanflow.core.errors import Invalid
+from loanflow.documents.views import case_documents
+from loanflow.households import services as household_service
+from loanflow.households.views import refused
+from loanflow.policy.services import current_policy
+from loanflow.subsidies import publicity as publicity_service
+from loanflow.subsidies import services as service
+from loanflow.subsidies.forms import ACTIONS, industries, parse_application
+from loanflow.subsidies.rules import allowed_actions
+from loanflow.web import bp, lookups
+from loanflow.web.case_actions import take_case_action
+
+PER_PAGE = 20
+
+
+@bp.route("/subsidies")
+@login_required
+def subsidies():
+    """The subsidy cases the user may see, by state and village; paged."""
+    state, village = request.args.get("state", ""), request.args.get("village", "")
+    filters = {
+        "state": state if state in codes("subsidy_state") else None,
+        "village": village if village.isdigit() else None,
+    }
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows, total = service.list_cases(current_user, **filters, page=page, per_page=PER_PAGE)
+    return render_template(
+        "subsidies/list.html",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
+        filters=filters,
+        villages=lookups.visible_villages(current_user),
+    )
+
+
+def _case_page(case_id: int, open_action: str | None = None, values=None, errors=None, status: int = 200):
+    case = service.get_case(current_user, case_id)
+    allowed = [
+        a for a in allowed_actions(current_user, case, current_policy(), clock.today()) if a in ACTIONS
+    ]
+    page = render_template(
+        "subsidies/detail.html",
+        case=case,
+        allowed=allowed,
+        danger={a for a in allowed if ACTIONS[a].danger},
+        open_action=open_action,
+        values=values or {},
+        errors=errors or {},
+        companions=lookups.verified_companions(current_user, case) if "publicize" in allowed else [],
+        events=audit.timeline("subsidy", case.id),
+        docs=case_documents("subsidy", case.id),
+    )
+    return page, status
+
+
+@bp.route("/subsidies/<int:case_id>")
+@login_required
+def subsidy(case_id: int):
+    """One subsidy case: amounts, the 公示, objections, the actions the user may take now, timeline."""
+    return _case_page(case_id)
+
+
+@bp.route("/subsidies/<int:case_id>/<string:action>", methods=["POST"])
+@login_required
+def subsidy_action(case_id: int, action: str):
+    """Take one case action; a refusal comes back on the case's page with its status."""
+    return take_case_action(
+        case_id,
+        action,
+        actions=ACTIONS,
+        precheck=service.precheck,
+        case_page=_case_page,
+        label_kind="subsidy_action",
+        endpoint="web.subsidy",
+    )
+
+
+@bp.route("/households/<int:household_id>/subsidies/new", methods=["GET", "POST"])
+@login_required
+def apply_subsidy(household_id: int):
+    """Apply for an industry subsidy on the household's behalf, with its consent."""
+    h = household_service.get_household(current_user, household_id)
+    if request.method == "GET":
+        return _apply_form(h, {}, {})
+    values, data, errors = parse_application(request.form, household_id)
+    try:
+        if errors:
+            raise Invalid(errors)
+        case = service.apply_for_subsidy(current_user, data)
+    except Invalid as e:
+        return _apply_form(h, values, refused(e), 422)
+    flash(_("Subsidy application opened."), "ok")
+    return redirect(url_for("web.subsidy", case_id=case.id))
+
+
+def _apply_form(h, values: dict, errors: dict, status: int = 200):
+    page = render_template("subsidies/apply.html", h=h, values=values, errors=errors, industries=industries())
+    return page, status
+
+
+@bp.route("/publicity")
+@login_required
+def publicity_lists():
+    """The village 公示 lists the user may see, newest first."""
+    village = request.args.get("village", "")
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows, total = publicity_service.list_publicity(
+        current_user, village if village.isdigit() else None, page, PER_PAGE
+    )
+    pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
+    return render_template("subsidies/publicity_list.html", rows=rows, total=total, page=page, pages=pages)
+
+
+@bp.route("/publicity/<int:publicity_id>")
+@login_required
+def publicity(publicity_id: int):
+    """One village 公示 as posted: names, industries, quantities, amounts (no ID, phone, account, cause)."""
+    p = publicity_service.get_publicity(current_user, publicity_id)
+    entries = publicity_service.publicity_entries(p)
+    return render_template("subsidies/publicity.html", p=p, entries=entries)
+
+
+@bp.context_processor
+def _subsidy_helpers():
+    from loanflow.subsidies.forms import industry_namer, quantity
+
+    return {"industry_name": industry_namer(), "quantity": quantity}

@@ -1,0 +1,1 @@
+"""pytest fixtures shared by the tests of the pages (loaded by tests/conftest.py)."""

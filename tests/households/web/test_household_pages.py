@@ -1,0 +1,191 @@
+"""Household pages: a clerk registers through the form, errors stay beside their fields, lists mask."""
+
+from __future__ import annotations
+
+import random
+
+from loanflow.demo import demo_card
+from loanflow.extensions import db
+from loanflow.households.models import AccountChange, Household, Member
+from loanflow.web.testing.fixtures import field_errors, input_value
+
+GOOD_ID = "11010519491231002X"
+
+
+def form(**changes) -> dict:
+    card = demo_card(random.Random(7))
+    data = {
+        "village_code": "341503001001",
+        "address": "3组12号",
+        "status": "not_out",
+        "monitoring": "none",
+        "monitoring_set_on": "",
+        "attribute": "general",
+        "main_cause": "illness",
+        "secondary_causes": ["no_funds"],
+        "income_per_head": "4800",
+        "account_type": "card",
+        "bank_account": card,
+        "bank_name": "裕安区农村商业银行",
+        "members[0].name": "赵大山",
+        "members[0].id_number": GOOD_ID,
+        "members[0].relation": "head",
+        "members[0].labour": "normal",
+        "members[0].phone": "13912345678",
+        "members[1].name": "",
+        "members[1].relation": "",
+        "members[1].labour": "normal",
+    }
+    data.update(changes)
+    return data
+
+
+def test_a_clerk_registers_a_household_through_the_form(page_as):
+    c = page_as("clerk")
+    assert "登记农户" in c.get("/households/new").get_data(as_text=True)
+    r = c.post("/households/new", data=form())
+    assert r.status_code == 302
+    h = db.session.query(Household).join(Member).filter(Member.id_number == GOOD_ID).one()
+    html = c.get(r.headers["Location"]).get_data(as_text=True)
+    assert "农户已登记" in html and "赵大山" in html
+    assert GOOD_ID in html  # whole on the household's own page for a clerk
+    assert h.secondary_causes == ["no_funds"] and str(h.income_per_head) == "4800.00"
+    assert "登记农户" in html  # the timeline's first event
+
+
+def test_a_bad_id_number_is_named_beside_its_field_and_nothing_typed_is_lost(page_as):
+    c = page_as("clerk")
+    r = c.post("/households/new", data=form(**{"members[0].id_number": "110105194912310021"}))
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert field_errors(html, "members[0].id_number")  # the message sits next to the ID box
+    assert "校验" in field_errors(html, "members[0].id_number")[0]
+    assert input_value(html, "members[0].id_number") == "110105194912310021"
+    assert input_value(html, "members[0].name") == "赵大山"
+    assert input_value(html, "bank_name") == "裕安区农村商业银行"
+    assert input_value(html, "address") == "3组12号"
+    assert 'value="no_funds" checked' in html
+    assert db.session.query(Member).filter(Member.name == "赵大山").count() == 0
+
+
+def test_errors_come_back_in_english_on_the_english_page(page_as):
+    c = page_as("clerk")
+    c.get("/lang/en")
+    r = c.post("/households/new", data=form(income_per_head="12.345", bank_account=""))
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert field_errors(html, "income_per_head") == ["The amount may have at most 2 decimals"]
+    assert field_errors(html, "bank_account") == ["This field is required"]
+    assert input_value(html, "income_per_head") == "12.345"
+
+
+def test_a_second_head_is_refused_with_the_members_named(page_as):
+    c = page_as("clerk")
+    data = form(
+        **{"members[1].name": "赵小河", "members[1].relation": "head", "members[1].no_id_reason": "婴儿"}
+    )
+    html = c.post("/households/new", data=data).get_data(as_text=True)
+    assert "有且只有一名户主" in html
+    assert input_value(html, "members[1].name") == "赵小河"
+
+
+def test_a_bank_officer_is_refused_registration_with_a_readable_page(page_as):
+    r = page_as("officer").post("/households/new", data=form())
+    assert r.status_code == 403
+    assert "只有经办员可以登记农户" in r.get_data(as_text=True)
+
+
+def test_lists_mask_id_numbers_and_accounts(page_as):
+    c = page_as("clerk")
+    c.post("/households/new", data=form())
+    html = c.get("/households?q=赵大山").get_data(as_text=True)
+    assert "赵大山" in html
+    assert "110105********002X" in html and GOOD_ID not in html
+    assert form()["bank_account"] not in html and "*" * 12 in html
+
+
+def test_a_supervisor_sees_masked_numbers_even_on_the_households_page(page_as):
+    page_as("clerk").post("/households/new", data=form())
+    h = db.session.query(Household).join(Member).filter(Member.id_number == GOOD_ID).one()
+    html = page_as("supervisor").get(f"/households/{h.id}").get_data(as_text=True)
+    assert "赵大山" in html and GOOD_ID not in html and "110105********002X" in html
+
+
+def test_search_finds_by_village_and_pages_through(page_as):
+    c = page_as("supervisor")
+    html = c.get("/households?village=341503001001").get_data(as_text=True)
+    assert "共 12 户" in html
+    html = c.get("/households").get_data(as_text=True)
+    assert "第 1 页，共 2 页" in html and "page=2" in html
+
+
+def test_a_household_outside_the_region_is_not_found(page_as):
+    outside = db.session.query(Household).filter(Household.village_code == "341503002001").first()
+    assert page_as("clerk").get(f"/households/{outside.id}").status_code == 404
+
+
+def test_a_status_change_needs_its_reason_and_document_then_saves(page_as):
+    c = page_as("clerk")
+    h = db.session.query(Household).filter(Household.village_code == "341503001001").first()
+    page = c.get(f"/households/{h.id}/edit").get_data(as_text=True)
+    data = {k: v for k, v in _filled(page).items()}
+    data["status"] = "relapsed" if h.status != "relapsed" else "out"
+    r = c.post(f"/households/{h.id}/edit", data=data)
+    assert r.status_code == 422
+    assert field_errors(r.get_data(as_text=True), "change_reason")
+    data.update(change_reason="因病返贫", document_ref="裕扶办〔2026〕3号")
+    assert c.post(f"/households/{h.id}/edit", data=data).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Household, h.id).status_document == "裕扶办〔2026〕3号"
+
+
+def test_a_bank_account_change_needs_a_second_person(page_as):
+    h = db.session.query(Household).filter(Household.village_code == "341503001001").first()
+    clerk = page_as("clerk")
+    r = clerk.post(
+        f"/households/{h.id}/account-changes",
+        data={
+            "account_type": "passbook",
+            "bank_account": "6200123456789",
+            "bank_name": "邮储银行",
+            "reason": "换卡",
+        },
+    )
+    assert r.status_code == 302
+    change = db.session.query(AccountChange).one()
+    r = clerk.post(f"/households/{h.id}/account-changes/{change.id}", data={"decision": "confirm"})
+    assert r.status_code == 403 and "四眼原则" in r.get_data(as_text=True)
+    approver = page_as("approver")
+    assert "6200123456789" in approver.get(f"/households/{h.id}").get_data(as_text=True)
+    assert "待确认的银行账户变更" in approver.get("/").get_data(as_text=True)
+    r = approver.post(f"/households/{h.id}/account-changes/{change.id}", data={"decision": "confirm"})
+    assert r.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Household, h.id).bank_account == "6200123456789"
+
+
+def test_a_bad_account_number_is_named_and_kept(page_as):
+    h = db.session.query(Household).filter(Household.village_code == "341503001001").first()
+    r = page_as("clerk").post(
+        f"/households/{h.id}/account-changes",
+        data={"account_type": "card", "bank_account": "6217991234567890123", "bank_name": "农商行"},
+    )
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and "Luhn" in field_errors(html, "bank_account")[0]
+    assert input_value(html, "bank_account") == "6217991234567890123"
+
+
+def _filled(html: str) -> dict:
+    """The values an edit form was drawn with, as the browser would post them back."""
+    import re
+
+    data: dict = {}
+    for name, value in re.findall(r'<input type="[a-z]+" name="([^"]+)" value="([^"]*)"', html):
+        data[name] = value
+    for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html):
+        data[name] = value
+    for name, body in re.findall(r'<select name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
+        chosen = re.search(r'<option value="([^"]*)" selected', body)
+        data[name] = chosen.group(1) if chosen else ""
+    data["secondary_causes"] = re.findall(r'name="secondary_causes" value="([^"]+)" checked', html)
+    return data

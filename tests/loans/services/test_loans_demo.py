@@ -1,0 +1,44 @@
+"""The demo's loans: every state, dated relative to the business date, some past their deadline."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from loanflow.audit import services as audit
+from loanflow.extensions import db
+from loanflow.loans.models import Loan
+from loanflow.loans.services.queries import is_stalled
+
+EVERY_STATE = {
+    "applied",
+    "rated",
+    "credited",
+    "disbursed",
+    "overdue",
+    "recalled",
+    "repaid",
+    "compensated",
+    "rejected",
+    "withdrawn",
+}
+
+
+def test_the_demo_seeds_loans_in_every_state_with_stalled_ones_and_an_intact_trail(app, monkeypatch):
+    from loanflow import demo
+
+    monkeypatch.setattr(demo, "MODULES_WITH_CASES", ("loanflow.loans.demo",))
+    summary = demo.build_demo(100)
+    loans = db.session.scalars(select(Loan)).all()
+    assert {loan.state for loan in loans} == EVERY_STATE
+    assert set(summary["loans"]) == EVERY_STATE
+    stalled = [loan for loan in loans if is_stalled(loan)]
+    assert {loan.state for loan in stalled} == {"applied", "rated", "credited"}
+    assert audit.verify().ok
+
+
+def test_a_small_county_gets_no_demo_loans(app, monkeypatch):
+    from loanflow import demo
+
+    monkeypatch.setattr(demo, "MODULES_WITH_CASES", ("loanflow.loans.demo",))
+    assert "loans" not in demo.build_demo(30)
+    assert db.session.scalar(select(Loan.id).limit(1)) is None
