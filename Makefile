@@ -5,16 +5,25 @@ BIN := $(VENV)/bin
 export FLASK_APP := wsgi:app
 export PYTHONPATH := $(CURDIR)
 
-# Debian packages: venv for the virtualenv, pango + HarfBuzz's subsetter and a CJK font for the PDFs, chromium for the
-# browser tests, poppler-utils to look at rendered pages.
-DEB_PACKAGES := python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-wqy-microhei chromium poppler-utils
+# Debian packages: venv for the virtualenv, pango + HarfBuzz's subsetter and a CJK font for the PDFs; for the tests
+# also chromium (browser tests) and poppler-utils (to look at rendered pages).
+RUN_DEB_PACKAGES := python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-wqy-microhei
+TEST_DEB_PACKAGES := $(RUN_DEB_PACKAGES) chromium poppler-utils
 
-.PHONY: run test setup system-deps lint db demo bench clean
+.PHONY: run test setup dev-setup system-deps test-system-deps lint db demo bench clean requirements
 
+# `make run` installs the runtime only (requirements.txt); `make test` adds the tools (requirements-dev.txt).
 setup: system-deps $(VENV)/.installed
+dev-setup: test-system-deps $(VENV)/.dev-installed
 
 system-deps:
-	@missing=""; for p in $(DEB_PACKAGES); do \
+	@$(MAKE) --no-print-directory deb-install PACKAGES="$(RUN_DEB_PACKAGES)"
+
+test-system-deps:
+	@$(MAKE) --no-print-directory deb-install PACKAGES="$(TEST_DEB_PACKAGES)"
+
+deb-install:
+	@missing=""; for p in $(PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -31,6 +40,18 @@ $(VENV)/.installed: requirements.txt | $(BIN)/python
 	$(BIN)/python -m pip install -q -r requirements.txt
 	touch $@
 
+$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	touch $@
+
+# Regenerate the pins from the short .in files (pip-compile keeps existing pins unless asked to upgrade).
+requirements: dev-setup
+	$(BIN)/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links --annotation-style=line \
+	  requirements.in -o requirements.txt
+	$(BIN)/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links --annotation-style=line \
+	  requirements-dev.in -o requirements-dev.txt
+	sed -i '0,/^[a-z]/s//-r requirements.txt\n&/' requirements-dev.txt
+
 db: setup
 	$(BIN)/flask db upgrade
 
@@ -44,9 +65,12 @@ run: demo
 	@echo ""
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-lint: setup
+# ruff, then the architecture contracts (.importlinter): domain free of frameworks, core free of features, the
+# features' layers, api and web apart.
+lint: dev-setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 # pytest on SQLite always; again on PostgreSQL when TEST_DATABASE_URL is set.
 test: lint
@@ -55,7 +79,7 @@ test: lint
 	  echo "== again on PostgreSQL =="; $(BIN)/pytest; \
 	else echo "TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
 
-bench: setup
+bench: dev-setup
 	$(BIN)/python bench/run_all.py
 
 clean:

@@ -7,10 +7,28 @@ the households and loans of the townships their branch serves.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from sqlalchemy import func, or_
 
-from loanflow.accounts.models import User
-from loanflow.households.models import Household
+
+class Branch(Protocol):
+    township_codes: list[str]
+
+
+class User(Protocol):
+    """Who acts: any object with these attributes (the accounts feature's ``User``)."""
+
+    id: int
+    role: str
+    region_code: str
+    branch: Branch | None
+
+
+class Household(Protocol):
+    """Anything that lives in a village (a household, a case)."""
+
+    village_code: str
 
 
 def in_region(user: User, code: str) -> bool:
