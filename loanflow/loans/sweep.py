@@ -3,9 +3,9 @@
 What is overdue is computed when read; the sweep only stores it, so that lists,
 the stalled queue and compensation see it: ``disbursed → overdue`` when
 something is past due (after the due date's grace), ``overdue → disbursed`` when
-it is cured. Each change is the state machine's ``sweep`` action through
-``loans.transition`` (the guarded UPDATE on (id, state, version) and its audit
-event), with its own commit: run twice, or on two nodes at once, the second run
+it is cured. Each change is the state table's ``sweep`` action through the loan
+engine (``loans.workflow.LOANS``: the guarded UPDATE on (id, state, version) and
+its audit event), with its own commit: run twice, or on two nodes at once, the second run
 finds nothing to change or loses the guarded update and writes nothing.
 """
 
@@ -21,8 +21,8 @@ from loanflow.core import clock
 from loanflow.core.errors import Conflict
 from loanflow.extensions import db
 from loanflow.loans.models import Loan
-from loanflow.loans.services.actions import transition
 from loanflow.loans.services.money import position_of
+from loanflow.loans.workflow import LOANS
 
 SWEPT_STATES = ("disbursed", "overdue")
 
@@ -46,11 +46,11 @@ class SweepResult:
 
 
 def _store(loan: Loan, new_state: str, overdue_since: date | None) -> bool:
-    """The LOAN state machine's ``sweep`` through ``loans.transition`` (guarded UPDATE + audit), one
-    commit; False when someone else moved the loan first. A pending extension keeps its deadline."""
+    """The LOAN table's ``sweep`` through the loan engine (guarded UPDATE + audit), one commit;
+    False when someone else moved the loan first. A pending extension keeps its deadline."""
     changes = {"overdue_since": overdue_since, "stage_due_on": loan.stage_due_on}
     try:
-        transition(None, loan, "sweep", dest=new_state, changes=changes, reason="daily sweep")
+        LOANS.move(None, loan, "sweep", dest=new_state, changes=changes, reason="daily sweep")
     except Conflict:
         return False
     db.session.commit()

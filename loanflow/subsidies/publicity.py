@@ -16,14 +16,15 @@ from loanflow.accounts.models import User
 from loanflow.audit import services as audit
 from loanflow.calendar.services import work_calendar
 from loanflow.core import clock
-from loanflow.core.errors import Conflict, Invalid, NotFound, msg
+from loanflow.core.errors import Invalid, NotFound, msg
 from loanflow.core.scope import sees_village, village_filter
 from loanflow.extensions import db
 from loanflow.policy.services import current_policy
 from loanflow.subsidies.domain.amounts import format_quantity
 from loanflow.subsidies.models import Publicity, PublicityEntry, SubsidyCase, SubsidyObjection
-from loanflow.subsidies.rules import allowed_actions, check_action, load_case, move, stage_values
-from loanflow.subsidies.services import record, release_reservation
+from loanflow.subsidies.rules import load_case
+from loanflow.subsidies.services import release_reservation
+from loanflow.subsidies.workflow import SUBSIDIES, check_action
 
 
 def publicize_cases(actor: User, case_id: int, case_ids: list[int] | None = None) -> Publicity:
@@ -74,15 +75,15 @@ def publicize_cases(actor: User, case_id: int, case_ids: list[int] | None = None
                 amount=case.amount,
             )
         )
-        stage = stage_values(policy, cal, "publicized", today, base=period.end)
+        stage = SUBSIDIES.stage("publicized", today, base=period.end, policy=policy, calendar=cal)
         stage["stage_due_provisional"] = stage["stage_due_provisional"] or period.provisional
-        new_state = move(actor, case, "publicize", {"publicity_id": publicity.id, **stage})
-        record(
+        SUBSIDIES.move(
             actor,
             case,
             "publicize",
-            {"state": "verified"},
-            {"state": new_state, "publicity_id": publicity.id, **shown},
+            changes={"publicity_id": publicity.id, **stage},
+            audit_extra={"publicity_id": publicity.id, **shown},
+            policy=policy,
         )
     audit.record(
         actor,
@@ -100,19 +101,9 @@ def object_to_case(actor: User, case_id: int, data: dict[str, Any]) -> SubsidyCa
     """Record an objection raised during the 公示: the case leaves the list and goes back to ``applied``."""
     case = load_case(actor, case_id)
     policy, today = current_policy(), clock.today()
-    check_action(actor, case, "object", policy, today)
+    check_action(actor, case, "object", policy, today)  # the 公示 still runs: a guard of ``SUBSIDIES``
     publicity = case.publicity
-    if today > publicity.end_on:
-        raise Conflict(
-            msg(
-                f"公示期已于 {publicity.end_on.isoformat()} 结束，不能再登记异议",
-                f"The publicity period ended on {publicity.end_on.isoformat()}; objections are closed",
-                "publicity_over",
-            ),
-            allowed_actions=allowed_actions(actor, case, policy, today),
-            state=case.state,
-        )
-    before = {"state": case.state, "amount": case.amount, "publicity_id": publicity.id}
+    before = {"amount": case.amount, "publicity_id": publicity.id}
     release_reservation(case, because="objection")
     objection = SubsidyObjection(
         case_id=case.id,
@@ -134,11 +125,16 @@ def object_to_case(actor: User, case_id: int, data: dict[str, Any]) -> SubsidyCa
         "verified_by_id": None,
         "cap_period": None,
     }
-    new_state = move(
-        actor, case, "object", {**cleared, **stage_values(policy, work_calendar(), "applied", today)}
+    SUBSIDIES.move(
+        actor,
+        case,
+        "object",
+        changes=cleared,
+        reason=data["reason"],
+        audit_before=before,
+        audit_extra={"raised_by": data["raised_by"], "objection_reason": data["reason"]},
+        policy=policy,
     )
-    after = {"state": new_state, "raised_by": data["raised_by"], "objection_reason": data["reason"]}
-    record(actor, case, "object", before, after, data["reason"])
     db.session.commit()
     return case
 

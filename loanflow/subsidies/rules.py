@@ -1,4 +1,5 @@
-"""Who may act on a subsidy case and when, the stage deadlines, and the guarded state change.
+"""Who may act on a subsidy case and when: the refusals and guards ``subsidies.workflow`` declares
+beside the SUBSIDY state table.
 
 Levels (decided here, see docs/decisions.md): an approver of a township
 (9-digit region) verifies, publicizes, records objections and rejects before
@@ -13,24 +14,19 @@ role, level or four eyes → 409 state or period → 422 input.
 
 from __future__ import annotations
 
-from datetime import date
-
-from sqlalchemy import update
-
 from loanflow.accounts.models import User
-from loanflow.core import clock
-from loanflow.core.domain.policy import Policy
-from loanflow.core.domain.workdays import WorkCalendar
-from loanflow.core.domain.workflows import SUBSIDY, NotAllowedInState, Step
-from loanflow.core.errors import Conflict, Forbidden, Msg, NotFound, msg
+from loanflow.core.domain.labels import label
+from loanflow.core.domain.workflows import Step
+from loanflow.core.errors import Msg, NotFound, msg
 from loanflow.core.scope import sees_village
+from loanflow.core.workflow import Moment
 from loanflow.extensions import db
-from loanflow.policy.services import current_policy
 from loanflow.subsidies.models import SubsidyCase
 
 TOWNSHIP_STEPS = frozenset({"verify", "publicize", "object"})
 COUNTY_STEPS = frozenset({"approve", "disburse"})
-WAITING_STAGES = ("applied", "verified", "publicized", "approved")
+# The stage whose deadline runs while a case waits in a state (DOMAIN.md "Deadlines").
+WAITING_STAGES = {s: s for s in ("applied", "verified", "publicized", "approved")}
 
 
 def can_view_subsidy(user: User, case: SubsidyCase) -> bool:
@@ -67,8 +63,13 @@ def level_refusal(user: User, action: str, state: str) -> Msg | None:
     return None
 
 
-def four_eyes_refusal(user: User, case: SubsidyCase, step: Step, policy: Policy) -> Msg | None:
-    if policy.four_eyes and step.not_by_actor_of == "verify" and case.verified_by_id == user.id:
+def level(user: User, case: SubsidyCase, step: Step, now: Moment) -> Msg | None:
+    return level_refusal(user, step.action, case.state)
+
+
+def four_eyes(user: User, case: SubsidyCase, step: Step, now: Moment) -> Msg | None:
+    """Who verified a case may not approve it, while the policy's four-eyes switch is on."""
+    if step.not_by_actor_of == "verify" and case.verified_by_id == user.id and now.four_eyes:
         return msg(
             "核验人不能审批同一案件（四眼原则）",
             "Who verified a case may not approve it (four eyes)",
@@ -77,9 +78,8 @@ def four_eyes_refusal(user: User, case: SubsidyCase, step: Step, policy: Policy)
     return None
 
 
-def role_refusal(action: str, role: str) -> Msg:
-    from loanflow.core.domain.labels import label
-
+def role_refusal(actor: User, action: str, step: Step | None) -> Msg:
+    role = actor.role
     return msg(
         f"{label('role', role)}无权执行“{label('subsidy_action', action)}”",
         f"A {label('role', role, 'en').lower()} may not {label('subsidy_action', action, 'en').lower()}",
@@ -87,89 +87,44 @@ def role_refusal(action: str, role: str) -> Msg:
     )
 
 
-def check_action(actor: User, case: SubsidyCase, action: str, policy: Policy, today: date) -> Step:
-    """403 for role, level or four eyes, then 409 for state; return the step."""
-    step = SUBSIDY.by_action.get(action)
-    if step is None or actor.role not in step.roles:
-        raise Forbidden(role_refusal(action, actor.role))
-    refusal = level_refusal(actor, action, case.state) or four_eyes_refusal(actor, case, step, policy)
-    if refusal is not None:
-        raise Forbidden(refusal)
-    try:
-        SUBSIDY.check(action, case.state, actor.role)
-    except NotAllowedInState as e:
-        raise Conflict(
-            msg(
-                f"案件当前状态不允许此操作（{case.state}）",
-                f"{action} is not allowed while the case is {case.state}",
-            ),
-            allowed_actions=allowed_actions(actor, case, policy, today),
-            state=case.state,
-        ) from e
-    return step
-
-
-def allowed_actions(actor: User, case: SubsidyCase, policy: Policy, today: date) -> list[str]:
-    """What the caller may do to the case now (role, level, four eyes, the 公示 period)."""
-    out = []
-    for action in SUBSIDY.allowed_for(case.state, actor.role):
-        step = SUBSIDY.step(action)
-        if level_refusal(actor, action, case.state) or four_eyes_refusal(actor, case, step, policy):
-            continue
-        if action == "approve" and (case.publicity is None or today < case.publicity.approval_opens_on):
-            continue
-        if action == "object" and (case.publicity is None or today > case.publicity.end_on):
-            continue
-        out.append(action)
-    return out
-
-
-def stage_values(
-    policy: Policy, cal: WorkCalendar, state: str, since: date, base: date | None = None
-) -> dict:
-    """The waiting stage's columns: start, working days, due date and whether it is provisional.
-
-    The count starts at ``base`` (the end of the 公示 for ``publicized``), else at ``since``.
-    """
-    days = policy.deadline_days("subsidy", state) if state in WAITING_STAGES else None
-    if days is None:
-        return {
-            "stage_started_on": since,
-            "stage_days": None,
-            "stage_due_on": None,
-            "stage_due_provisional": False,
-        }
-    due = cal.add_working_days(base or since, days)
-    return {
-        "stage_started_on": since,
-        "stage_days": days,
-        "stage_due_on": due.date,
-        "stage_due_provisional": due.provisional,
-    }
-
-
-def move(actor: User, case: SubsidyCase, action: str, values: dict, dest: str | None = None) -> str:
-    """Fire the action through the state table with a guarded UPDATE; 409 if someone got there first.
-
-    The 409 tells the state the case is in now and what ``actor`` may still do to it.
-    """
-    new_state = SUBSIDY.outcome(case.state, action, dest)
-    result = db.session.execute(
-        update(SubsidyCase)
-        .where(
-            SubsidyCase.id == case.id,
-            SubsidyCase.state == case.state,
-            SubsidyCase.version == case.version,
-        )
-        .values(state=new_state, version=SubsidyCase.version + 1, updated_at=clock.now(), **values)
-        .execution_options(synchronize_session=False)
+def state_refusal(case: SubsidyCase, action: str) -> Msg:
+    return msg(
+        f"案件当前状态不允许此操作（{case.state}）",
+        f"{action} is not allowed while the case is {case.state}",
     )
-    if result.rowcount != 1:
-        db.session.refresh(case)
-        raise Conflict(
-            msg("该案件已被他人处理，请刷新后重试", "The case was changed by someone else; reload and retry"),
-            allowed_actions=allowed_actions(actor, case, current_policy(), clock.today()),
-            state=case.state,
+
+
+LOST_RACE = msg("该案件已被他人处理，请刷新后重试", "The case was changed by someone else; reload and retry")
+
+
+# --- the case guards (409): the 公示 period ---------------------------------------------------------
+
+
+def publicity_over(actor: User, case: SubsidyCase, now: Moment) -> Msg | None:
+    """Approval opens on the first working day after the 公示."""
+    publicity = case.publicity
+    if publicity is None:
+        return msg("该案件没有公示", "The case has no publicity list", "publicity_missing")
+    opens = publicity.approval_opens_on
+    if now.today < opens:
+        return msg(
+            f"公示期未满，{opens.isoformat()} 起方可审批",
+            f"The publicity period is not over; approval opens on {opens.isoformat()}",
+            "publicity_running",
         )
-    db.session.expire(case)  # the row changed under the ORM: read it again when next asked
-    return new_state
+    return None
+
+
+def publicity_running(actor: User, case: SubsidyCase, now: Moment) -> Msg | None:
+    """An objection is recorded while the 公示 runs, up to its last day."""
+    publicity = case.publicity
+    if publicity is None:
+        return msg("该案件没有公示", "The case has no publicity list", "publicity_missing")
+    if now.today > publicity.end_on:
+        end = publicity.end_on.isoformat()
+        return msg(
+            f"公示期已于 {end} 结束，不能再登记异议",
+            f"The publicity period ended on {end}; objections are closed",
+            "publicity_over",
+        )
+    return None

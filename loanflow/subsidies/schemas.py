@@ -20,7 +20,7 @@ from loanflow.policy.services import current_policy
 from loanflow.subsidies.domain.amounts import format_quantity
 from loanflow.subsidies.models import Publicity, SubsidyCase
 from loanflow.subsidies.publicity import publicity_entries
-from loanflow.subsidies.rules import allowed_actions
+from loanflow.subsidies.workflow import allowed_actions
 
 Text = fields.String
 QUANTITY_META = {

@@ -1,10 +1,10 @@
 """Use cases of the industry subsidy (产业奖补, 以奖代补): apply, verify, approve, pay, reject, withdraw.
 
-Publicity (公示) and objections are in ``services.publicity``; the cap ledger in
-``services.subsidy_cap``; who may act and the stage deadlines in
-``services.subsidy_rules``. Each use case: load (404) → role, level, four eyes
-(403) → state and period (409) → input and cap (422) → guarded UPDATE → audit
-event on the county's chain → one commit.
+Publicity (公示) and objections are in ``subsidies.publicity``; the cap ledger in
+``subsidies.cap``; who may act in ``subsidies.rules``, declared with the state
+table in ``subsidies.workflow``. Each use case: load (404) → role, level, four
+eyes (403) → state and period (409) → input and cap (422) → the engine's
+guarded UPDATE, audit event on the county's chain and stage deadline → one commit.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from sqlalchemy.orm import selectinload
 
 from loanflow.accounts.models import User
 from loanflow.audit import services as audit
-from loanflow.calendar.services import work_calendar
 from loanflow.core import clock
 from loanflow.core.domain.money import MoneyError, parse_quantity
 from loanflow.core.domain.policy import Policy
@@ -32,7 +31,8 @@ from loanflow.policy.services import current_policy
 from loanflow.subsidies import cap as subsidy_cap
 from loanflow.subsidies.domain.amounts import cap_period, cap_used_up, compute_amount, format_quantity
 from loanflow.subsidies.models import PublicityEntry, SubsidyCase
-from loanflow.subsidies.rules import allowed_actions, check_action, load_case, move, stage_values
+from loanflow.subsidies.rules import load_case
+from loanflow.subsidies.workflow import SUBSIDIES, allowed_actions, check_action
 
 ENTITY = "subsidy"
 
@@ -96,7 +96,7 @@ def apply_for_subsidy(actor: User, data: dict[str, Any]) -> SubsidyCase:
         policy_version=policy.version,
         created_at=now,
         updated_at=now,
-        **stage_values(policy, work_calendar(), "applied", today),
+        **SUBSIDIES.stage("applied", today, policy=policy),
     )
     db.session.add(case)
     db.session.flush()
@@ -119,7 +119,7 @@ def get_case(actor: User, case_id: int) -> SubsidyCase:
 
 def precheck(actor: User, case_id: int, action: str) -> None:
     """The case's refusals (404, 403, 409) before the request body is read (422 comes last)."""
-    check_action(actor, load_case(actor, case_id), action, current_policy(), clock.today())
+    SUBSIDIES.begin(actor, case_id, action)
 
 
 def list_cases(
@@ -183,11 +183,11 @@ def verify_case(actor: User, case_id: int, data: dict[str, Any]) -> SubsidyCase:
             allowed_actions=allowed_actions(actor, case, policy, today),
             state=case.state,
         )
-    new_state = move(
+    SUBSIDIES.move(
         actor,
         case,
         "verify",
-        {
+        changes={
             "verified_quantity": verified,
             "verify_note": data.get("note") or "",
             "verified_on": today,
@@ -198,11 +198,10 @@ def verify_case(actor: User, case_id: int, data: dict[str, Any]) -> SubsidyCase:
             "amount_policy_version": policy.version,
             "cap_period": period,
             "reserved": True,
-            **stage_values(policy, work_calendar(), "verified", today),
         },
-    )
-    record(
-        actor, case, "verify", {"state": "applied"}, {"state": new_state, **computation}, data.get("note", "")
+        reason=data.get("note", ""),
+        audit_extra=computation,
+        policy=policy,
     )
     db.session.commit()
     return case
@@ -212,32 +211,17 @@ def approve_case(actor: User, case_id: int) -> SubsidyCase:
     """The county approves (审批) once the 公示 is over; not the one who verified."""
     case = load_case(actor, case_id)
     policy, today = current_policy(), clock.today()
-    check_action(actor, case, "approve", policy, today)
-    opens = case.publicity.approval_opens_on
-    if today < opens:
-        raise Conflict(
-            msg(
-                f"公示期未满，{opens.isoformat()} 起方可审批",
-                f"The publicity period is not over; approval opens on {opens.isoformat()}",
-                "publicity_running",
-            ),
-            allowed_actions=allowed_actions(actor, case, policy, today),
-            state=case.state,
-        )
+    check_action(actor, case, "approve", policy, today)  # the 公示 is over: a guard of ``SUBSIDIES``
     period = _period(policy, today)
     subsidy_cap.hold_for_approval(case, period, policy.household_cap)
-    new_state = move(
+    SUBSIDIES.move(
         actor,
         case,
         "approve",
-        {
-            "approved_on": today,
-            "approved_by_id": actor.id,
-            "cap_period": period,
-            **stage_values(policy, work_calendar(), "approved", today),
-        },
+        changes={"approved_on": today, "approved_by_id": actor.id, "cap_period": period},
+        audit_extra={"amount": case.amount},
+        policy=policy,
     )
-    record(actor, case, "approve", {"state": "publicized"}, {"state": new_state, "amount": case.amount})
     db.session.commit()
     documents.issue_after(actor, "subsidy", case.id, "subsidy_notice")
     return case
@@ -269,16 +253,10 @@ def disburse_case(actor: User, case_id: int, data: dict[str, Any]) -> SubsidyCas
         "payment_reference": data["payment_reference"],
         "paid_account": household.bank_account,
         "closed_on": paid_on,
-        **stage_values(policy, work_calendar(), "disbursed", paid_on),
+        **SUBSIDIES.stage(None, paid_on),  # paid: the case waits on no one since the payment
     }
-    new_state = move(actor, case, "disburse", values)
-    after = {
-        "state": new_state,
-        "amount": case.amount,
-        "date": paid_on,
-        "payment_reference": values["payment_reference"],
-    }
-    record(actor, case, "disburse", {"state": "approved"}, after)
+    shown = {"amount": case.amount, "date": paid_on, "payment_reference": values["payment_reference"]}
+    SUBSIDIES.move(actor, case, "disburse", changes=values, audit_extra=shown, policy=policy)
     db.session.commit()
     return case
 
@@ -305,19 +283,17 @@ def close_case(actor: User, case_id: int, action: str, reason: str) -> SubsidyCa
     case = load_case(actor, case_id)
     policy, today = current_policy(), clock.today()
     check_action(actor, case, action, policy, today)
-    before = {"state": case.state, "amount": case.amount, "reserved": case.reserved}
+    before = {"amount": case.amount, "reserved": case.reserved}
     release_reservation(case, because=action)
-    new_state = move(
+    SUBSIDIES.move(
         actor,
         case,
         action,
-        {
-            "reserved": False,
-            "closed_on": today,
-            "close_reason": reason,
-            **stage_values(policy, work_calendar(), "closed", today),
-        },
+        changes={"reserved": False, "closed_on": today, "close_reason": reason},
+        reason=reason,
+        audit_before=before,
+        audit_extra={"reserved": False},
+        policy=policy,
     )
-    record(actor, case, action, before, {"state": new_state, "reserved": False}, reason)
     db.session.commit()
     return case

@@ -17,7 +17,7 @@ from loanflow.policy.services import current_policy
 from loanflow.subsidies import publicity as publicity_service
 from loanflow.subsidies import services as service
 from loanflow.subsidies.forms import ACTIONS, industries, parse_application
-from loanflow.subsidies.rules import allowed_actions
+from loanflow.subsidies.workflow import allowed_actions
 from loanflow.web import bp, lookups
 from loanflow.web.case_actions import take_case_action
 

@@ -128,8 +128,8 @@ def loans_waiting(user: User, cal, today: date) -> list[dict]:
 
 def subsidies_waiting(user: User, cal, today: date) -> list[dict]:
     """Subsidy cases waiting for this user's action (verify, publicize, approve, pay out)."""
-    from loanflow.subsidies.rules import allowed_actions
     from loanflow.subsidies.services import list_cases
+    from loanflow.subsidies.workflow import allowed_actions
 
     policy, rows = current_policy(), []
     for state in SUBSIDY_QUEUE_STATES.get(user.role, ()):

@@ -6,9 +6,10 @@ Each workflow is a ``transitions.Machine`` built once at import with
 ``state`` attribute the machine reads and writes. Who may act is part of the
 table (roles, and the earlier action whose actor may not take this one: four
 eyes). Guards that need the case's data (maturity, a pending extension
-request, the compensation threshold, the 公示 period) are checked by the
-service before firing; refusals raise typed errors that the API maps to
-403 and 409.
+request, the compensation threshold, the 公示 period) are declared beside the
+table in each feature's ``workflow`` module and run by the one case engine
+(``core.workflow``) before it fires the table; refusals raise typed errors
+that the API maps to 403 and 409.
 """
 
 from __future__ import annotations

@@ -26,6 +26,7 @@ from loanflow.core.errors import Forbidden, Invalid, NotFound, msg
 from loanflow.core.regions import Region
 from loanflow.core.scope import in_region
 from loanflow.extensions import db
+from loanflow.loans.guards import compensation_too_early
 from loanflow.loans.models import FundEntry, Loan
 from loanflow.loans.services.actions import begin_action, check_event_date, transition
 from loanflow.loans.services.money import position_of
@@ -34,7 +35,6 @@ from loanflow.loans.services.queries import (
     fund_balance,
     lock_fund,
     outstanding_principal,
-    register_guard,
 )
 from loanflow.policy.services import current_policy, policy_version
 
@@ -153,34 +153,15 @@ def deposit(actor: User, county_code: str, amount: Decimal, on: date, reference:
 # --- compensate (风险代偿) ----------------------------------------------------------------------
 
 
-def _threshold(loan: Loan, on: date | None = None):
-    """None when the loan may be claimed on ``on``, else why not."""
-    days = int(current_policy().loan["compensation"]["overdue_days"])
-    pos = position_of(loan, on)
-    if pos is None or pos.days_overdue < days:
-        held = 0 if pos is None else pos.days_overdue
-        return msg(
-            f"逾期（或收回后未还）{held} 天，未满 {days} 天，不能申请代偿",
-            f"{held} days overdue (or unpaid after the recall); compensation needs {days}",
-            "compensation.too_early",
-        )
-    return None
-
-
-@register_guard("compensate")
-def _past_threshold(user: User, loan: Loan):
-    return _threshold(loan)
-
-
 def compensate_loan(actor: User, loan_id: int, on: date | None = None) -> Loan:
     """Claim the fund: it pays its share of the outstanding principal, the bank bears the rest."""
     loan = begin_action(actor, loan_id, "compensate")
     on = on or clock.today()
     check_event_date(loan, on)
-    refusal = _threshold(loan, on)
+    policy = current_policy()
+    refusal = compensation_too_early(loan, policy, on)
     if refusal is not None:
         raise Invalid({"date": [refusal]})
-    policy = current_policy()
     pos = position_of(loan, on)
     share = policy.fund_share
     fund_pays = round_fen(pos.outstanding_principal * share)

@@ -32,8 +32,8 @@ from loanflow.loans.domain.eligibility import (
     check_loan_eligibility,
 )
 from loanflow.loans.models import Loan
-from loanflow.loans.services.actions import stage_deadline
 from loanflow.loans.services.queries import LEVERAGE_CODE, fund_facts, leverage_reason
+from loanflow.loans.workflow import LOANS
 from loanflow.policy.services import current_policy
 
 
@@ -153,7 +153,7 @@ def apply_for_loan(actor: User, data: dict[str, Any]) -> Loan:
         extension_count=0,
         created_at=now,
         updated_at=now,
-        **stage_deadline("applied", today, policy),
+        **LOANS.stage("applied", today, policy=policy),
     )
     table = Loan.__table__
     try:

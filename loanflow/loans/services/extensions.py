@@ -15,7 +15,6 @@ from typing import Any
 
 from loanflow.accounts.models import User
 from loanflow.core import clock
-from loanflow.core.domain.policy import Policy
 from loanflow.core.errors import Invalid, msg
 from loanflow.documents import services as documents
 from loanflow.extensions import db
@@ -24,25 +23,19 @@ from loanflow.loans.domain.ledger import (
     LedgerError,
     Recall,
     extended_maturity,
-    max_extension_months,
 )
+from loanflow.loans.guards import extension_months_left
 from loanflow.loans.models import Loan
 from loanflow.loans.services.actions import (
-    NO_STAGE,
     begin_action,
     check_event_date,
     rate_on,
-    stage_deadline,
     store_schedule,
     transition,
 )
 from loanflow.loans.services.money import ledger_events, position_of
-from loanflow.loans.services.queries import register_guard
+from loanflow.loans.workflow import LOANS
 from loanflow.policy.services import current_policy
-
-
-def _months_left(loan: Loan, policy: Policy) -> int:
-    return max_extension_months(loan.credited_term_months, policy.loan["extension"], loan.extension_count)
 
 
 def _months_error(months: int, allowed: int) -> Invalid:
@@ -59,31 +52,6 @@ def _months_error(months: int, allowed: int) -> Invalid:
     )
 
 
-# --- guards (allowed_actions and 409) -----------------------------------------------------------
-
-
-@register_guard("request-extension")
-def _may_request(user: User, loan: Loan):
-    today = clock.today()
-    if loan.extension_requested_months is not None:
-        return msg("已有待审批的展期申请", "An extension request is already pending", "extension.pending")
-    if _months_left(loan, current_policy()) == 0:
-        return msg("展期次数已用完", "The loan may not be extended again", "extension.used")
-    if loan.current_maturity is None or today >= loan.current_maturity:
-        return msg("展期须在到期日前申请", "An extension is requested before maturity", "extension.matured")
-    pos = position_of(loan, today)
-    if pos is not None and pos.overdue:
-        return msg("贷款已逾期，不能申请展期", "An overdue loan cannot be extended", "extension.overdue")
-    return None
-
-
-@register_guard("extend")
-def _request_pending(user: User, loan: Loan):
-    if loan.extension_requested_months is None:
-        return msg("没有待审批的展期申请", "There is no pending extension request", "extension.none")
-    return None
-
-
 # --- request-extension (申请展期) ---------------------------------------------------------------
 
 
@@ -91,7 +59,7 @@ def request_extension(actor: User, loan_id: int, months: int, reason: str) -> Lo
     """Record the household's request for an extension (展期申请), before maturity."""
     loan = begin_action(actor, loan_id, "request-extension")
     policy, today = current_policy(), clock.today()
-    allowed = _months_left(loan, policy)
+    allowed = extension_months_left(loan, policy)
     if months < 1:
         raise Invalid({"months": [msg("展期至少 1 个月", "An extension is at least one month")]})
     if months > allowed:
@@ -103,7 +71,7 @@ def request_extension(actor: User, loan_id: int, months: int, reason: str) -> Lo
         extension_reason=reason.strip(),
         extension_requested_on=today,
         extension_requested_by_id=actor.id,
-        **stage_deadline("extension_requested", today, policy),
+        **LOANS.stage("extension_requested", today, policy=policy),
     )
     transition(actor, loan, "request-extension", changes=changes, reason=reason.strip())
     db.session.commit()
@@ -122,7 +90,7 @@ def extend_loan(actor: User, loan_id: int, on: date | None = None) -> Loan:
     if on < loan.extension_requested_on:
         raise Invalid({"date": [msg("展期日期早于申请日期", "The date is before the request")]})
     months = loan.extension_requested_months
-    allowed = _months_left(loan, policy)
+    allowed = extension_months_left(loan, policy)
     if months > allowed:
         raise _months_error(months, allowed)
     total_term = loan.credited_term_months + loan.extended_months + months
@@ -175,7 +143,7 @@ def extend_loan(actor: User, loan_id: int, on: date | None = None) -> Loan:
         extension_rate=new_rate,
         extension_policy_version=policy.version,
         extension_events=[*(loan.extension_events or []), stored],
-        **NO_STAGE,
+        **LOANS.stage(None, on),  # the loan waits on no one
     )
     reason = loan.extension_reason or ""
     store_schedule(loan.id, revision, pos.lines)
@@ -217,7 +185,7 @@ def recall_loan(actor: User, loan_id: int, reason: str, on: date | None = None) 
         extension_reason=None,
         extension_requested_on=None,
         extension_requested_by_id=None,
-        **NO_STAGE,
+        **LOANS.stage(None, on),  # the loan waits on no one
     )
     transition(
         actor, loan, "recall", changes=changes, reason=reason.strip(), audit_extra={"payoff": pos.payoff}

@@ -23,94 +23,24 @@ from loanflow.accounts.models import User
 from loanflow.calendar.services import work_calendar
 from loanflow.core import clock
 from loanflow.core.domain.money import format_money
-from loanflow.core.domain.workdays import WorkCalendar
 from loanflow.core.errors import Conflict, Forbidden, Invalid, NotFound, msg
 from loanflow.extensions import db
 from loanflow.loans.domain.ledger import (
     Allocation,
-    Extension,
     LedgerError,
-    LedgerEvent,
-    LoanTerms,
     PaymentExceedsPayoff,
     Position,
-    Recall,
-    position,
 )
 from loanflow.loans.domain.ledger import Repayment as Paid
 from loanflow.loans.models import Loan, Repayment
 from loanflow.loans.services.actions import begin_action, check_event_date, load_loan, transition
-from loanflow.loans.services.queries import register_guard
+from loanflow.loans.services.position import ledger_events, live_repayments, position_of
 from loanflow.policy.services import current_policy
 
 NEW = "new"  # the ledger id of the repayment being recorded
 
 
-# --- the position -------------------------------------------------------------------------------
-
-
-def loan_terms(loan: Loan) -> LoanTerms:
-    """The terms the ledger replays from: fixed at credit (rates) and disbursement (date)."""
-    return LoanTerms(
-        amount=loan.credited_amount,
-        annual_rate=loan.rate,
-        disbursed_on=loan.disbursed_on,
-        term_months=loan.credited_term_months,
-        method=loan.method,
-        subsidy_ratio=loan.subsidy_ratio,
-        penalty_rate=loan.penalty_rate,
-        compound_rate=loan.compound_rate,
-    )
-
-
-def extension_events(loan: Loan) -> list[Extension]:
-    return [
-        Extension(
-            date=date.fromisoformat(e["date"]),
-            new_maturity=date.fromisoformat(e["new_maturity"]),
-            new_rate=Decimal(e["new_rate"]),
-            subsidy_continues=bool(e["subsidy_continues"]),
-            penalty_rate=Decimal(e["penalty_rate"]),
-            compound_rate=Decimal(e["compound_rate"]),
-        )
-        for e in loan.extension_events or []
-    ]
-
-
-def live_repayments(loan_id: int) -> list[Repayment]:
-    """The repayments not reversed, in the order they were paid and recorded."""
-    stmt = (
-        select(Repayment)
-        .where(Repayment.loan_id == loan_id, Repayment.reversed_at.is_(None))
-        .order_by(Repayment.paid_on, Repayment.id)
-    )
-    return list(db.session.scalars(stmt))
-
-
-def ledger_events(loan: Loan, repayments: list[Repayment] | None = None) -> list[LedgerEvent]:
-    """Extensions, then repayments, then the recall: the ledger keeps this order within a day."""
-    rows = live_repayments(loan.id) if repayments is None else repayments
-    events: list[LedgerEvent] = list(extension_events(loan))
-    events += [Paid(r.paid_on, r.amount, r.id) for r in rows]
-    if loan.recalled_on is not None:
-        events.append(Recall(loan.recalled_on))
-    return events
-
-
-def position_of(
-    loan: Loan,
-    as_of: date | None = None,
-    *,
-    events: list[LedgerEvent] | None = None,
-    calendar: WorkCalendar | None = None,
-) -> Position | None:
-    """The loan's position as of ``as_of`` (the business date); None before disbursement."""
-    if loan.disbursed_on is None:
-        return None
-    as_of = max(as_of or clock.today(), loan.disbursed_on)
-    cal = calendar or work_calendar()
-    replayed = ledger_events(loan) if events is None else events
-    return position(loan_terms(loan), replayed, as_of, cal.is_working_day)
+# --- the position is read in ``services.position``; the documents, claims and sweep import it here
 
 
 def owed_json(owed) -> dict[str, str]:
@@ -349,20 +279,3 @@ def reverse_repayment(actor: User, loan_id: int, repayment_id: int, reason: str)
     db.session.commit()
     db.session.refresh(repayment)
     return repayment
-
-
-@register_guard("reverse-repayment")
-def _has_live_repayment(user: User, loan: Loan):
-    """Reversal needs a live repayment; one recorded by someone else is four eyes (``four_eyes_reason``)."""
-    live = select(Repayment.id).where(Repayment.loan_id == loan.id, Repayment.reversed_at.is_(None))
-    if db.session.scalar(live.limit(1)) is None:
-        return msg("该贷款没有可冲正的还款", "The loan has no repayment to reverse", "nothing_to_reverse")
-    return None
-
-
-@register_guard("repay")
-def _something_owed(user: User, loan: Loan):
-    pos = position_of(loan)
-    if pos is not None and pos.is_repaid:
-        return msg("该贷款已无欠款", "Nothing is owed on the loan", "nothing_owed")
-    return None

@@ -2,9 +2,9 @@
 
 Scope (404 outside it): clerks, approvers and supervisors see the loans of
 their region node and below; bank officers see the loans of the townships
-their branch serves. ``allowed_actions`` answers from the state table, the
-caller's role, four eyes, and the case guards registered per action in
-``ACTION_GUARDS`` (the money actions add theirs there).
+their branch serves (``loans.guards.load_loan``). ``allowed_actions`` and
+``may`` are the loan engine's (``loans.workflow``): the state table, the
+caller's role, four eyes and the case guards declared beside the table.
 
 The county fund's leverage counts every commitment: principal lent and not
 repaid, and credit granted and not yet disbursed. ``lock_fund`` serialises the
@@ -13,10 +13,8 @@ check per county (see its docstring).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import func, select, update
 
@@ -25,119 +23,35 @@ from loanflow.core import clock
 from loanflow.core.domain.money import format_money
 from loanflow.core.domain.policy import Policy
 from loanflow.core.domain.reasons import Reason
-from loanflow.core.domain.workflows import LOAN
-from loanflow.core.errors import Msg, NotFound, msg
 from loanflow.core.regions import Region
-from loanflow.core.scope import sees_village, village_filter
+from loanflow.core.scope import village_filter
 from loanflow.extensions import db
 from loanflow.loans.domain.eligibility import FundFacts
-from loanflow.loans.models import FundEntry, Loan, Repayment
+from loanflow.loans.guards import load_loan
+from loanflow.loans.models import FundEntry, Loan
+from loanflow.loans.workflow import allowed_actions, may
 
-# A case guard answers None when the action may go ahead, else the message why not (409).
-Guard = Callable[[User, Loan], Any]
-ACTION_GUARDS: dict[str, list[Guard]] = {}
+__all__ = [
+    "LENT_STATES",
+    "LEVERAGE_CODE",
+    "allowed_actions",
+    "credited_principal",
+    "fund_balance",
+    "fund_facts",
+    "get_loan",
+    "is_stalled",
+    "leverage_reason",
+    "list_loans",
+    "load_loan",
+    "lock_fund",
+    "may",
+    "outstanding_principal",
+]
 
-# The stage whose deadline runs while the loan waits in a state (DOMAIN.md "Deadlines").
-WAITING_STAGES = {"applied": "applied", "rated": "rated", "credited": "credited"}
 LENT_STATES = ("disbursed", "overdue", "recalled")
 LEVERAGE_CODE = "fund.leverage_exceeded"
 
-
-def register_guard(action: str, guard: Guard | None = None):
-    """Add a case guard for ``action``; also a decorator: ``@register_guard("extend")``."""
-    if guard is None:
-        return lambda fn: register_guard(action, fn)
-    ACTION_GUARDS.setdefault(action, []).append(guard)
-    return guard
-
-
-def can_see_loan(user: User, loan: Loan) -> bool:
-    return sees_village(user, loan.village_code)
-
-
-def load_loan(actor: User, loan_id: int) -> Loan:
-    """The loan if the caller may see it; 404 otherwise (outside the region looks like absent)."""
-    loan = db.session.get(Loan, loan_id)
-    if loan is None or not can_see_loan(actor, loan):
-        raise NotFound(msg(f"贷款 {loan_id} 不存在", f"Loan {loan_id} not found"))
-    return loan
-
-
 get_loan = load_loan
-
-
-def actor_of(loan: Loan, action: str) -> int | None:
-    """Who took an earlier action on the loan (for four eyes)."""
-    return {
-        "apply": loan.applied_by_id,
-        "rate": loan.rated_by_id,
-        "credit": loan.credited_by_id,
-        "disburse": loan.disbursed_by_id,
-        "request-extension": loan.extension_requested_by_id,
-    }.get(action)
-
-
-def four_eyes_reason(user: User, loan: Loan, action: str, four_eyes: bool = True) -> Msg | None:
-    """四眼原则: who credited the loan may not disburse it; who recorded a repayment may not reverse it."""
-    step = LOAN.by_action.get(action)
-    if not four_eyes or step is None or step.not_by_actor_of is None:
-        return None
-    if step.not_by_actor_of == "repay":
-        return _reversal_four_eyes(user, loan)
-    if actor_of(loan, step.not_by_actor_of) != user.id:
-        return None
-    return msg(
-        "四眼原则：授信人不得办理同一笔贷款的放款，须由另一名信贷员办理",
-        "Four eyes: the officer who credited the loan may not disburse it; another officer must",
-        "four_eyes",
-    )
-
-
-def _reversal_four_eyes(user: User, loan: Loan) -> Msg | None:
-    """Refused when every live repayment was recorded by the caller (none live: the guard's 409)."""
-    recorders = set(
-        db.session.scalars(
-            select(Repayment.recorded_by_id)
-            .where(Repayment.loan_id == loan.id, Repayment.reversed_at.is_(None))
-            .distinct()
-        )
-    )
-    if not recorders or recorders != {user.id}:
-        return None
-    return msg(
-        "四眼原则：录入还款的信贷员不得冲正，须由另一名信贷员办理",
-        "Four eyes: the officer who recorded the repayments may not reverse them; another officer must",
-        "four_eyes",
-    )
-
-
-def guard_reason(user: User, loan: Loan, action: str) -> Any:
-    """The first registered case guard refusing the action now, else None."""
-    for guard in ACTION_GUARDS.get(action, ()):
-        reason = guard(user, loan)
-        if reason is not None:
-            return reason
-    return None
-
-
-def allowed_actions(user: User, loan: Loan, four_eyes: bool | None = None) -> list[str]:
-    """The actions the caller may take on the loan now (state, role, four eyes, case guards)."""
-    if four_eyes is None:
-        from loanflow.policy.services import current_policy
-
-        four_eyes = current_policy().four_eyes
-    if not can_see_loan(user, loan):
-        return []
-    return [a for a in LOAN.allowed_for(loan.state, user.role) if may(user, loan, a, four_eyes)]
-
-
-def may(user: User, loan: Loan, action: str, four_eyes: bool) -> bool:
-    """Whether the caller may take this one action now (only its own guards run)."""
-    return (
-        action in LOAN.allowed_for(loan.state, user.role)
-        and four_eyes_reason(user, loan, action, four_eyes) is None
-        and guard_reason(user, loan, action) is None
-    )
 
 
 def is_stalled(loan: Loan, today: date | None = None) -> bool:

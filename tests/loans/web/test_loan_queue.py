@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from loanflow.loans import guards as loan_guards
 from loanflow.loans.demo import open_loan
 from loanflow.loans.services import extensions as loan_extensions
 from loanflow.loans.services import money as loan_money
@@ -41,6 +42,7 @@ def test_a_pending_extension_is_in_the_queue_and_no_ledger_is_replayed_to_find_i
 
     monkeypatch.setattr(loan_money, "position_of", no_replay)
     monkeypatch.setattr(loan_extensions, "position_of", no_replay)
+    monkeypatch.setattr(loan_guards, "position_of", no_replay)  # the case guards replay through this name
     with on_day("2026-06-01"):
         r = page_as("officer").get("/")
     html = r.get_data(as_text=True)

@@ -28,15 +28,20 @@ def test_a_verification_that_lost_the_race_names_the_new_state_and_the_next_step
     )
     case = db.session.get(SubsidyCase, applied.id)
     assert case.state == "applied"  # what the approver's page showed
-    # meanwhile another approver verified it: the row changed under the loaded case
-    db.session.execute(
-        update(SubsidyCase)
-        .where(SubsidyCase.id == case.id)
-        .values(state="verified", version=SubsidyCase.version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    with business_date(date(2026, 3, 3)), pytest.raises(Conflict) as lost:
-        service.verify_case(users["approver"], case.id, {"verified_quantity": "2"})
+    session = db.session()
+    session.expire_on_commit = False  # the loaded case stays as the page showed it
+    session.commit()
+    # meanwhile another approver verified it and committed: the row changed under the loaded case
+    cases = SubsidyCase.__table__
+    with db.engine.begin() as other:
+        other.execute(
+            update(cases).where(cases.c.id == case.id).values(state="verified", version=cases.c.version + 1)
+        )
+    try:
+        with business_date(date(2026, 3, 3)), pytest.raises(Conflict) as lost:
+            service.verify_case(users["approver"], case.id, {"verified_quantity": "2"})
+    finally:
+        session.expire_on_commit = True
     assert lost.value.state == "verified"
     assert lost.value.allowed_actions == ["publicize", "reject"]
     assert "someone else" in lost.value.message.en
