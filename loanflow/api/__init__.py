@@ -26,11 +26,13 @@ def is_api_request() -> bool:
 def init_api(app: Flask) -> LoanflowApi:
     from loanflow.accounts import api as tokens
     from loanflow.audit import api as audit
+    from loanflow.calendar import api as calendar
     from loanflow.documents import api as documents
     from loanflow.extensions import csrf
     from loanflow.households import api as households
     from loanflow.households import register_api as register_io
     from loanflow.loans import api as loans
+    from loanflow.loans import api_money as loan_money
     from loanflow.loans.fund import api as fund
     from loanflow.policy import api as policy
     from loanflow.subsidies import api as subsidies
@@ -42,7 +44,20 @@ def init_api(app: Flask) -> LoanflowApi:
             "security": [{"bearer": []}],
         },
     )
-    for module in (tokens, households, register_io, audit, policy, loans, fund, subsidies, documents):
+    modules = (
+        tokens,
+        households,
+        register_io,
+        audit,
+        policy,
+        calendar,
+        loans,
+        loan_money,
+        fund,
+        subsidies,
+        documents,
+    )
+    for module in modules:
         csrf.exempt(module.blp)  # bearer tokens, not cookies: no CSRF to forge
         api.register_blueprint(module.blp, url_prefix="/api/v1")
     loans.document_actions(api)

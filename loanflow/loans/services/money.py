@@ -38,7 +38,7 @@ from loanflow.loans.domain.ledger import (
     position,
 )
 from loanflow.loans.domain.ledger import Repayment as Paid
-from loanflow.loans.models import Loan, Repayment
+from loanflow.loans.models import Loan, LoanScheduleLine, Repayment
 from loanflow.loans.services.actions import begin_action, check_event_date, load_loan, transition
 from loanflow.loans.services.queries import register_guard
 from loanflow.policy.services import current_policy
@@ -77,12 +77,30 @@ def extension_events(loan: Loan) -> list[Extension]:
     ]
 
 
+def repayments_of(loan_id: int, *, live_only: bool = False) -> list[Repayment]:
+    """The loan's repayments in the order they were paid and recorded; reversed ones too unless
+    ``live_only`` (they stay, marked). The one read of the repayments list: pages, API, ledger."""
+    stmt = select(Repayment).where(Repayment.loan_id == loan_id)
+    if live_only:
+        stmt = stmt.where(Repayment.reversed_at.is_(None))
+    return list(db.session.scalars(stmt.order_by(Repayment.paid_on, Repayment.id)))
+
+
 def live_repayments(loan_id: int) -> list[Repayment]:
     """The repayments not reversed, in the order they were paid and recorded."""
+    return repayments_of(loan_id, live_only=True)
+
+
+def plan_in_force(loan: Loan, revision: int | None = None) -> list[LoanScheduleLine]:
+    """The repayment plan in force: revision 0 at disbursement, n after the n-th extension.
+
+    ``revision`` reads an earlier plan (the 借据 shows revision 0). The one read of the plan.
+    """
+    number = loan.extension_count if revision is None else revision
     stmt = (
-        select(Repayment)
-        .where(Repayment.loan_id == loan_id, Repayment.reversed_at.is_(None))
-        .order_by(Repayment.paid_on, Repayment.id)
+        select(LoanScheduleLine)
+        .where(LoanScheduleLine.loan_id == loan.id, LoanScheduleLine.revision == number)
+        .order_by(LoanScheduleLine.seq)
     )
     return list(db.session.scalars(stmt))
 
@@ -111,34 +129,6 @@ def position_of(
     cal = calendar or work_calendar()
     replayed = ledger_events(loan) if events is None else events
     return position(loan_terms(loan), replayed, as_of, cal.is_working_day)
-
-
-def owed_json(owed) -> dict[str, str]:
-    return {
-        "principal": format_money(owed.principal),
-        "interest": format_money(owed.interest),
-        "penalty": format_money(owed.penalty),
-        "compound": format_money(owed.compound),
-        "total": format_money(owed.total),
-    }
-
-
-def money_json(loan: Loan, as_of: date | None = None) -> dict[str, Any]:
-    """The money fields of ``GET /loans/{id}``: due now, payoff (broken down), days overdue."""
-    pos = position_of(loan, as_of)
-    if pos is None:
-        return {"due_now": None, "payoff": None, "overdue_days": 0}
-    return {
-        "due_now": format_money(pos.due_now),
-        "due_now_breakdown": owed_json(pos.due_now_owed),
-        "payoff": format_money(pos.payoff),
-        "payoff_breakdown": owed_json(pos.payoff_owed),
-        "outstanding_principal": format_money(pos.outstanding_principal),
-        "overdue_days": pos.days_overdue,
-        "overdue_since": pos.overdue_since.isoformat() if pos.overdue_since else None,
-        "maturity": pos.maturity.isoformat(),
-        "current_rate": str(pos.rate),
-    }
 
 
 def allocation_json(a: Allocation) -> dict[str, Any]:
