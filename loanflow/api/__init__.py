@@ -2,21 +2,39 @@
 
 from __future__ import annotations
 
+import http
+
 from flask import Flask, request
 from flask_smorest import Api
+from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import HTTPException
 
-from loanflow.api.errors import http_problem, problem, service_problem
+from loanflow.api.common import ProblemOut
+from loanflow.api.errors import PROBLEM, http_problem, problem, service_problem
 from loanflow.core.errors import ServiceError
 
 
 class LoanflowApi(Api):
     """flask-smorest with RFC 9457 errors for /api paths (the pages keep HTML errors)."""
 
+    ERROR_SCHEMA = ProblemOut
+
     def handle_http_exception(self, error: HTTPException):
         if not request.path.startswith("/api/"):
             return error
         return http_problem(error)
+
+    def _register_responses(self):
+        """The error responses the OpenAPI document refers to, as the problem+json they are."""
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            if status >= 400:
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "An error, as problem+json", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM)
+        self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, response, lazy=True)
 
 
 def is_api_request() -> bool:

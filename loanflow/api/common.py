@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, g, request
-from marshmallow import Schema, ValidationError, fields, missing, pre_dump, validate
+from marshmallow import INCLUDE, Schema, ValidationError, fields, missing, pre_dump, validate
 
 from loanflow.api.errors import _flatten, language
 from loanflow.audit import services as audit
@@ -194,3 +194,23 @@ def page_of(item: type[Schema], name: str, prepare: Callable[[list], list] | Non
         "__doc__": f"A page of {item.__name__.removesuffix('Out')} rows and how many there are in all.",
     }
     return type(name, (Schema,), attrs)
+
+
+class ProblemOut(Schema):
+    """Every error of the API, as RFC 9457 problem details (``application/problem+json``).
+
+    ``errors`` names each refused field (422); ``allowed_actions`` and ``state`` come with a 409;
+    an import refused whole adds its ``report``.
+    """
+
+    class Meta:
+        unknown = INCLUDE  # a problem may carry more members than these (RFC 9457 §3.2)
+
+    type = fields.String()
+    status = fields.Integer()
+    title = fields.String()
+    detail = fields.String()
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    reasons = fields.List(fields.Dict())
+    allowed_actions = fields.List(fields.String())
+    state = fields.String()

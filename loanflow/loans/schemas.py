@@ -295,10 +295,11 @@ class ScheduleOut(Schema):
 
     loan_id = fields.Integer(attribute="id")
     revision = fields.Integer(attribute="extension_count")
-    lines = fields.Function(
-        lambda loan: ScheduleLineOut(many=True).dump(plan_in_force(loan)),
-        metadata={"type": "array", "items": {"$ref": "#/components/schemas/ScheduleLineOut"}},
-    )
+    lines = fields.List(fields.Nested(ScheduleLineOut))
+
+    @pre_dump
+    def _read_once(self, loan: Loan, **kwargs) -> Shown:
+        return Shown(loan, lines=plan_in_force(loan))
 
 
 class RepaymentOut(Schema):
@@ -315,10 +316,11 @@ class RepaymentsOut(Schema):
     """``GET /loans/{id}/repayments``: every repayment in the order recorded, reversed ones marked."""
 
     loan_id = fields.Integer(attribute="id")
-    items = fields.Function(
-        lambda loan: RepaymentOut(many=True).dump(sorted(repayments_of(loan.id), key=lambda r: r.id)),
-        metadata={"type": "array", "items": {"$ref": "#/components/schemas/RepaymentOut"}},
-    )
+    items = fields.List(fields.Nested(RepaymentOut))
+
+    @pre_dump
+    def _read_once(self, loan: Loan, **kwargs) -> Shown:
+        return Shown(loan, items=sorted(repayments_of(loan.id), key=lambda r: r.id))
 
 
 LoanPage = page_of(LoanSummaryOut, "LoanPage")

@@ -16,6 +16,7 @@ from loanflow.loans.fund.schemas import ClaimsOut, FundEntryOut, FundOut
 blp = Blueprint("fund", __name__, description="The county fund and the subsidy claim list")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+BINARY = {"type": "string", "format": "binary"}
 
 
 class DepositIn(Schema):
@@ -57,9 +58,13 @@ def post_deposit(data):
 @blp.route("/claims")
 @login_required
 @blp.arguments(ClaimArgs, location="query")
-@blp.response(200, ClaimsOut, description="The claim list as JSON (``format=json``, the default)")
+@blp.response(200, ClaimsOut, description="The claim list: JSON, or an xlsx workbook (``format=xlsx``)")
 @blp.alt_response(
-    200, success=True, content_type=XLSX, description="The claim list as a workbook (``format=xlsx``)"
+    200,
+    schema=BINARY,
+    success=True,
+    content_type=XLSX,
+    description="The claim list: JSON, or an xlsx workbook (``format=xlsx``)",
 )
 def get_claims(args):
     """The quarter's subsidy claim list of a branch, as JSON or as an xlsx workbook."""
