@@ -1,4 +1,4 @@
-"""Pieces every API blueprint uses: the current user, paging, labels."""
+"""Pieces every API blueprint uses: the current user, paging, a case's timeline, the problem+json schema."""
 
 from __future__ import annotations
 
@@ -27,12 +27,6 @@ class Shown:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.__dict__["_obj"], name)
-
-
-def with_label(data: dict, field: str, kind: str) -> None:
-    """``"status": "not_out"`` gains ``"status_label": "未脱贫"`` (English when asked for)."""
-    code = data.get(field)
-    data[f"{field}_label"] = label(kind, code, language()) if code else None
 
 
 class PageArgs(Schema):
