@@ -2,8 +2,9 @@
 
 An action of ``POST /loans/{id}/{action}`` is an entry of ``ACTIONS``: the
 schema of its body and the service call. Other modules add theirs with
-``register_action`` (the money actions: ``loanflow/api/loan_money.py``), and the
-view dispatches without knowing them.
+``register_action`` (the money actions: ``loanflow/loans/api_money.py``), and the
+view dispatches without knowing them. The ``…Out`` schemas build every loan
+response from the loan itself (the services return rows, never JSON).
 """
 
 from __future__ import annotations

@@ -86,11 +86,6 @@ def repayments_of(loan_id: int, *, live_only: bool = False) -> list[Repayment]:
     return list(db.session.scalars(stmt.order_by(Repayment.paid_on, Repayment.id)))
 
 
-def live_repayments(loan_id: int) -> list[Repayment]:
-    """The repayments not reversed, in the order they were paid and recorded."""
-    return repayments_of(loan_id, live_only=True)
-
-
 def plan_in_force(loan: Loan, revision: int | None = None) -> list[LoanScheduleLine]:
     """The repayment plan in force: revision 0 at disbursement, n after the n-th extension.
 
@@ -107,7 +102,7 @@ def plan_in_force(loan: Loan, revision: int | None = None) -> list[LoanScheduleL
 
 def ledger_events(loan: Loan, repayments: list[Repayment] | None = None) -> list[LedgerEvent]:
     """Extensions, then repayments, then the recall: the ledger keeps this order within a day."""
-    rows = live_repayments(loan.id) if repayments is None else repayments
+    rows = repayments_of(loan.id, live_only=True) if repayments is None else repayments
     events: list[LedgerEvent] = list(extension_events(loan))
     events += [Paid(r.paid_on, r.amount, r.id) for r in rows]
     if loan.recalled_on is not None:
@@ -316,7 +311,7 @@ def reverse_repayment(actor: User, loan_id: int, repayment_id: int, reason: str)
         )
     if not (reason or "").strip():
         raise Invalid({"reason": [msg("请填写冲正理由", "A reason is required")]})
-    kept = [r for r in live_repayments(loan.id) if r.id != repayment.id]
+    kept = [r for r in repayments_of(loan.id, live_only=True) if r.id != repayment.id]
     pos = position_of(loan, events=ledger_events(loan, kept))
     dest = state_after(loan, pos)
     marked = db.session.execute(
