@@ -66,10 +66,11 @@ def create_user_command(username, full_name, role, region_code, branch_id, passw
 @loanflow_cli.command("verify-audit")
 def verify_audit_command() -> None:
     """Check every hash chain of the audit trail; exit 1 at the first broken link."""
+    from loanflow.audit.schemas import VerificationOut
     from loanflow.audit.services import verify
 
     result = verify()
-    click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+    click.echo(json.dumps(VerificationOut().dump(result), ensure_ascii=False))
     if not result.ok:
         sys.exit(1)
 

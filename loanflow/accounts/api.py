@@ -5,27 +5,17 @@ from __future__ import annotations
 from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
 from loanflow.accounts.models import ApiToken, User
+from loanflow.accounts.schemas import TokenRequest, TokenResponse
 from loanflow.api.auth import login_required, new_token_secret, token_digest
 from loanflow.core import clock
 from loanflow.core.errors import Unauthorized, msg
 from loanflow.extensions import db
 
 blp = Blueprint("tokens", __name__, description="Bearer tokens")
-
-
-class TokenRequest(Schema):
-    username = fields.String(required=True)
-    password = fields.String(required=True)
-
-
-class TokenResponse(Schema):
-    token = fields.String()
-    user = fields.Dict()
 
 
 @blp.route("/tokens")
@@ -40,10 +30,7 @@ class Tokens(MethodView):
         secret = new_token_secret()
         db.session.add(ApiToken(user_id=user.id, token_hash=token_digest(secret), created_at=clock.now()))
         db.session.commit()
-        return {
-            "token": secret,
-            "user": {"username": user.username, "role": user.role, "region": user.region_code},
-        }
+        return {"token": secret, "user": user}
 
     @login_required
     @blp.response(204)

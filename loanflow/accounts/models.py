@@ -6,6 +6,7 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from loanflow.core.regions import Branch, Region
 from loanflow.core.types import UtcDateTime
 from loanflow.extensions import db
 
@@ -24,8 +25,8 @@ class User(UserMixin, db.Model):
     phone: Mapped[str] = mapped_column(String(20), default="")
     active: Mapped[bool] = mapped_column(default=True)
     version: Mapped[int] = mapped_column(default=1)
-    branch = relationship("Branch")
-    region = relationship("Region")
+    branch = relationship(Branch)
+    region = relationship(Region)
     __table_args__ = (
         CheckConstraint("role in ('clerk', 'bank_officer', 'approver', 'supervisor', 'admin')", name="role"),
     )

@@ -1,11 +1,12 @@
-"""Pieces every API blueprint uses: the current user, paging, labels."""
+"""Pieces every API blueprint uses: the current user, paging, a case's timeline, the problem+json schema."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, g, request
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import INCLUDE, Schema, ValidationError, fields, missing, pre_dump, validate
 
 from loanflow.api.errors import _flatten, language
 from loanflow.audit import services as audit
@@ -17,10 +18,15 @@ def current_user():
     return g.user
 
 
-def with_label(data: dict, field: str, kind: str) -> None:
-    """``"status": "not_out"`` gains ``"status_label": "未脱贫"`` (English when asked for)."""
-    code = data.get(field)
-    data[f"{field}_label"] = label(kind, code, language()) if code else None
+class Shown:
+    """An object with what its response shows beside its own attributes, each read once per
+    response (``Shown(loan, whole=True).whole``; anything else is the loan's)."""
+
+    def __init__(self, obj: Any, **extra: Any):
+        self.__dict__.update(extra, _obj=obj)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.__dict__["_obj"], name)
 
 
 class PageArgs(Schema):
@@ -103,29 +109,102 @@ def _action_label(entity_type: str, action: str, after: dict, lang: str) -> str:
     return action
 
 
-def timeline_json(entity_type: str, entity_id: Any, lang: str | None = None) -> list[dict[str, Any]]:
-    """A case's audit events, oldest first, in the one shape every case's API shows.
+class TimelineEventOut(Schema):
+    """One audit event of a case, in the one shape every case's API shows.
 
     ``action`` drops the case's own prefix (``subsidy.verify`` → ``verify``, other
     areas keep theirs: ``document.issue``); ``state_before``/``state_after`` are
     the states the event moved the case between (equal or null when it did not).
     """
-    lang = lang or language()
-    out = []
-    for e in audit.timeline(entity_type, entity_id):
-        action = e.action.removeprefix(f"{entity_type}.")
-        before, after = e.before or {}, e.after or {}
-        out.append(
-            {
-                "at": e.occurred_at.isoformat(),
-                "actor": e.actor,
-                "role": e.role,
-                "role_label": label("role", e.role, lang) if e.role in codes("role") else e.role,
-                "action": action,
-                "action_label": _action_label(entity_type, action, after, lang),
-                "reason": e.reason,
-                "state_before": before.get("state"),
-                "state_after": after.get("state"),
-            }
-        )
-    return out
+
+    at = fields.DateTime(attribute="occurred_at")
+    actor = fields.String(allow_none=True)
+    role = fields.String(allow_none=True)
+    role_label = fields.Method("_role_label", allow_none=True)
+    action = fields.Method("_action")
+    action_label = fields.Method("_action_label")
+    reason = fields.String(allow_none=True)
+    state_before = fields.Method("_state_before", allow_none=True)
+    state_after = fields.Method("_state_after", allow_none=True)
+
+    def __init__(self, entity_type: str = "", lang: str | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.entity_type, self.lang = entity_type, lang
+
+    def _language(self) -> str:
+        return self.lang or language()
+
+    def _action(self, e) -> str:
+        return e.action.removeprefix(f"{self.entity_type}.")
+
+    def _action_label(self, e) -> str:
+        return _action_label(self.entity_type, self._action(e), e.after or {}, self._language())
+
+    def _role_label(self, e) -> str | None:
+        return label("role", e.role, self._language()) if e.role in codes("role") else e.role
+
+    def _state_before(self, e) -> str | None:
+        return (e.before or {}).get("state")
+
+    def _state_after(self, e) -> str | None:
+        return (e.after or {}).get("state")
+
+
+class Timeline(fields.Nested):
+    """The case's audit events, oldest first, read by the case's id (``timeline`` of a loan or case)."""
+
+    def __init__(self, entity_type: str, **kwargs):
+        self.entity_type = entity_type
+        super().__init__(TimelineEventOut(entity_type), many=True, **kwargs)
+
+    def get_value(self, obj, attr, accessor=None, default=missing):
+        return super().get_value(obj, "id", accessor, default)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return TimelineEventOut(self.entity_type).dump(audit.timeline(self.entity_type, value), many=True)
+
+
+def timeline_json(entity_type: str, entity_id: Any, lang: str | None = None) -> list[dict[str, Any]]:
+    """A case's timeline as the API shows it, outside a case's own response (tests, exports)."""
+    return TimelineEventOut(entity_type, lang).dump(audit.timeline(entity_type, entity_id), many=True)
+
+
+def page_of(item: type[Schema], name: str, prepare: Callable[[list], list] | None = None) -> type[Schema]:
+    """The envelope of a paged list: ``items`` dumped with ``item``, ``total``, ``page``, ``per_page``.
+
+    ``prepare(items)``, when given, runs once before the items are dumped (to read what every
+    row shows, such as the policy in force, once for the page).
+    """
+
+    def _prepare(self, data: dict, **kwargs) -> dict:
+        return {**data, "items": prepare(data["items"])} if prepare else data
+
+    attrs = {
+        "items": fields.List(fields.Nested(item)),
+        "total": fields.Integer(),
+        "page": fields.Integer(),
+        "per_page": fields.Integer(),
+        "_prepare": pre_dump(_prepare),
+        "__doc__": f"A page of {item.__name__.removesuffix('Out')} rows and how many there are in all.",
+    }
+    return type(name, (Schema,), attrs)
+
+
+class ProblemOut(Schema):
+    """Every error of the API, as RFC 9457 problem details (``application/problem+json``).
+
+    ``errors`` names each refused field (422); ``allowed_actions`` and ``state`` come with a 409;
+    an import refused whole adds its ``report``.
+    """
+
+    class Meta:
+        unknown = INCLUDE  # a problem may carry more members than these (RFC 9457 §3.2)
+
+    type = fields.String()
+    status = fields.Integer()
+    title = fields.String()
+    detail = fields.String()
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    reasons = fields.List(fields.Dict())
+    allowed_actions = fields.List(fields.String())
+    state = fields.String()

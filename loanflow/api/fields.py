@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+import decimal
 
-from marshmallow import ValidationError, fields, validate
+from marshmallow import ValidationError, fields, missing, validate
 
 from loanflow.core.domain.money import MoneyError, format_money, parse_money
 
@@ -23,7 +23,7 @@ class Money(fields.Field):
         super().__init__(**kwargs)
 
     def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else format_money(Decimal(value))
+        return None if value is None else format_money(decimal.Decimal(value))
 
     def _deserialize(self, value, attr, data, **kwargs):
         try:
@@ -52,3 +52,53 @@ class Id(fields.Integer):
         kwargs.setdefault("strict", True)
         kwargs.setdefault("validate", validate.Range(min=1, max=MAX_ID))
         super().__init__(**kwargs)
+
+
+# --- response fields: how a value is shown, and what the OpenAPI document says of it ---------------
+
+
+class DecimalString(fields.Field):
+    """A rate or another exact number as its decimal string (``"0.0435"``), never a float."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("metadata", {}).update({"type": "string", "format": "decimal"})
+        super().__init__(**kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else str(value)
+
+
+class Label(fields.Field):
+    """The label of another field's code in the client's language (``state`` → ``state_label``).
+
+    ``source`` names the attribute whose code is labelled; an empty code has no label (null).
+    """
+
+    def __init__(self, kind: str, source: str, **kwargs):
+        self.kind, self.source = kind, source
+        kwargs.setdefault("metadata", {}).update({"type": "string"})
+        kwargs.setdefault("allow_none", True)
+        super().__init__(**kwargs)
+
+    def get_value(self, obj, attr, accessor=None, default=missing):
+        return super().get_value(obj, self.source, accessor, default)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        from loanflow.api.errors import language
+        from loanflow.core.domain.labels import label
+
+        return label(self.kind, value, language()) if value else None
+
+
+class MoneyOut(fields.Field):
+    """Money in a response: yuan as a string with two decimals (``"50000.00"``; a balance may be
+    negative); null where the amount is not known yet, unless ``allow_none=False``."""
+
+    def __init__(self, **kwargs):
+        meta = {"type": "string", "format": "decimal", "pattern": r"^-?\d+\.\d{2}$", "example": "50000.00"}
+        kwargs.setdefault("metadata", {}).update(meta)
+        kwargs.setdefault("allow_none", True)
+        super().__init__(**kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else format_money(decimal.Decimal(value))

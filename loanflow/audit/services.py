@@ -137,9 +137,6 @@ class BrokenLink:
     event_id: int | None
     problem: str
 
-    def as_dict(self) -> dict:
-        return {"chain": self.chain, "seq": self.seq, "event_id": self.event_id, "problem": self.problem}
-
 
 @dataclass(frozen=True)
 class Verification:
@@ -147,14 +144,6 @@ class Verification:
     chains: int
     events: int
     broken: BrokenLink | None
-
-    def as_dict(self) -> dict:
-        return {
-            "ok": self.ok,
-            "chains": self.chains,
-            "events": self.events,
-            "first_broken_link": self.broken.as_dict() if self.broken else None,
-        }
 
 
 def verify(chains: list[str] | None = None) -> Verification:

@@ -9,18 +9,16 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from loanflow.api.auth import login_required
-from loanflow.api.errors import language
 from loanflow.api.idempotency import idempotent
 from loanflow.core.domain.labels import label
 from loanflow.documents import services as service
 from loanflow.documents.builders import publicity_no, subsidy_case_no
 from loanflow.documents.models import IssuedDocument
+from loanflow.documents.schemas import PDF, DocumentListOut, DocumentOut
 
 blp = Blueprint(
     "documents", __name__, description="Issued documents (借款合同, 借据, 展期协议, 通知, 公示, 回执)"
 )
-
-PLURAL = {"loan": "loans", "subsidy": "subsidies", "publicity": "publicity"}
 
 
 class IssueIn(Schema):
@@ -29,20 +27,6 @@ class IssueIn(Schema):
         validate=validate.Length(min=1, max=40),
         metadata={"description": "loan_agreement, loan_receipt, extension_agreement, subsidy_notice"},
     )
-
-
-def document_json(doc: IssuedDocument) -> dict:
-    return {
-        "id": doc.id,
-        "kind": doc.kind,
-        "kind_label": label("document_kind", doc.kind, language()),
-        "version": doc.version,
-        "sha256": doc.sha256,
-        "template_version": doc.template_version,
-        "issued_at": doc.issued_at.isoformat(),
-        "size": doc.size,
-        "download": f"/api/v1/{PLURAL[doc.case_type]}/{doc.case_id}/documents/{doc.id}",
-    }
 
 
 def _case_no(case_type: str, case_id: int) -> str:
@@ -68,7 +52,7 @@ def pdf_response(doc: IssuedDocument, case_no: str) -> Response:
 
 def _list(case_type: str, case_id: int) -> dict:
     docs = service.list_documents(g.user, case_type, case_id)
-    return {"items": [document_json(d) for d in docs], "total": len(docs)}
+    return {"items": docs, "total": len(docs)}
 
 
 def _download(case_type: str, case_id: int, document_id: int) -> Response:
@@ -78,6 +62,7 @@ def _download(case_type: str, case_id: int, document_id: int) -> Response:
 
 @blp.route("/loans/<int:loan_id>/documents")
 @login_required
+@blp.response(200, DocumentListOut)
 def loan_documents(loan_id: int):
     """Every issued version of the loan's documents: kind, version, SHA-256, template version, link."""
     return _list("loan", loan_id)
@@ -87,13 +72,16 @@ def loan_documents(loan_id: int):
 @login_required
 @idempotent
 @blp.arguments(IssueIn)
+@blp.response(201, DocumentOut)
 def issue_loan_document(data, loan_id: int):
     """Issue a loan document again (a new version; earlier versions stay downloadable)."""
-    return document_json(service.issue_for_loan(g.user, loan_id, data["kind"])), 201
+    return service.issue_for_loan(g.user, loan_id, data["kind"])
 
 
 @blp.route("/loans/<int:loan_id>/documents/<int:document_id>")
 @login_required
+@blp.response(200, PDF, content_type="application/pdf", description="The stored PDF")
+@blp.alt_response(304, description="Not modified (the ETag matched)")
 def loan_document(loan_id: int, document_id: int):
     """The stored PDF, byte for byte as issued."""
     return _download("loan", loan_id, document_id)
@@ -101,6 +89,7 @@ def loan_document(loan_id: int, document_id: int):
 
 @blp.route("/subsidies/<int:case_id>/documents")
 @login_required
+@blp.response(200, DocumentListOut)
 def subsidy_documents(case_id: int):
     """Every issued version of the subsidy case's documents."""
     return _list("subsidy", case_id)
@@ -110,13 +99,16 @@ def subsidy_documents(case_id: int):
 @login_required
 @idempotent
 @blp.arguments(IssueIn)
+@blp.response(201, DocumentOut)
 def issue_subsidy_document(data, case_id: int):
     """Issue a subsidy document again (a new version)."""
-    return document_json(service.issue_for_subsidy(g.user, case_id, data["kind"])), 201
+    return service.issue_for_subsidy(g.user, case_id, data["kind"])
 
 
 @blp.route("/subsidies/<int:case_id>/documents/<int:document_id>")
 @login_required
+@blp.response(200, PDF, content_type="application/pdf", description="The stored PDF")
+@blp.alt_response(304, description="Not modified (the ETag matched)")
 def subsidy_document(case_id: int, document_id: int):
     """The stored PDF, byte for byte as issued."""
     return _download("subsidy", case_id, document_id)
@@ -125,21 +117,25 @@ def subsidy_document(case_id: int, document_id: int):
 @blp.route("/loans/<int:loan_id>/receipt", methods=["POST"])
 @login_required
 @idempotent
+@blp.response(201, DocumentOut)
 def loan_receipt(loan_id: int):
     """回执 for the household: case number, what happens next, by when, whom to ask."""
-    return document_json(service.issue_household_receipt(g.user, "loan", loan_id)), 201
+    return service.issue_household_receipt(g.user, "loan", loan_id)
 
 
 @blp.route("/subsidies/<int:case_id>/receipt", methods=["POST"])
 @login_required
 @idempotent
+@blp.response(201, DocumentOut)
 def subsidy_receipt(case_id: int):
     """回执 for the household of a subsidy case."""
-    return document_json(service.issue_household_receipt(g.user, "subsidy", case_id)), 201
+    return service.issue_household_receipt(g.user, "subsidy", case_id)
 
 
 @blp.route("/publicity/<int:publicity_id>/pdf")
 @login_required
+@blp.response(200, PDF, content_type="application/pdf", description="The stored PDF")
+@blp.alt_response(304, description="Not modified (the ETag matched)")
 def publicity_pdf(publicity_id: int):
     """The village 公示 list as it stands (names, industry, quantity, amount — nothing personal)."""
     doc = service.issue_publicity_list(g.user, publicity_id)

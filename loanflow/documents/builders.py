@@ -33,7 +33,8 @@ from loanflow.documents import (
 )
 from loanflow.extensions import db
 from loanflow.households.models import Household
-from loanflow.loans.models import Loan, LoanScheduleLine
+from loanflow.loans.models import Loan
+from loanflow.loans.services.position import plan_in_force
 from loanflow.policy.services import current_policy, policy_version
 from loanflow.subsidies.models import Publicity, SubsidyCase
 
@@ -122,15 +123,6 @@ def loan_agreement_view(loan: Loan) -> LoanAgreementView:
     )
 
 
-def _lines(loan: Loan, revision: int) -> list[LoanScheduleLine]:
-    stmt = (
-        select(LoanScheduleLine)
-        .where(LoanScheduleLine.loan_id == loan.id, LoanScheduleLine.revision == revision)
-        .order_by(LoanScheduleLine.seq)
-    )
-    return list(db.session.scalars(stmt))
-
-
 def loan_receipt_view(loan: Loan) -> LoanReceiptView:
     """借据 with the repayment plan fixed at disbursement (revision 0), each line's subsidy split."""
     if loan.disbursed_on is None:
@@ -140,7 +132,7 @@ def loan_receipt_view(loan: Loan) -> LoanReceiptView:
         ScheduleLine(
             seq=x.seq, due_on=x.due_date, principal=x.principal, interest=x.interest, subsidy=x.subsidy
         )
-        for x in _lines(loan, 0)
+        for x in plan_in_force(loan, revision=0)
     )
     return LoanReceiptView(
         receipt_no=f"{loan.case_number}-J",

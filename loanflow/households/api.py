@@ -13,7 +13,7 @@ from loanflow.api.fields import Code, Id, Money
 from loanflow.api.idempotency import idempotent
 from loanflow.core.domain.labels import codes
 from loanflow.households import services as service
-from loanflow.households.schemas import household_json
+from loanflow.households.schemas import AccountChangeOut, HouseholdOut, HouseholdPage
 
 blp = Blueprint("households", __name__, description="The household register (建档立卡)")
 
@@ -78,52 +78,54 @@ class Households(MethodView):
     decorators = [login_required]
 
     @blp.arguments(HouseholdSearch, location="query")
+    @blp.response(200, HouseholdPage)
     def get(self, args):
         """Search the households you may see, by name, ID number or village; paged."""
         rows, total = service.search_households(
             g.user, args["q"], args["village"], args["page"], page_size(args)
         )
-        return paged([household_json(h, g.user, whole=False) for h in rows], total, args)
+        return paged(rows, total, args)
 
     @idempotent
     @blp.arguments(HouseholdIn)
+    @blp.response(201, HouseholdOut)
     def post(self, data):
         """Register a household with its members."""
-        h = service.register_household(g.user, data)
-        return household_json(h, g.user, whole=True), 201
+        return service.register_household(g.user, data)
 
 
 @blp.route("/households/<int:household_id>")
 class HouseholdItem(MethodView):
     decorators = [login_required]
 
+    @blp.response(200, HouseholdOut)
     def get(self, household_id: int):
         """One household, ID numbers and account whole for the roles whose work needs them."""
-        return household_json(service.get_household(g.user, household_id), g.user, whole=True)
+        return service.get_household(g.user, household_id)
 
     @idempotent
     @blp.arguments(HouseholdPatch(partial=True))
+    @blp.response(200, HouseholdOut)
     def patch(self, changes, household_id: int):
         """Change register fields (status and monitoring with a reason and a 文号)."""
-        h = service.update_household(g.user, household_id, changes)
-        return household_json(h, g.user, whole=True)
+        return service.update_household(g.user, household_id, changes)
 
 
 @blp.route("/households/<int:household_id>/account-changes", methods=["POST"])
 @login_required
 @idempotent
 @blp.arguments(AccountChangeIn)
+@blp.response(201, AccountChangeOut)
 def request_account_change(data, household_id: int):
     """Ask to change the registered bank account; a second user confirms it."""
-    change = service.request_account_change(g.user, household_id, data)
-    return {"id": change.id, "state": change.state}, 201
+    return service.request_account_change(g.user, household_id, data)
 
 
 @blp.route("/households/<int:household_id>/account-changes/<int:change_id>", methods=["POST"])
 @login_required
 @idempotent
 @blp.arguments(Decision)
+@blp.response(200, AccountChangeOut)
 def decide_account_change(data, household_id: int, change_id: int):
     """Confirm or reject a pending account change (not by the one who asked)."""
-    change = service.decide_account_change(g.user, household_id, change_id, data["confirm"])
-    return {"id": change.id, "state": change.state}
+    return service.decide_account_change(g.user, household_id, change_id, data["confirm"])

@@ -39,7 +39,10 @@ def _refusal(error) -> None:
 
 def _print_report(report, as_json: bool) -> None:
     if as_json:
-        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        from loanflow.households.schemas import ImportReportOut
+
+        shown = ImportReportOut(exclude=["errors.message"]).dump(report)  # no request: both languages
+        click.echo(json.dumps(shown, ensure_ascii=False, indent=2))
         return
     for e in report.errors:
         click.echo(f"第 {e.row} 行 {e.column}: {e.reason.zh} / row {e.row} {e.column}: {e.reason.en}")

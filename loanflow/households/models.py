@@ -6,6 +6,7 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from loanflow.core.regions import Region
 from loanflow.core.types import JSONType, Money, UtcDateTime
 from loanflow.extensions import db
 
@@ -33,7 +34,7 @@ class Household(db.Model):
     members: Mapped[list["Member"]] = relationship(
         back_populates="household", cascade="all, delete-orphan", order_by="Member.id"
     )
-    village = relationship("Region")
+    village = relationship(Region)
     __table_args__ = (
         CheckConstraint("status in ('not_out', 'out', 'relapsed')", name="status"),
         CheckConstraint("monitoring in ('none', 'unstable', 'marginal', 'hardship')", name="monitoring"),

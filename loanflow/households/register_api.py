@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import tempfile
 
-from flask import g, json, send_file
+from flask import g, json, make_response, send_file
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import RAISE, Schema, fields, validate
@@ -22,11 +22,12 @@ from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict
 
 from loanflow.api.auth import login_required
-from loanflow.api.errors import language, service_problem
+from loanflow.api.errors import service_problem
 from loanflow.api.idempotency import idempotent
 from loanflow.core import clock
 from loanflow.households import register_io as service
 from loanflow.households.register_files import FORMATS, MIMETYPES
+from loanflow.households.schemas import ImportReportOut
 
 
 class _MultipartParser(FlaskParser):
@@ -59,26 +60,23 @@ class ExportArgs(Schema):
     village = fields.String(load_default=None, validate=REGION_CODE)
 
 
+BINARY = {"type": "string", "format": "binary"}
+
+
 def _refused(error: service.ImportRefused):
     """422 problem+json whose ``report`` lists every bad row, like a dry run's."""
     body, status, headers = service_problem(error)
     data = json.loads(body)
-    data["report"] = _report_json(error.report)
-    return json.dumps(data, ensure_ascii=False), status, headers
-
-
-def _report_json(report: service.ImportReport) -> dict:
-    data = report.as_dict()
-    lang = language()
-    for e in data["errors"]:
-        e["message"] = e["en"] if lang == "en" else e["zh"]
-    return data
+    data["report"] = ImportReportOut().dump(error.report)
+    return make_response(json.dumps(data, ensure_ascii=False), status, headers)
 
 
 @blp.route("/households/import", methods=["POST"])
 @login_required
 @idempotent
 @blp.arguments(ImportUpload, location="files", unknown=RAISE)
+@blp.response(200, ImportReportOut, description="A dry run: what the file holds and every bad row")
+@blp.alt_response(201, schema=ImportReportOut, success=True, description="Every row written")
 def import_households(form):
     """Check (dry run, the default) or import a register spreadsheet: all rows or none."""
     upload = form["file"]
@@ -92,12 +90,14 @@ def import_households(form):
         )
     except service.ImportRefused as error:
         return _refused(error)
-    return _report_json(report), 200 if report.dry_run else 201
+    return report, 200 if report.dry_run else 201
 
 
 @blp.route("/households/export", methods=["GET"])
 @login_required
 @blp.arguments(ExportArgs, location="query")
+@blp.response(200, BINARY, content_type=MIMETYPES["xlsx"], description="The register as a workbook")
+@blp.alt_response(200, schema=BINARY, content_type="text/csv", success=True, description="As CSV")
 def export_households(args):
     """The households you may see as xlsx or csv, in the import layout (IDs masked for some roles)."""
     out = tempfile.TemporaryFile()

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import select
 
@@ -89,23 +88,6 @@ class ImportReport:
     @property
     def ok(self) -> bool:
         return not self.errors
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "file_name": self.file_name,
-            "sha256": self.sha256,
-            "format": self.format,
-            "village_scope": self.village_scope,
-            "dry_run": self.dry_run,
-            "ok": self.ok,
-            "written": self.written,
-            "households": self.households,
-            "members": self.members,
-            "bad_rows": len({e.row for e in self.errors}),
-            "errors": [e.as_dict() for e in self.errors],
-            "ignored_columns": self.ignored_columns,
-            "household_ids": self.household_ids,
-        }
 
 
 def _file_refused(problem: FileProblem) -> Invalid:

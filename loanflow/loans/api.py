@@ -10,18 +10,9 @@ from flask_smorest import Blueprint
 
 from loanflow.api.auth import login_required
 from loanflow.api.common import page_size, paged
-from loanflow.api.errors import language
 from loanflow.api.idempotency import idempotent
 from loanflow.core.errors import Invalid, NotFound, msg
-from loanflow.loans.schemas import (
-    ACTIONS,
-    LoanIn,
-    LoanSearch,
-    line_json,
-    loan_json,
-    loan_summary_json,
-    schedule_lines,
-)
+from loanflow.loans.schemas import ACTIONS, LoanIn, LoanOut, LoanPage, LoanSearch, ScheduleOut
 from loanflow.loans.services import actions as service
 from loanflow.loans.services import apply as loan_apply
 
@@ -42,42 +33,41 @@ class Loans(MethodView):
     decorators = [login_required]
 
     @blp.arguments(LoanSearch, location="query")
+    @blp.response(200, LoanPage)
     def get(self, args):
         """The loans you may see, filtered by state, village, household, overdue, stalled; paged."""
         filters = {k: args[k] for k in ("state", "village", "household_id", "overdue", "stalled")}
         rows, total = service.list_loans(g.user, **filters, page=args["page"], per_page=page_size(args))
-        return paged([loan_summary_json(loan, g.user) for loan in rows], total, args)
+        return paged(rows, total, args)
 
     @idempotent
     @blp.arguments(LoanIn)
+    @blp.response(201, LoanOut)
     def post(self, data):
         """Apply for a loan on a household's behalf, with its consent."""
-        loan = loan_apply.apply_for_loan(g.user, data)
-        return loan_json(loan, g.user, language()), 201
+        return loan_apply.apply_for_loan(g.user, data)
 
 
 @blp.route("/loans/<int:loan_id>")
 @login_required
+@blp.response(200, LoanOut)
 def get_loan(loan_id: int):
     """One loan: state, allowed actions, rate, due now, payoff, rating, schedule summary, timeline."""
-    return loan_json(service.get_loan(g.user, loan_id), g.user, language())
+    return service.get_loan(g.user, loan_id)
 
 
 @blp.route("/loans/<int:loan_id>/schedule")
 @login_required
+@blp.response(200, ScheduleOut)
 def get_schedule(loan_id: int):
     """The repayment plan in force, each line with principal, interest, subsidy and household share."""
-    loan = service.get_loan(g.user, loan_id)
-    return {
-        "loan_id": loan.id,
-        "revision": loan.extension_count,
-        "lines": [line_json(x) for x in schedule_lines(loan)],
-    }
+    return service.get_loan(g.user, loan_id)
 
 
 @blp.route("/loans/<int:loan_id>/<string:action>", methods=["POST"])
 @login_required
 @idempotent
+@blp.response(200, LoanOut)
 def post_action(loan_id: int, action: str):
     """Take a case action (rate, credit, disburse, reject, withdraw, and the money actions)."""
     entry = ACTIONS.get(action)
@@ -88,8 +78,7 @@ def post_action(loan_id: int, action: str):
     except Invalid:
         service.begin_action(g.user, loan_id, action)  # 404 → 403 → 409 before the body's 422
         raise
-    loan = entry.handler(g.user, loan_id, data)  # the service checks 404 → 403 → 409 itself, once
-    return loan_json(loan, g.user, language())
+    return entry.handler(g.user, loan_id, data)  # the service checks 404 → 403 → 409 itself, once
 
 
 def document_actions(api) -> None:

@@ -1,4 +1,5 @@
-"""The loan's money actions in ``POST /loans/{id}/{action}``: their bodies and service calls.
+"""The loan's money in the API: the repayments list, and the money actions of
+``POST /loans/{id}/{action}`` (their bodies and service calls).
 
 Imported by ``api/loans.py``, which dispatches through ``ACTIONS`` without
 knowing them; importing the services also registers their case guards for
@@ -7,16 +8,29 @@ knowing them; importing the services also registers their case guards for
 
 from __future__ import annotations
 
+from flask import g
+from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from loanflow.api.auth import login_required
 from loanflow.api.fields import Id, Money
 from loanflow.loans.fund import services as loan_fund
-from loanflow.loans.schemas import register_action
+from loanflow.loans.schemas import RepaymentsOut, register_action
 from loanflow.loans.services import extensions as loan_extensions
 from loanflow.loans.services import money as loan_money
 from loanflow.loans.services.queries import get_loan
 
 Text = fields.String
+
+blp = Blueprint("loan_money", __name__, description="A loan's repayments (还款) and their reversal (冲正)")
+
+
+@blp.route("/loans/<int:loan_id>/repayments")
+@login_required
+@blp.response(200, RepaymentsOut)
+def get_repayments(loan_id: int):
+    """The loan's repayments, reversed ones marked, each with how it was split."""
+    return get_loan(g.user, loan_id)
 
 
 class RepayIn(Schema):

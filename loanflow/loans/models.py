@@ -15,8 +15,10 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from loanflow.core.domain.workflows import LOAN
+from loanflow.core.regions import Branch
 from loanflow.core.types import JSONType, Money, Rate, UtcDateTime
 from loanflow.extensions import db
+from loanflow.households.models import Household
 from loanflow.loans.domain.eligibility import CLOSED_LOAN_STATES
 
 LOAN_STATES = LOAN.states  # the state table is the one list of states
@@ -121,8 +123,8 @@ class Loan(db.Model):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
-    household = relationship("Household")
-    branch = relationship("Branch")
+    household = relationship(Household)
+    branch = relationship(Branch)
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         CheckConstraint(_in("state", LOAN_STATES), name="state"),

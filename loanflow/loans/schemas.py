@@ -2,8 +2,9 @@
 
 An action of ``POST /loans/{id}/{action}`` is an entry of ``ACTIONS``: the
 schema of its body and the service call. Other modules add theirs with
-``register_action`` (the money actions: ``loanflow/api/loan_money.py``), and the
-view dispatches without knowing them.
+``register_action`` (the money actions: ``loanflow/loans/api_money.py``), and the
+view dispatches without knowing them. The ``…Out`` schemas build every loan
+response from the loan itself (the services return rows, never JSON).
 """
 
 from __future__ import annotations
@@ -13,25 +14,25 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate
-from sqlalchemy import select
+from marshmallow import Schema, ValidationError, fields, pre_dump, validate
 
 from loanflow.accounts.models import User
-from loanflow.api.common import PageArgs, timeline_json, with_label
-from loanflow.api.fields import Code, Id, Money
+from loanflow.api.common import PageArgs, Shown, Timeline, current_user, page_of
+from loanflow.api.fields import Code, DecimalString, Id, Label, Money, MoneyOut
 from loanflow.core.domain.idcard import mask_account, mask_id_number
 from loanflow.core.domain.labels import codes
 from loanflow.core.domain.money import format_money
 from loanflow.core.errors import Invalid
 from loanflow.core.scope import can_see_full_identity
-from loanflow.extensions import db
-from loanflow.loans.models import Loan, LoanScheduleLine
+from loanflow.loans.models import Loan
 from loanflow.loans.services import actions as service
 from loanflow.loans.services import credit as loan_credit
-from loanflow.loans.services.money import money_json
+from loanflow.loans.services.position import plan_in_force, position_of, repayments_of
 from loanflow.loans.services.queries import is_stalled
 
 Text = fields.String
+_DATE = {"type": "string", "format": "date"}
+_MONEY = {"type": "string", "format": "decimal", "pattern": r"^-?\d+\.\d{2}$"}
 
 
 class LoanIn(Schema):
@@ -130,138 +131,204 @@ register_action(
 )
 
 
-# --- presenting ---------------------------------------------------------------------------------
+# --- what the API shows -------------------------------------------------------------------------
 
 
-def _money(value) -> str | None:
-    return None if value is None else format_money(value)
+class _NotLent:
+    """The money of a loan not yet disbursed: nothing due, no payoff, no position to break down."""
+
+    due_now = payoff = None
+    days_overdue = 0
 
 
-def _iso(value) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def schedule_lines(loan: Loan) -> list[LoanScheduleLine]:
-    """The plan in force: revision 0 at disbursement, n after the n-th extension."""
-    stmt = (
-        select(LoanScheduleLine)
-        .where(LoanScheduleLine.loan_id == loan.id, LoanScheduleLine.revision == loan.extension_count)
-        .order_by(LoanScheduleLine.seq)
-    )
-    return list(db.session.scalars(stmt))
-
-
-def line_json(line: LoanScheduleLine) -> dict[str, Any]:
-    return {
-        "seq": line.seq,
-        "start_date": line.start_date.isoformat(),
-        "due_date": line.due_date.isoformat(),
-        "opening_principal": _money(line.opening_principal),
-        "principal": _money(line.principal),
-        "interest": _money(line.interest),
-        "subsidy": _money(line.subsidy),
-        "household_interest": _money(line.household_interest),
-        "household_due": _money(line.principal + line.household_interest),
-        "rate": str(line.rate),
-    }
-
-
-def schedule_summary(lines: list[LoanScheduleLine]) -> dict[str, Any] | None:
-    if not lines:
-        return None
-    total = {
-        k: sum((getattr(x, k) for x in lines), start=Decimal("0.00"))
-        for k in ("principal", "interest", "subsidy", "household_interest")
-    }
-    return {
-        "lines": len(lines),
-        "first_due_date": lines[0].due_date.isoformat(),
-        "maturity": lines[-1].due_date.isoformat(),
-        **{f"total_{k}": _money(v) for k, v in total.items()},
-    }
-
-
-def loan_summary_json(loan: Loan, user: User) -> dict[str, Any]:
+class LoanSummaryOut(Schema):
     """A loan in a list: masked identity, the state and the stage deadline."""
-    data = {
-        "id": loan.id,
-        "case_number": loan.case_number,
-        "household_id": loan.household_id,
-        "village_code": loan.village_code,
-        "borrower_name": loan.borrower_name,
-        "borrower_id_number": mask_id_number(loan.borrower_id_number),
-        "state": loan.state,
-        "requested_amount": _money(loan.requested_amount),
-        "credited_amount": _money(loan.credited_amount),
-        "purpose": loan.purpose,
-        "applied_on": _iso(loan.applied_on),
-        "stage_due_on": _iso(loan.stage_due_on),
-        "stage_due_provisional": loan.stage_due_provisional,
-        "stalled": is_stalled(loan),
-    }
-    with_label(data, "state", "loan_state")
-    with_label(data, "purpose", "purpose")
-    return data
+
+    id = fields.Integer()
+    case_number = Text()
+    household_id = fields.Integer()
+    village_code = Text()
+    borrower_name = Text()
+    borrower_id_number = fields.Method("_id_number", metadata={"type": "string"})
+    state = Text()
+    state_label = Label("loan_state", "state")
+    requested_amount = MoneyOut()
+    credited_amount = MoneyOut()
+    purpose = Text()
+    purpose_label = Label("purpose", "purpose")
+    applied_on = fields.Date(allow_none=True)
+    stage_due_on = fields.Date(allow_none=True)
+    stage_due_provisional = fields.Boolean()
+    stalled = fields.Function(is_stalled, metadata={"type": "boolean"})
+
+    def _id_number(self, loan: Loan) -> str:
+        return mask_id_number(loan.borrower_id_number)
 
 
-def loan_json(loan: Loan, user: User, lang: str = "zh") -> dict[str, Any]:
-    """One loan for its own page: decisions, money as strings, allowed actions, the timeline."""
-    whole = can_see_full_identity(user)
-    data = loan_summary_json(loan, user)
-    lines = schedule_lines(loan) if loan.disbursed_on else []
-    data.update(
-        version=loan.version,
-        branch_id=loan.branch_id,
-        borrower_id_number=loan.borrower_id_number if whole else mask_id_number(loan.borrower_id_number),
-        requested_term_months=loan.requested_term_months,
-        purpose_detail=loan.purpose_detail,
-        consent=loan.consent,
-        application_policy_version=loan.application_policy_version,
-        allowed_actions=service.allowed_actions(user, loan),
-        rating=None
-        if loan.rating_score is None
-        else {
-            "score": loan.rating_score,
-            "grade": loan.rating_grade,
-            "grade_label": _grade_label(loan),
-            "limit": _money(loan.rating_limit),
-            "scores": loan.rating_scores,
-            "rated_on": _iso(loan.rated_on),
-            "policy_version": loan.rating_policy_version,
-        },
-        term_months=loan.credited_term_months,
-        rate=None if loan.rate is None else str(loan.rate),
-        method=loan.method,
-        credited_on=_iso(loan.credited_on),
-        credit_policy_version=loan.credit_policy_version,
-        disbursed_on=_iso(loan.disbursed_on),
-        maturity_on=_iso(loan.current_maturity),
-        original_maturity_on=_iso(loan.maturity_on),
-        account_type=loan.account_type,
-        bank_account=None
-        if loan.bank_account is None
-        else (loan.bank_account if whole else mask_account(loan.bank_account)),
-        bank_name=loan.bank_name,
-        extension={
-            "requested_months": loan.extension_requested_months,
-            "reason": loan.extension_reason,
-            "requested_on": _iso(loan.extension_requested_on),
-            "count": loan.extension_count,
-            "extended_months": loan.extended_months,
-            "extended_on": _iso(loan.extended_on),
-            "rate": None if loan.extension_rate is None else str(loan.extension_rate),
-        },
-        recalled_on=_iso(loan.recalled_on),
-        compensated_on=_iso(loan.compensated_on),
-        closed_on=_iso(loan.closed_on),
-        closing_reason=loan.closing_reason,
-        **money_json(loan),
-        schedule=schedule_summary(lines),
-        timeline=timeline_json("loan", loan.id, lang),
+class RatingOut(Schema):
+    score = fields.Integer(attribute="rating_score")
+    grade = Text(attribute="rating_grade")
+    grade_label = fields.Function(lambda loan: _grade_label(loan), metadata={"type": "string"})
+    limit = MoneyOut(attribute="rating_limit")
+    scores = fields.Dict(attribute="rating_scores", allow_none=True)
+    rated_on = fields.Date(allow_none=True)
+    policy_version = fields.Integer(attribute="rating_policy_version", allow_none=True)
+
+
+class ExtensionOut(Schema):
+    requested_months = fields.Integer(attribute="extension_requested_months", allow_none=True)
+    reason = Text(attribute="extension_reason", allow_none=True)
+    requested_on = fields.Date(attribute="extension_requested_on", allow_none=True)
+    count = fields.Integer(attribute="extension_count")
+    extended_months = fields.Integer(allow_none=True)
+    extended_on = fields.Date(allow_none=True)
+    rate = DecimalString(attribute="extension_rate", allow_none=True)
+
+
+class OwedOut(Schema):
+    principal = MoneyOut(allow_none=False)
+    interest = MoneyOut(allow_none=False)
+    penalty = MoneyOut(allow_none=False)
+    compound = MoneyOut(allow_none=False)
+    total = MoneyOut(allow_none=False)
+
+
+class ScheduleSummaryOut(Schema):
+    """The plan in force in one line: how many lines, first and last due date, totals."""
+
+    lines = fields.Function(len, metadata={"type": "integer"})
+    first_due_date = fields.Function(lambda lines: lines[0].due_date.isoformat(), metadata=_DATE)
+    maturity = fields.Function(lambda lines: lines[-1].due_date.isoformat(), metadata=_DATE)
+    total_principal = fields.Function(lambda lines: _total(lines, "principal"), metadata=_MONEY)
+    total_interest = fields.Function(lambda lines: _total(lines, "interest"), metadata=_MONEY)
+    total_subsidy = fields.Function(lambda lines: _total(lines, "subsidy"), metadata=_MONEY)
+    total_household_interest = fields.Function(
+        lambda lines: _total(lines, "household_interest"), metadata=_MONEY
     )
-    with_label(data, "method", "method")
-    with_label(data, "account_type", "account_type")
-    return data
+
+
+class LoanOut(LoanSummaryOut):
+    """One loan for its own page: decisions, money as strings, allowed actions, the timeline.
+
+    The ID number and the bank account are whole for the roles whose work needs them. The
+    position fields (``due_now_breakdown`` … ``current_rate``) come once the loan is disbursed.
+    """
+
+    version = fields.Integer()
+    branch_id = fields.Integer(allow_none=True)
+    requested_term_months = fields.Integer(allow_none=True)
+    purpose_detail = Text(allow_none=True)
+    consent = fields.Boolean()
+    application_policy_version = fields.Integer(allow_none=True)
+    allowed_actions = fields.List(Text())
+    rating = fields.Nested(RatingOut, allow_none=True)
+    term_months = fields.Integer(attribute="credited_term_months", allow_none=True)
+    rate = DecimalString(allow_none=True)
+    method = Text(allow_none=True)
+    method_label = Label("method", "method")
+    credited_on = fields.Date(allow_none=True)
+    credit_policy_version = fields.Integer(allow_none=True)
+    disbursed_on = fields.Date(allow_none=True)
+    maturity_on = fields.Date(attribute="current_maturity", allow_none=True)
+    original_maturity_on = fields.Date(attribute="maturity_on", allow_none=True)
+    account_type = Text(allow_none=True)
+    account_type_label = Label("account_type", "account_type")
+    bank_account = fields.Method("_bank_account", allow_none=True, metadata={"type": "string"})
+    bank_name = Text(allow_none=True)
+    extension = fields.Nested(ExtensionOut)
+    recalled_on = fields.Date(allow_none=True)
+    compensated_on = fields.Date(allow_none=True)
+    closed_on = fields.Date(allow_none=True)
+    closing_reason = Text(allow_none=True)
+    due_now = MoneyOut(attribute="money.due_now")
+    due_now_breakdown = fields.Nested(OwedOut, attribute="money.due_now_owed")
+    payoff = MoneyOut(attribute="money.payoff")
+    payoff_breakdown = fields.Nested(OwedOut, attribute="money.payoff_owed")
+    outstanding_principal = MoneyOut(attribute="money.outstanding_principal", allow_none=False)
+    overdue_days = fields.Integer(attribute="money.days_overdue")
+    overdue_since = fields.Date(attribute="money.overdue_since", allow_none=True)
+    maturity = fields.Date(attribute="money.maturity")
+    current_rate = DecimalString(attribute="money.rate")
+    schedule = fields.Nested(ScheduleSummaryOut, allow_none=True)
+    timeline = Timeline("loan")
+
+    @pre_dump
+    def _read_once(self, loan: Loan, **kwargs) -> Shown:
+        lines = plan_in_force(loan) if loan.disbursed_on else []
+        return Shown(
+            loan,
+            whole=can_see_full_identity(current_user()),
+            allowed_actions=service.allowed_actions(current_user(), loan),
+            rating=None if loan.rating_score is None else loan,
+            extension=loan,
+            money=position_of(loan) or _NotLent(),
+            schedule=lines or None,
+        )
+
+    def _id_number(self, loan: Shown) -> str:
+        return loan.borrower_id_number if loan.whole else mask_id_number(loan.borrower_id_number)
+
+    def _bank_account(self, loan: Shown) -> str | None:
+        if loan.bank_account is None:
+            return None
+        return loan.bank_account if loan.whole else mask_account(loan.bank_account)
+
+
+class ScheduleLineOut(Schema):
+    """One line of the plan: principal, interest, its subsidy and the household's share."""
+
+    seq = fields.Integer()
+    start_date = fields.Date()
+    due_date = fields.Date()
+    opening_principal = MoneyOut(allow_none=False)
+    principal = MoneyOut(allow_none=False)
+    interest = MoneyOut(allow_none=False)
+    subsidy = MoneyOut(allow_none=False)
+    household_interest = MoneyOut(allow_none=False)
+    household_due = fields.Function(
+        lambda line: format_money(line.principal + line.household_interest), metadata=_MONEY
+    )
+    rate = DecimalString()
+
+
+class ScheduleOut(Schema):
+    """``GET /loans/{id}/schedule``: the plan in force and its revision (n after the n-th extension)."""
+
+    loan_id = fields.Integer(attribute="id")
+    revision = fields.Integer(attribute="extension_count")
+    lines = fields.List(fields.Nested(ScheduleLineOut))
+
+    @pre_dump
+    def _read_once(self, loan: Loan, **kwargs) -> Shown:
+        return Shown(loan, lines=plan_in_force(loan))
+
+
+class RepaymentOut(Schema):
+    id = fields.Integer()
+    date = fields.Date(attribute="paid_on")
+    amount = MoneyOut(allow_none=False)
+    allocation = fields.Dict(allow_none=True, metadata={"description": "How it was split, as stored"})
+    recorded_by_id = fields.Integer(allow_none=True)
+    reversed = fields.Function(lambda r: r.reversed_at is not None, metadata={"type": "boolean"})
+    reversal_reason = Text(allow_none=True)
+
+
+class RepaymentsOut(Schema):
+    """``GET /loans/{id}/repayments``: every repayment in the order recorded, reversed ones marked."""
+
+    loan_id = fields.Integer(attribute="id")
+    items = fields.List(fields.Nested(RepaymentOut))
+
+    @pre_dump
+    def _read_once(self, loan: Loan, **kwargs) -> Shown:
+        return Shown(loan, items=sorted(repayments_of(loan.id), key=lambda r: r.id))
+
+
+LoanPage = page_of(LoanSummaryOut, "LoanPage")
+
+
+def _total(lines: list, column: str) -> str:
+    return format_money(sum((getattr(x, column) for x in lines), start=Decimal("0.00")))
 
 
 def _grade_label(loan: Loan) -> str | None:

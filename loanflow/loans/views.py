@@ -16,6 +16,7 @@ from loanflow.households.views import refused
 from loanflow.loans.forms import ACTIONS, parse_application, scorecard_items
 from loanflow.loans.services import actions as service
 from loanflow.loans.services import apply as loan_apply
+from loanflow.loans.services.position import plan_in_force, repayments_of
 from loanflow.policy.services import current_policy
 from loanflow.web import bp, lookups
 from loanflow.web.case_actions import take_case_action
@@ -68,8 +69,8 @@ def _case_page(loan_id: int, open_action: str | None = None, values=None, errors
         values=values or {},
         errors=errors or {},
         position=lookups.loan_position(loan),
-        schedule=lookups.schedule_in_force(loan),
-        repayments=lookups.repayments_of(loan),
+        schedule=plan_in_force(loan),
+        repayments=repayments_of(loan.id),
         reversible=reversible,
         scorecard=scorecard_items(),
         events=audit.timeline("loan", loan.id),

@@ -1,4 +1,4 @@
-"""/api/v1/subsidies, /api/v1/publicity and /api/v1/calendar/years: the industry subsidy (产业奖补)."""
+"""/api/v1/subsidies and /api/v1/publicity: the industry subsidy (产业奖补) and its village 公示."""
 
 from __future__ import annotations
 
@@ -12,30 +12,25 @@ from marshmallow import Schema
 from loanflow.api.auth import login_required
 from loanflow.api.common import load_body, page_size, paged
 from loanflow.api.idempotency import idempotent
-from loanflow.calendar.services import enter_year
-from loanflow.policy.services import current_policy
 from loanflow.subsidies import publicity as publicity_service
 from loanflow.subsidies import services as service
 from loanflow.subsidies.schemas import (
-    CalendarYearIn,
     DisburseIn,
     Empty,
     ObjectIn,
     PublicityArgs,
+    PublicityOut,
+    PublicityPage,
     PublicizeIn,
     ReasonIn,
     SubsidyArgs,
     SubsidyIn,
+    SubsidyOut,
+    SubsidyPage,
     VerifyIn,
-    publicity_json,
-    subsidy_json,
 )
 
 blp = Blueprint("subsidies", __name__, description="The industry subsidy (产业奖补) and its village 公示")
-
-
-def _case(case_id: int) -> dict:
-    return subsidy_json(service.get_case(g.user, case_id), g.user)
 
 
 @blp.route("/subsidies")
@@ -43,26 +38,28 @@ class Subsidies(MethodView):
     decorators = [login_required]
 
     @blp.arguments(SubsidyArgs, location="query")
+    @blp.response(200, SubsidyPage)
     def get(self, args):
         """The subsidy cases you may see, by village, state and year of application; paged."""
         filters = {k: args[k] for k in ("village", "state", "year", "household_id")}
         rows, total = service.list_cases(g.user, **filters, page=args["page"], per_page=page_size(args))
-        policy = current_policy()
-        return paged([subsidy_json(c, g.user, detail=False, policy=policy) for c in rows], total, args)
+        return paged(rows, total, args)
 
     @idempotent
     @blp.arguments(SubsidyIn)
+    @blp.response(201, SubsidyOut)
     def post(self, data):
         """Apply for a household (a clerk, with the household's consent)."""
         case = service.apply_for_subsidy(g.user, data)
-        return _case(case.id), 201
+        return service.get_case(g.user, case.id)
 
 
 @blp.route("/subsidies/<int:case_id>")
 @login_required
+@blp.response(200, SubsidyOut)
 def get_subsidy(case_id: int):
     """One case: state, what you may do now, the amount and its computation, the deadline, the timeline."""
-    return _case(case_id)
+    return service.get_case(g.user, case_id)
 
 
 def case_action(action: str, schema: type[Schema]):
@@ -73,11 +70,12 @@ def case_action(action: str, schema: type[Schema]):
         @blp.doc(requestBody={"required": False, "content": {"application/json": {"schema": schema}}})
         @login_required
         @idempotent
+        @blp.response(200, SubsidyOut)
         @wraps(run)
         def view(case_id: int):
             service.precheck(g.user, case_id, action)
             run(g.user, case_id, load_body(schema))
-            return _case(case_id)
+            return service.get_case(g.user, case_id)
 
         return view
 
@@ -129,30 +127,16 @@ def withdraw(user, case_id: int, data: dict) -> None:
 @blp.route("/publicity")
 @login_required
 @blp.arguments(PublicityArgs, location="query")
+@blp.response(200, PublicityPage)
 def list_publicity(args):
     """The village 公示 lists you may see, newest first, optionally of one village or township."""
     rows, total = publicity_service.list_publicity(g.user, args["village"], args["page"], page_size(args))
-    policy = current_policy()
-    return paged([publicity_json(p, policy) for p in rows], total, args)
+    return paged(rows, total, args)
 
 
 @blp.route("/publicity/<int:publicity_id>")
 @login_required
+@blp.response(200, PublicityOut)
 def get_publicity(publicity_id: int):
     """One village 公示 list as posted, without the cases objections took off it."""
-    return publicity_json(publicity_service.get_publicity(g.user, publicity_id))
-
-
-@blp.route("/calendar/years", methods=["POST"])
-@login_required
-@idempotent
-@blp.arguments(CalendarYearIn)
-def enter_calendar_year(data):
-    """Enter a year's public holidays and make-up working days (admin); provisional dates become firm."""
-    table, refirmed = enter_year(
-        g.user,
-        data["year"],
-        [d.isoformat() for d in data["holidays"]],
-        [d.isoformat() for d in data["workdays"]],
-    )
-    return {**table.as_dict(), "refirmed": refirmed}, 201
+    return publicity_service.get_publicity(g.user, publicity_id)

@@ -7,8 +7,10 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from loanflow.core.domain.workflows import SUBSIDY
+from loanflow.core.regions import Region
 from loanflow.core.types import JSONType, Money, UtcDateTime
 from loanflow.extensions import db
+from loanflow.households.models import Household
 
 
 class Quantity(Money):
@@ -63,8 +65,8 @@ class SubsidyCase(db.Model):
     stage_due_provisional: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    household = relationship("Household")
-    village = relationship("Region")
+    household = relationship(Household)
+    village = relationship(Region)
     publicity = relationship("Publicity")
     objections: Mapped[list["SubsidyObjection"]] = relationship(order_by="SubsidyObjection.id", viewonly=True)
     __table_args__ = (
@@ -98,7 +100,7 @@ class Publicity(db.Model):
     policy_version: Mapped[int]
     posted_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    village = relationship("Region")
+    village = relationship(Region)
     entries: Mapped[list["PublicityEntry"]] = relationship(
         back_populates="publicity", order_by="PublicityEntry.id", cascade="all, delete-orphan"
     )

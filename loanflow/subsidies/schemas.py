@@ -1,24 +1,22 @@
-"""Request bodies and response shapes of the subsidy API (产业奖补, 公示, calendar years)."""
+"""Request bodies and response shapes of the subsidy API (产业奖补, 公示)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, pre_dump, validate
 
-from loanflow.accounts.models import User
-from loanflow.api.common import PageArgs, timeline_json, with_label
+from loanflow.api.common import PageArgs, Shown, Timeline, current_user, page_of
 from loanflow.api.errors import language
-from loanflow.api.fields import Code, Id
+from loanflow.api.fields import Code, Id, Label, MoneyOut
 from loanflow.core import clock
 from loanflow.core.domain.idcard import mask_account
 from loanflow.core.domain.labels import codes, label
-from loanflow.core.domain.money import format_money
 from loanflow.core.domain.policy import Policy
 from loanflow.core.scope import can_see_full_identity
 from loanflow.policy.services import current_policy
 from loanflow.subsidies.domain.amounts import format_quantity
-from loanflow.subsidies.models import Publicity, SubsidyCase
+from loanflow.subsidies.models import SubsidyCase
 from loanflow.subsidies.publicity import publicity_entries
 from loanflow.subsidies.workflow import allowed_actions
 
@@ -29,6 +27,7 @@ QUANTITY_META = {
     "pattern": r"^\d{1,12}(\.\d{1,2})?$",
     "example": "12.5",
 }
+QUANTITY_OUT = {"type": "string", "format": "decimal", "example": "12.5"}
 
 
 class SubsidyIn(Schema):
@@ -76,119 +75,163 @@ class PublicityArgs(PageArgs):
     village = Text(load_default=None, validate=validate.Regexp(r"^\d{6,12}$"))
 
 
-class CalendarYearIn(Schema):
-    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
-    holidays = fields.List(fields.Date(), load_default=list)
-    workdays = fields.List(fields.Date(), load_default=list)
+class _Industry(Schema):
+    """The industry's name and unit in the client's language, from the policy the case was read with."""
+
+    industry = Text()
+    industry_label = fields.Method("_industry_label", metadata={"type": "string"})
+    unit = fields.Method("_unit", allow_none=True, metadata={"type": "string"})
+
+    def _industry_label(self, obj) -> str:
+        ind = _policy(obj).industries().get(_get(obj, "industry"))
+        if ind is None:
+            return _get(obj, "industry")
+        return ind.name_en if language() == "en" else ind.name_zh
+
+    def _unit(self, obj) -> str | None:
+        ind = _policy(obj).industries().get(_get(obj, "industry"))
+        if ind is None:
+            return None
+        return ind.unit_en if language() == "en" else ind.unit_zh
 
 
-def _iso(d) -> str | None:
-    return d.isoformat() if d else None
+def _get(obj, name: str):
+    return obj[name] if isinstance(obj, dict) else getattr(obj, name)
 
 
-def _money(v) -> str | None:
-    return None if v is None else format_money(v)
-
-
-def _industry(data: dict, code: str, policy: Policy) -> None:
-    ind = policy.industries().get(code)
-    en = language() == "en"
-    data["industry_label"] = (ind.name_en if en else ind.name_zh) if ind else code
-    data["unit"] = (ind.unit_en if en else ind.unit_zh) if ind else None
-
-
-def publicity_ref(p: Publicity | None) -> dict | None:
-    if p is None:
-        return None
-    return {
-        "id": p.id,
-        "posted_on": _iso(p.posted_on),
-        "start": _iso(p.start_on),
-        "end": _iso(p.end_on),
-        "approval_opens": _iso(p.approval_opens_on),
-        "provisional": p.provisional,
-    }
-
-
-def subsidy_json(case: SubsidyCase, user: User, *, detail: bool = True, policy: Policy | None = None) -> dict:
-    """A case as the API shows it: codes with labels, money as strings, the amount's computation.
-
-    A list passes the ``policy`` it read once, so that its rows do not read it again each.
-    """
-    policy = policy or current_policy()
-    head = case.household.head
-    data = {
-        "id": case.id,
-        "version": case.version,
-        "household_id": case.household_id,
-        "head_name": head.name if head else None,
-        "village_code": case.village_code,
-        "village_name": case.village.name if case.village else None,
-        "industry": case.industry,
-        "declared_quantity": format_quantity(case.declared_quantity),
-        "verified_quantity": format_quantity(case.verified_quantity) if case.verified_quantity else None,
-        "unit_rate": _money(case.unit_rate),
-        "amount": _money(case.amount),
-        "state": case.state,
-        "applied_on": _iso(case.applied_on),
-        "stage_due_on": _iso(case.stage_due_on),
-        "stage_due_provisional": case.stage_due_provisional,
-    }
-    _industry(data, case.industry, policy)
-    with_label(data, "state", "subsidy_state")
-    if not detail:
-        return data
-    actions = allowed_actions(user, case, policy, clock.today())
-    data.update(
-        {
-            "allowed_actions": actions,
-            "allowed_actions_labels": [label("subsidy_action", a, language()) for a in actions],
-            "consent": case.consent,
-            "verify_note": case.verify_note,
-            "computation": case.computation,
-            "reserved": case.reserved,
-            "policy_version": case.policy_version,
-            "stage": {
-                "since": _iso(case.stage_started_on),
-                "working_days": case.stage_days,
-                "due_on": _iso(case.stage_due_on),
-                "provisional": case.stage_due_provisional,
-            },
-            "verified_on": _iso(case.verified_on),
-            "approved_on": _iso(case.approved_on),
-            "disbursed_on": _iso(case.disbursed_on),
-            "payment_reference": case.payment_reference or None,
-            "paid_account": (
-                case.paid_account if can_see_full_identity(user) else mask_account(case.paid_account)
-            )
-            or None,
-            "closed_on": _iso(case.closed_on),
-            "close_reason": case.close_reason or None,
-            "publicity": publicity_ref(case.publicity),
-            "objections": [
-                {"raised_by": o.raised_by, "reason": o.reason, "recorded_on": _iso(o.recorded_on)}
-                for o in case.objections
-            ],
-            "timeline": timeline_json("subsidy", case.id),
-        }
+def _policy(obj) -> Policy:
+    policy = (
+        _get(obj, "policy") if (isinstance(obj, dict) and "policy" in obj) or hasattr(obj, "policy") else None
     )
-    return data
+    return policy or current_policy()
 
 
-def publicity_json(p: Publicity, policy: Policy | None = None) -> dict:
-    """The village 公示 list: who, what, how much — never an ID number, phone, account or poverty cause."""
-    policy = policy or current_policy()
-    entries = publicity_entries(p)
-    total = sum((e["amount"] for e in entries), start=Decimal("0.00"))
-    for e in entries:
-        _industry(e, e["industry"], policy)
-        e["amount"] = _money(e["amount"])
-    return {
-        **publicity_ref(p),
-        "village_code": p.village_code,
-        "village_name": p.village.name if p.village else None,
-        "working_days": p.policy_days,
-        "entries": entries,
-        "count": len(entries),
-        "total_amount": format_money(total),
-    }
+def with_policy(items: list) -> list:
+    """Each row of a page with the policy in force, read once for the page."""
+    policy = current_policy()
+    return [Shown(x, policy=policy) for x in items]
+
+
+class PublicityRefOut(Schema):
+    """The 公示 a case went through: its period and the first day approval is allowed."""
+
+    id = fields.Integer()
+    posted_on = fields.Date(allow_none=True)
+    start = fields.Date(attribute="start_on", allow_none=True)
+    end = fields.Date(attribute="end_on", allow_none=True)
+    approval_opens = fields.Date(attribute="approval_opens_on", allow_none=True)
+    provisional = fields.Boolean()
+
+
+class SubsidySummaryOut(_Industry):
+    """A subsidy case in a list: codes with labels, money as strings, the stage deadline."""
+
+    id = fields.Integer()
+    version = fields.Integer()
+    household_id = fields.Integer()
+    head_name = fields.Function(
+        lambda c: c.household.head.name if c.household.head else None, allow_none=True
+    )
+    village_code = Text()
+    village_name = fields.Function(lambda c: c.village.name if c.village else None, allow_none=True)
+    declared_quantity = fields.Function(lambda c: format_quantity(c.declared_quantity), metadata=QUANTITY_OUT)
+    verified_quantity = fields.Function(
+        lambda c: format_quantity(c.verified_quantity) if c.verified_quantity else None,
+        allow_none=True,
+        metadata=QUANTITY_OUT,
+    )
+    unit_rate = MoneyOut()
+    amount = MoneyOut()
+    state = Text()
+    state_label = Label("subsidy_state", "state")
+    applied_on = fields.Date(allow_none=True)
+    stage_due_on = fields.Date(allow_none=True)
+    stage_due_provisional = fields.Boolean()
+
+
+class StageOut(Schema):
+    since = fields.Date(attribute="stage_started_on", allow_none=True)
+    working_days = fields.Integer(attribute="stage_days", allow_none=True)
+    due_on = fields.Date(attribute="stage_due_on", allow_none=True)
+    provisional = fields.Boolean(attribute="stage_due_provisional")
+
+
+class ObjectionOut(Schema):
+    raised_by = Text()
+    reason = Text()
+    recorded_on = fields.Date(allow_none=True)
+
+
+class SubsidyOut(SubsidySummaryOut):
+    """One case: what you may do now, the amount and its computation, the deadline, the timeline.
+
+    The paid account is whole for the roles whose work needs it, masked for the others.
+    """
+
+    allowed_actions = fields.List(Text())
+    allowed_actions_labels = fields.Function(
+        lambda c: [label("subsidy_action", a, language()) for a in c.allowed_actions],
+        metadata={"type": "array", "items": {"type": "string"}},
+    )
+    consent = fields.Boolean()
+    verify_note = Text(allow_none=True)
+    computation = fields.Dict(allow_none=True, metadata={"description": "Every step of the amount"})
+    reserved = fields.Boolean()
+    policy_version = fields.Integer(allow_none=True)
+    stage = fields.Nested(StageOut)
+    verified_on = fields.Date(allow_none=True)
+    approved_on = fields.Date(allow_none=True)
+    disbursed_on = fields.Date(allow_none=True)
+    payment_reference = fields.Function(lambda c: c.payment_reference or None, allow_none=True)
+    paid_account = fields.Method("_paid_account", allow_none=True, metadata={"type": "string"})
+    closed_on = fields.Date(allow_none=True)
+    close_reason = fields.Function(lambda c: c.close_reason or None, allow_none=True)
+    publicity = fields.Nested(PublicityRefOut, allow_none=True)
+    objections = fields.List(fields.Nested(ObjectionOut))
+    timeline = Timeline("subsidy")
+
+    @pre_dump
+    def _read_once(self, case: SubsidyCase, **kwargs) -> Shown:
+        policy = current_policy()
+        return Shown(
+            case,
+            policy=policy,
+            stage=case,
+            allowed_actions=allowed_actions(current_user(), case, policy, clock.today()),
+        )
+
+    def _paid_account(self, case) -> str | None:
+        if can_see_full_identity(current_user()):
+            return case.paid_account or None
+        return mask_account(case.paid_account) or None
+
+
+class PublicityEntryOut(_Industry):
+    """One line of the 公示: who, what, how much — never an ID number, phone, account or poverty cause."""
+
+    case_id = fields.Integer()
+    head_name = Text()
+    verified_quantity = Text(metadata=QUANTITY_OUT)
+    amount = MoneyOut(allow_none=False)
+
+
+class PublicityOut(PublicityRefOut):
+    """The village 公示 list as posted, without the cases objections took off it."""
+
+    village_code = Text()
+    village_name = fields.Function(lambda p: p.village.name if p.village else None, allow_none=True)
+    working_days = fields.Integer(attribute="policy_days")
+    entries = fields.List(fields.Nested(PublicityEntryOut))
+    count = fields.Integer()
+    total_amount = MoneyOut(allow_none=False)
+
+    @pre_dump
+    def _read_once(self, p, **kwargs) -> Shown:
+        policy = getattr(p, "policy", None) or current_policy()
+        entries = [{**e, "policy": policy} for e in publicity_entries(p)]
+        total = sum((e["amount"] for e in entries), start=Decimal("0.00"))
+        return Shown(p, entries=entries, count=len(entries), total_amount=total)
+
+
+SubsidyPage = page_of(SubsidySummaryOut, "SubsidyPage", prepare=with_policy)
+PublicityPage = page_of(PublicityOut, "PublicityPage", prepare=with_policy)

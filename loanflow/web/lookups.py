@@ -36,24 +36,6 @@ def user_names(ids: set[int]) -> dict[int, str]:
     return {user_id: name for user_id, name in rows}
 
 
-def schedule_in_force(loan) -> list:
-    """The repayment plan in force: revision 0 at disbursement, n after the n-th extension."""
-    from loanflow.loans.models import LoanScheduleLine
-
-    stmt = select(LoanScheduleLine).where(
-        LoanScheduleLine.loan_id == loan.id, LoanScheduleLine.revision == loan.extension_count
-    )
-    return list(db.session.scalars(stmt.order_by(LoanScheduleLine.seq)))
-
-
-def repayments_of(loan) -> list:
-    """Every repayment of a loan, reversed ones included (they stay, marked)."""
-    from loanflow.loans.models import Repayment
-
-    stmt = select(Repayment).where(Repayment.loan_id == loan.id).order_by(Repayment.paid_on, Repayment.id)
-    return list(db.session.scalars(stmt))
-
-
 def loan_position(loan):
     """Due now and payoff as of the business date, when the ledger service is installed."""
     if loan.disbursed_on is None:
@@ -76,11 +58,12 @@ def verified_companions(user: User, case) -> list:
 def reversible_repayments(user: User, loan) -> list:
     """Live repayments this user may reverse: four eyes is per repayment (the service refuses the
     recorder with 403), so the form offers only the others' ones."""
+    from loanflow.loans.services.position import repayments_of
     from loanflow.policy.services import current_policy
 
     four_eyes = current_policy().four_eyes
     return [
         r
-        for r in repayments_of(loan)
+        for r in repayments_of(loan.id)
         if not r.is_reversed and not (four_eyes and r.recorded_by_id == user.id)
     ]

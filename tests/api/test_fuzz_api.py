@@ -5,7 +5,10 @@ sends them as a demo user of each kind: the clerk, the bank officer, the county
 approver and the admin (who alone reaches the policy and the calendar). Half the
 generated paths point at a household, loan, subsidy case or 公示 that exists, so
 that the bodies get past the 404 to the checks that read them. The checks are
-that no answer is a server error and that every error body is problem+json.
+that no answer is a server error, that every error body is problem+json, and
+that every answer has a documented content type and matches the schema the
+OpenAPI document declares for its status (a success body its ``@blp.response``
+schema, an error its problem+json schema).
 (Its pytest plugin does not load on this pytest, so the operations are walked by
 hand with Hypothesis.)
 """
@@ -16,7 +19,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import content_type_conformance, not_a_server_error, response_schema_conformance
 from sqlalchemy import select
 
 from loanflow.accounts.models import User
@@ -28,6 +31,7 @@ from loanflow.loans.demo import deposit, drive, fresh_households, open_loan
 from loanflow.loans.models import Loan
 from loanflow.subsidies.models import Publicity, SubsidyCase
 
+CHECKS = [not_a_server_error, content_type_conformance, response_schema_conformance]
 # the clerk walks every operation more often; the other roles add what only they may reach
 ROLES = [("clerk", 20), ("officer", 12), ("approver2", 12), ("admin", 12)]
 EXISTING = {
@@ -142,7 +146,7 @@ def test_no_generated_request_gets_a_server_error(app, login, username, examples
             _point_at_existing(case, data, known)
             case.headers = {**(case.headers or {}), **token}
             response = case.call()
-            case.validate_response(response, checks=[not_a_server_error])
+            case.validate_response(response, checks=CHECKS)
             if response.status_code >= 400 and response.content and case.path.startswith("/api/"):
                 content_type = _header(response, "content-type")
                 assert content_type.startswith("application/problem+json"), (

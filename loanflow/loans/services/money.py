@@ -34,41 +34,13 @@ from loanflow.loans.domain.ledger import (
 from loanflow.loans.domain.ledger import Repayment as Paid
 from loanflow.loans.models import Loan, Repayment
 from loanflow.loans.services.actions import begin_action, check_event_date, load_loan, transition
-from loanflow.loans.services.position import ledger_events, live_repayments, position_of
+from loanflow.loans.services.position import ledger_events, position_of, repayments_of
 from loanflow.policy.services import current_policy
 
 NEW = "new"  # the ledger id of the repayment being recorded
 
 
 # --- the position is read in ``services.position``; the documents, claims and sweep import it here
-
-
-def owed_json(owed) -> dict[str, str]:
-    return {
-        "principal": format_money(owed.principal),
-        "interest": format_money(owed.interest),
-        "penalty": format_money(owed.penalty),
-        "compound": format_money(owed.compound),
-        "total": format_money(owed.total),
-    }
-
-
-def money_json(loan: Loan, as_of: date | None = None) -> dict[str, Any]:
-    """The money fields of ``GET /loans/{id}``: due now, payoff (broken down), days overdue."""
-    pos = position_of(loan, as_of)
-    if pos is None:
-        return {"due_now": None, "payoff": None, "overdue_days": 0}
-    return {
-        "due_now": format_money(pos.due_now),
-        "due_now_breakdown": owed_json(pos.due_now_owed),
-        "payoff": format_money(pos.payoff),
-        "payoff_breakdown": owed_json(pos.payoff_owed),
-        "outstanding_principal": format_money(pos.outstanding_principal),
-        "overdue_days": pos.days_overdue,
-        "overdue_since": pos.overdue_since.isoformat() if pos.overdue_since else None,
-        "maturity": pos.maturity.isoformat(),
-        "current_rate": str(pos.rate),
-    }
 
 
 def allocation_json(a: Allocation) -> dict[str, Any]:
@@ -256,7 +228,7 @@ def reverse_repayment(actor: User, loan_id: int, repayment_id: int, reason: str)
         )
     if not (reason or "").strip():
         raise Invalid({"reason": [msg("请填写冲正理由", "A reason is required")]})
-    kept = [r for r in live_repayments(loan.id) if r.id != repayment.id]
+    kept = [r for r in repayments_of(loan.id, live_only=True) if r.id != repayment.id]
     pos = position_of(loan, events=ledger_events(loan, kept))
     dest = state_after(loan, pos)
     marked = db.session.execute(

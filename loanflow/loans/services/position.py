@@ -20,7 +20,7 @@ from loanflow.core.domain.workdays import WorkCalendar
 from loanflow.extensions import db
 from loanflow.loans.domain.ledger import Extension, LedgerEvent, LoanTerms, Position, Recall, position
 from loanflow.loans.domain.ledger import Repayment as Paid
-from loanflow.loans.models import Loan, Repayment
+from loanflow.loans.models import Loan, LoanScheduleLine, Repayment
 
 
 def loan_terms(loan: Loan) -> LoanTerms:
@@ -51,19 +51,32 @@ def extension_events(loan: Loan) -> list[Extension]:
     ]
 
 
-def live_repayments(loan_id: int) -> list[Repayment]:
-    """The repayments not reversed, in the order they were paid and recorded."""
+def repayments_of(loan_id: int, *, live_only: bool = False) -> list[Repayment]:
+    """The loan's repayments in the order they were paid and recorded; reversed ones too unless
+    ``live_only`` (they stay, marked). The one read of the repayments list: pages, API, ledger."""
+    stmt = select(Repayment).where(Repayment.loan_id == loan_id)
+    if live_only:
+        stmt = stmt.where(Repayment.reversed_at.is_(None))
+    return list(db.session.scalars(stmt.order_by(Repayment.paid_on, Repayment.id)))
+
+
+def plan_in_force(loan: Loan, revision: int | None = None) -> list[LoanScheduleLine]:
+    """The repayment plan in force: revision 0 at disbursement, n after the n-th extension.
+
+    ``revision`` reads an earlier plan (the 借据 shows revision 0). The one read of the plan.
+    """
+    number = loan.extension_count if revision is None else revision
     stmt = (
-        select(Repayment)
-        .where(Repayment.loan_id == loan_id, Repayment.reversed_at.is_(None))
-        .order_by(Repayment.paid_on, Repayment.id)
+        select(LoanScheduleLine)
+        .where(LoanScheduleLine.loan_id == loan.id, LoanScheduleLine.revision == number)
+        .order_by(LoanScheduleLine.seq)
     )
     return list(db.session.scalars(stmt))
 
 
 def ledger_events(loan: Loan, repayments: list[Repayment] | None = None) -> list[LedgerEvent]:
     """Extensions, then repayments, then the recall: the ledger keeps this order within a day."""
-    rows = live_repayments(loan.id) if repayments is None else repayments
+    rows = repayments_of(loan.id, live_only=True) if repayments is None else repayments
     events: list[LedgerEvent] = list(extension_events(loan))
     events += [Paid(r.paid_on, r.amount, r.id) for r in rows]
     if loan.recalled_on is not None:
