@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from loanflow.accounts.models import User
 from loanflow.audit import services as audit
 from loanflow.calendar.services import work_calendar
-from loanflow.core import clock
+from loanflow.core import clock, uow
 from loanflow.core.domain.money import MoneyError, parse_quantity
 from loanflow.core.domain.policy import Policy
 from loanflow.core.errors import Conflict, Forbidden, Invalid, msg
@@ -109,7 +109,7 @@ def apply_for_subsidy(actor: User, data: dict[str, Any]) -> SubsidyCase:
         "stage_due_on": case.stage_due_on,
     }
     record(actor, case, "apply", {}, after)
-    db.session.commit()
+    uow.flush()
     return case
 
 
@@ -204,7 +204,7 @@ def verify_case(actor: User, case_id: int, data: dict[str, Any]) -> SubsidyCase:
     record(
         actor, case, "verify", {"state": "applied"}, {"state": new_state, **computation}, data.get("note", "")
     )
-    db.session.commit()
+    uow.flush()
     return case
 
 
@@ -238,8 +238,8 @@ def approve_case(actor: User, case_id: int) -> SubsidyCase:
         },
     )
     record(actor, case, "approve", {"state": "publicized"}, {"state": new_state, "amount": case.amount})
-    db.session.commit()
-    documents.issue_after(actor, "subsidy", case.id, "subsidy_notice")
+    uow.flush()
+    uow.after_commit(documents.issue_after, actor, "subsidy", case.id, "subsidy_notice")
     return case
 
 
@@ -279,7 +279,7 @@ def disburse_case(actor: User, case_id: int, data: dict[str, Any]) -> SubsidyCas
         "payment_reference": values["payment_reference"],
     }
     record(actor, case, "disburse", {"state": "approved"}, after)
-    db.session.commit()
+    uow.flush()
     return case
 
 
@@ -319,5 +319,5 @@ def close_case(actor: User, case_id: int, action: str, reason: str) -> SubsidyCa
         },
     )
     record(actor, case, action, before, {"state": new_state, "reserved": False}, reason)
-    db.session.commit()
+    uow.flush()
     return case

@@ -23,7 +23,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from loanflow.accounts.models import User
 from loanflow.audit import services as audit
-from loanflow.core import clock
+from loanflow.core import clock, uow
 from loanflow.core.domain.labels import label
 from loanflow.core.domain.policy import Policy, PolicyError
 from loanflow.core.domain.workflows import LOAN, NotAllowedInState, RoleMayNot
@@ -302,7 +302,7 @@ def _close(actor: User, loan_id: int, action: str, reason: str) -> Loan:
         changes={"closed_on": clock.today(), "closing_reason": reason.strip()},
         reason=reason,
     )
-    db.session.commit()
+    uow.flush()
     return loan
 
 
