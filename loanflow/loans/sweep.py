@@ -5,9 +5,10 @@ the stalled queue and compensation see it: ``disbursed → overdue`` when
 something is past due (after the due date's grace), ``overdue → disbursed`` when
 it is cured. Each change is the state machine's ``sweep`` action through
 ``loans.transition`` (the guarded UPDATE on (id, state, version) and its audit
-event), with its own commit through the unit of work — one loan's failure never undoes another's,
-and no lock is held across the whole run: run twice, or on two nodes at once, the second run
-finds nothing to change or loses the guarded update and writes nothing.
+event), with its own commit through the unit of work, deliberately: one loan's
+failure never undoes another's and no lock is held across the run. Run twice,
+or on two nodes at once, the second run finds nothing to change or loses the
+guarded update and writes nothing.
 """
 
 from __future__ import annotations

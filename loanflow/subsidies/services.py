@@ -4,7 +4,7 @@ Publicity (公示) and objections are in ``services.publicity``; the cap ledger 
 ``services.subsidy_cap``; who may act and the stage deadlines in
 ``services.subsidy_rules``. Each use case: load (404) → role, level, four eyes
 (403) → state and period (409) → input and cap (422) → guarded UPDATE → audit
-event on the county's chain → one commit.
+event on the county's chain → flush (the caller's unit of work commits).
 """
 
 from __future__ import annotations
