@@ -34,6 +34,7 @@ def create_app(config_class: type = Config, overrides: dict | None = None) -> Fl
     from loanflow.api import models as _api  # noqa: F401
     from loanflow.audit import models as _audit  # noqa: F401
     from loanflow.calendar import models as _calendar  # noqa: F401
+    from loanflow.core import uow
     from loanflow.core.database import configure_engine
     from loanflow.documents import models as _documents  # noqa: F401
     from loanflow.extensions import babel, csrf, db, login_manager, migrate
@@ -52,6 +53,7 @@ def create_app(config_class: type = Config, overrides: dict | None = None) -> Fl
     babel.init_app(app, locale_selector=select_locale)
     with app.app_context():
         configure_engine(db.engine)
+    uow.init_app(app)  # one commit per successful request; errors roll back
 
     from loanflow.api import init_api
     from loanflow.cli import register_cli

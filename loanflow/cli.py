@@ -26,7 +26,7 @@ def demo_command(households: int, if_empty: bool) -> None:
     if if_empty and has_users():
         click.echo("demo data present; skipping")
         return
-    summary = build_demo(households)
+    summary = build_demo(households)  # commits itself: tests build it too
     click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
 
 
@@ -42,6 +42,7 @@ def demo_command(households: int, if_empty: bool) -> None:
 def create_user_command(username, full_name, role, region_code, branch_id, password) -> None:
     """Create a user for a real deployment."""
     from loanflow.accounts.services import create_user
+    from loanflow.core import uow
     from loanflow.core.errors import ServiceError, text
 
     try:
@@ -60,6 +61,7 @@ def create_user_command(username, full_name, role, region_code, branch_id, passw
         for field, msgs in errors.items():
             click.echo(f"  {field}: {'; '.join(text(m) for m in msgs)}", err=True)
         sys.exit(2)
+    uow.commit()
     click.echo(f"created {user.username} ({user.role}, {user.region_code})")
 
 
@@ -82,6 +84,7 @@ def publish_policy_command(path: str, note: str) -> None:
     """Publish a new policy version from a JSON or YAML file (validated whole)."""
     import yaml
 
+    from loanflow.core import uow
     from loanflow.core.errors import ServiceError, text
     from loanflow.policy.services import publish_policy
 
@@ -97,6 +100,7 @@ def publish_policy_command(path: str, note: str) -> None:
         for field, msgs in getattr(e, "errors", {}).items():
             click.echo(f"{field}: {'; '.join(text(m, 'en') for m in msgs)}", err=True)
         sys.exit(2)
+    uow.commit()
     click.echo(f"published policy version {policy.version}")
 
 
@@ -105,6 +109,7 @@ def publish_policy_command(path: str, note: str) -> None:
 def enter_calendar_year_command(path: str) -> None:
     """Enter a year's holidays and make-up working days: {"year":…, "holidays":[…], "workdays":[…]}."""
     from loanflow.calendar.services import enter_year
+    from loanflow.core import uow
     from loanflow.core.errors import ServiceError, text
 
     with open(path, encoding="utf-8") as f:
@@ -114,6 +119,7 @@ def enter_calendar_year_command(path: str) -> None:
     except ServiceError as e:
         click.echo(text(e.message, "en"), err=True)
         sys.exit(2)
+    uow.commit()
     click.echo(f"entered {data['year']}; provisional dates recomputed")
 
 

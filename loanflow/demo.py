@@ -16,7 +16,7 @@ from sqlalchemy import select
 from loanflow.accounts.models import User
 from loanflow.accounts.services import create_branch, create_region, create_user
 from loanflow.audit import services as audit
-from loanflow.core import clock
+from loanflow.core import clock, uow
 from loanflow.core.domain.idcard import check_character
 from loanflow.extensions import db
 from loanflow.households.models import Household, Member
@@ -215,5 +215,5 @@ def build_demo(household_count: int = 300) -> dict:
     }
     for name in MODULES_WITH_CASES:
         summary.update(importlib.import_module(name).seed_demo(rng))
-    db.session.commit()
+    uow.commit()  # the demo builder is a command: one unit of work (back-dated steps commit as they go)
     return summary

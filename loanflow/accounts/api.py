@@ -29,7 +29,6 @@ class Tokens(MethodView):
             raise Unauthorized(msg("用户名或密码错误", "Wrong username or password"))
         secret = new_token_secret()
         db.session.add(ApiToken(user_id=user.id, token_hash=token_digest(secret), created_at=clock.now()))
-        db.session.commit()
         return {"token": secret, "user": user}
 
     @login_required
@@ -37,5 +36,4 @@ class Tokens(MethodView):
     def delete(self):
         """Revoke the token this request carries."""
         g.token.revoked_at = clock.now()
-        db.session.commit()
         return ""

@@ -8,6 +8,7 @@ from werkzeug.security import generate_password_hash
 
 from loanflow.accounts.models import User
 from loanflow.audit import services as audit
+from loanflow.core import uow
 from loanflow.core.errors import Forbidden, Invalid, msg
 from loanflow.core.regions import Branch, BranchTownship, Region
 from loanflow.extensions import db
@@ -79,7 +80,7 @@ def create_user(
     db.session.add(user)
     db.session.flush()
     audit.record(actor, "user.create", "user", user.id, chain=region_code[:6], after=user_snapshot(user))
-    db.session.commit()
+    uow.flush()
     return user
 
 

@@ -1,6 +1,9 @@
 """``Idempotency-Key`` on POST: a retry gets the first answer and nothing is done twice.
 
-The key is claimed in its own committed transaction before the action runs;
+The key is claimed in its own committed transaction before the action runs
+(an intermediate commit through the unit of work: a concurrent retry must see
+the claim while the action is still running); the action and its answer then
+commit together, once, and the work due after it runs;
 a concurrent retry with the same key waits for the first answer and replays
 it. The same key with another body is 422. Server errors release the claim so
 that the client can retry. A claim whose answer never arrived (the process
@@ -22,7 +25,7 @@ from werkzeug.exceptions import HTTPException
 
 from loanflow.api.errors import http_problem, problem, service_problem
 from loanflow.api.models import IdempotencyRecord
-from loanflow.core import clock
+from loanflow.core import clock, uow
 from loanflow.core.errors import ServiceError
 from loanflow.extensions import db
 
@@ -53,10 +56,10 @@ def _claim(user_id: int, key: str, digest: str) -> IdempotencyRecord | None:
                 user_id=user_id, key=key, request_hash=digest, created_at=clock.now()
             )
         )
-        db.session.commit()
+        uow.commit()
         return None
     except IntegrityError:
-        db.session.rollback()
+        uow.rollback()
         return db.session.get(IdempotencyRecord, (user_id, key), populate_existing=True)
 
 
@@ -91,13 +94,13 @@ def idempotent(view):
                         IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key
                     )
                 )
-                db.session.commit()
+                uow.commit()
                 continue
             if time.monotonic() > deadline:
                 return problem(
                     409, "Conflict", "同一请求仍在处理中 / the same request is still being processed"
                 )
-            db.session.rollback()
+            uow.rollback()
             db.session.expire_all()
             time.sleep(0.05)
         db.session.expire_all()
@@ -105,25 +108,27 @@ def idempotent(view):
         try:
             resp = make_response(view(*args, **kwargs))
         except ServiceError as error:
-            db.session.rollback()
+            uow.rollback()
             resp = make_response(service_problem(error))
         except HTTPException as error:
-            db.session.rollback()
+            uow.rollback()
             resp = make_response(http_problem(error))
         except Exception:
-            db.session.rollback()
+            uow.rollback()
             _release(user_id, key)
             raise
         if resp.status_code >= 500:
+            uow.rollback()
             _release(user_id, key)
             return resp
-        db.session.rollback()
+        if resp.status_code >= 400:
+            uow.rollback()  # a refusal writes nothing but its answer
         db.session.execute(
             update(IdempotencyRecord)
             .where(IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key)
             .values(status_code=resp.status_code, response_body=resp.get_data(as_text=True))
         )
-        db.session.commit()
+        uow.commit()  # the action and its answer together, then the work due after it
         return resp
 
     return wrapper
@@ -133,4 +138,4 @@ def _release(user_id: int, key: str) -> None:
     db.session.execute(
         delete(IdempotencyRecord).where(IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key)
     )
-    db.session.commit()
+    uow.commit()

@@ -7,7 +7,7 @@ from sqlalchemy import select, update
 from loanflow.accounts.models import User
 from loanflow.audit import services as audit
 from loanflow.calendar.models import CalendarYear
-from loanflow.core import clock
+from loanflow.core import clock, uow
 from loanflow.core.domain.workdays import WorkCalendar, YearTable
 from loanflow.core.errors import Forbidden, Invalid, msg
 from loanflow.extensions import db
@@ -51,7 +51,7 @@ def enter_year(
         after={"holidays": data["holidays"], "workdays": data["workdays"]},
     )
     refirmed = refirm_dates()
-    db.session.commit()  # the year and every date it firms up, together
+    uow.flush()  # the year and every date it firms up, in one unit of work
     return table, refirmed
 
 

@@ -7,9 +7,10 @@ SHA-256 as the next version of its kind for the case, with a ``document.issue``
 audit event on the case, in one short commit. Issuing again adds a version and
 keeps the old ones; a download returns exactly the stored bytes.
 
-The case actions (credit, disburse, extend, approve) call ``issue_after`` once
-their own transaction has committed; a failed render is logged and leaves the
-action done (the document can be issued again through the API).
+The case actions (credit, disburse, extend, approve) queue ``issue_after`` with
+the unit of work (``core.uow.after_commit``): it runs once their transaction has
+committed, in its own; a failed render is logged and leaves the action done (the
+document can be issued again through the API).
 """
 
 from __future__ import annotations
@@ -103,7 +104,11 @@ def _check_kind(case_type: str, kind: Any) -> None:
 
 
 def _store(actor: User | None, case_type: str, case, kind: str, rendered, fingerprint: str) -> IssuedDocument:
-    """Insert the next version and its audit event in one short commit, under the case row's lock."""
+    """Insert the next version and its audit event, under the case row's lock; the caller commits.
+
+    The unit of work commits it: the request's for an issue through the API,
+    the one after-commit step of its own for a document due at an action.
+    """
     table = _model(case_type).__table__
     for _attempt in range(VERSION_RETRIES):
         # Lock the case row by a no-op UPDATE so that issues of one case are numbered one at a time:
@@ -145,7 +150,6 @@ def _store(actor: User | None, case_type: str, case, kind: str, rendered, finger
             chain=case.county_code,
             after={"kind": kind, "version": doc.version, "sha256": doc.sha256, "document_id": doc.id},
         )
-        db.session.commit()
         return doc
     raise RuntimeError(f"could not number a new {kind} of {case_type} {case.id}")
 
@@ -224,6 +228,9 @@ def _latest(actor: User, case_type: str, case_id: int, kind: str) -> IssuedDocum
 
 def issue_after(actor: User | None, case_type: str, case_id: int, kind: str) -> IssuedDocument | None:
     """Issue a document once an action has committed; a failure is logged and never undoes the action.
+
+    Queued by the action with ``uow.after_commit(issue_after, …)``; the unit of
+    work runs it after the action's commit and commits what it stored.
 
     Off when the app's ``ISSUE_DOCUMENTS_ON_ACTIONS`` is false (the test suite
     turns it off so that tests of other areas do not pay for renders).

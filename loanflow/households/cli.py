@@ -66,6 +66,7 @@ def register(group: click.Group) -> None:
     @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
     def import_command(path: Path, village_scope: str, dry_run: bool, username: str, as_json: bool) -> None:
         """Import households from an xlsx or csv register; all rows or none, one audit event."""
+        from loanflow.core import uow
         from loanflow.core.errors import ServiceError
         from loanflow.households.register_io import ImportRefused, import_households
 
@@ -80,6 +81,7 @@ def register(group: click.Group) -> None:
         except ServiceError as e:
             _refusal(e)
             sys.exit(EXIT_BAD_ROWS)
+        uow.commit()  # a dry run wrote nothing
         _print_report(report, as_json)
         if report.errors:
             sys.exit(EXIT_BAD_ROWS)

@@ -31,7 +31,7 @@ from sqlalchemy import select
 
 from loanflow.accounts.models import User
 from loanflow.audit import services as audit
-from loanflow.core import clock
+from loanflow.core import clock, uow
 from loanflow.core.domain.reasons import Reason
 from loanflow.core.errors import Forbidden, Invalid, msg
 from loanflow.core.regions import Region
@@ -241,7 +241,7 @@ def import_households(
         },
         reason=f"批量导入 {file_name}",
     )
-    db.session.commit()
+    uow.flush()
     return report
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from loanflow.accounts.models import User
 from loanflow.audit import services as audit
-from loanflow.core import clock
+from loanflow.core import clock, uow
 from loanflow.core.domain.reasons import Reason
 from loanflow.core.errors import Conflict, Forbidden, Invalid, NotFound, msg
 from loanflow.core.regions import Region
@@ -123,7 +123,7 @@ def register_household(actor: User, data: dict[str, Any]) -> Household:
     _set_members(h, members)
     _flush_unique(h)
     audit.record(actor, "household.register", "household", h.id, chain=h.county_code, after=snapshot(h))
-    db.session.commit()
+    uow.flush()
     return h
 
 
@@ -214,7 +214,7 @@ def update_household(actor: User, household_id: int, changes: dict[str, Any]) ->
         after=after,
         reason=changes.get("change_reason", ""),
     )
-    db.session.commit()
+    uow.flush()
     return h
 
 
@@ -270,7 +270,7 @@ def request_account_change(actor: User, household_id: int, data: dict[str, Any])
         after={"change_id": change.id, **{f: data[f] for f in ACCOUNT_FIELDS}},
         reason=change.reason,
     )
-    db.session.commit()
+    uow.flush()
     return change
 
 
@@ -321,5 +321,5 @@ def decide_account_change(actor: User, household_id: int, change_id: int, confir
         before=before,
         after=snapshot(h),
     )
-    db.session.commit()
+    uow.flush()
     return change

@@ -16,9 +16,12 @@ def register(group: click.Group) -> None:
 @click.command("sweep")
 def sweep_command() -> None:
     """Store overdue (and cured) loans as of the business date; safe to run twice or on two nodes."""
+    from loanflow.core import uow
     from loanflow.loans.sweep import run_sweep
 
-    click.echo(json.dumps(run_sweep().as_dict(), ensure_ascii=False))
+    result = run_sweep()  # commits loan by loan
+    uow.commit()
+    click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
 
 
 @click.command("claims")

@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from loanflow.accounts.models import User
 from loanflow.audit import services as audit
-from loanflow.core import clock
+from loanflow.core import clock, uow
 from loanflow.core.domain.idcard import age_on
 from loanflow.extensions import db
 from loanflow.households.models import Household
@@ -73,7 +73,7 @@ def deposit(
         after={"amount": entry.amount},
         reason="demo",
     )
-    db.session.commit()
+    uow.commit()
 
 
 def _user(username: str) -> User:
@@ -114,8 +114,8 @@ def open_loan(
     term_months: int = 12,
     purpose: str = "livestock",
 ) -> Loan:
-    """Apply on the household's behalf for its head."""
-    return loan_apply.apply_for_loan(
+    """Apply on the household's behalf for its head (a demo step: committed through the unit of work)."""
+    loan = loan_apply.apply_for_loan(
         clerk,
         {
             "household_id": household.id,
@@ -127,6 +127,8 @@ def open_loan(
             "consent": True,
         },
     )
+    uow.commit()
+    return loan
 
 
 def drive(
@@ -139,11 +141,17 @@ def drive(
     amount: Decimal | None = None,
     on: date | None = None,
 ) -> Loan:
-    """Take an applied loan along applied → rated → credited → disbursed up to ``target``."""
+    """Take an applied loan along applied → rated → credited → disbursed up to ``target``.
+
+    A demo step: committed through the unit of work (the documents due are issued then).
+    """
     if target in ("rejected", "withdrawn"):
         if target == "rejected":
-            return service.reject_loan(officer, loan.id, "demo: 不符合银行条件")
-        return service.withdraw_loan(_clerk_of(loan), loan.id, "demo: 农户主动撤回")
+            loan = service.reject_loan(officer, loan.id, "demo: 不符合银行条件")
+        else:
+            loan = service.withdraw_loan(_clerk_of(loan), loan.id, "demo: 农户主动撤回")
+        uow.commit()
+        return loan
     if PATH.index(target) >= 1 and loan.state == "applied":
         loan = loan_credit.rate_loan(officer, loan.id, scores_totalling(score))
     if PATH.index(target) >= 2 and loan.state == "rated":
@@ -151,6 +159,7 @@ def drive(
         loan = loan_credit.credit_loan(officer, loan.id, amount or ceiling, loan.requested_term_months)
     if PATH.index(target) >= 3 and loan.state == "credited":
         loan = loan_credit.disburse_loan(disburser or officer, loan.id, on)
+    uow.commit()
     return loan
 
 
@@ -206,15 +215,18 @@ def _money_cases(
 
 
 def _step(day: date, fn, *args) -> Any:
+    """One back-dated demo step, its own unit of work: committed (documents issued) as of ``day``."""
     with business_date(day):
-        return fn(*args)
+        result = fn(*args)
+        uow.commit()
+        return result
 
 
 def seed_demo(rng: random.Random) -> dict[str, Any]:
     """Loans in every state the services can reach, some of them past their stage deadline."""
     if db.session.scalar(select(db.func.count(Household.id))) < MIN_HOUSEHOLDS_FOR_CASES:
         return {}
-    db.session.commit()
+    uow.commit()
     today = clock.today()
     clerk, clerk2 = _user("clerk"), _user("clerk2")
     officer, officer2, officer3 = _user("officer"), _user("officer2"), _user("officer3")
@@ -249,5 +261,5 @@ def seed_demo(rng: random.Random) -> dict[str, Any]:
     case(b, clerk2, officer3, "withdrawn", 12)
     case(b, clerk2, officer3, "rated", 8, score=50)  # rated below the floor: rejected with the score
     made.update(_money_cases(a, today, clerk, officer, officer2))
-    db.session.commit()
+    uow.commit()
     return {"loans": made}

@@ -5,8 +5,10 @@ the stalled queue and compensation see it: ``disbursed → overdue`` when
 something is past due (after the due date's grace), ``overdue → disbursed`` when
 it is cured. Each change is the state table's ``sweep`` action through the loan
 engine (``loans.workflow.LOANS``: the guarded UPDATE on (id, state, version) and
-its audit event), with its own commit: run twice, or on two nodes at once, the second run
-finds nothing to change or loses the guarded update and writes nothing.
+its audit event), with its own commit through the unit of work, deliberately: one
+loan's failure never undoes another's and no lock is held across the run. Run twice,
+or on two nodes at once, the second run finds nothing to change or loses the guarded
+update and writes nothing.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from datetime import date
 from sqlalchemy import select
 
 from loanflow.calendar.services import work_calendar
-from loanflow.core import clock
+from loanflow.core import clock, uow
 from loanflow.core.errors import Conflict
 from loanflow.extensions import db
 from loanflow.loans.models import Loan
@@ -53,7 +55,7 @@ def _store(loan: Loan, new_state: str, overdue_since: date | None) -> bool:
         LOANS.move(None, loan, "sweep", dest=new_state, changes=changes, reason="daily sweep")
     except Conflict:
         return False
-    db.session.commit()
+    uow.commit()  # deliberately one loan at a time (see the module's docstring)
     return True
 
 
@@ -62,7 +64,9 @@ def run_sweep(as_of: date | None = None) -> SweepResult:
     as_of = as_of or clock.today()
     result, cal = SweepResult(as_of), work_calendar()
     ids = list(db.session.scalars(select(Loan.id).where(Loan.state.in_(SWEPT_STATES)).order_by(Loan.id)))
-    db.session.rollback()  # no transaction held open between loans
+    # The sweep commits loan by loan: what the caller had pending commits first, and no transaction
+    # is held open between loans.
+    uow.commit()
     for loan_id in ids:
         loan = db.session.get(Loan, loan_id, populate_existing=True)
         if loan is None or loan.state not in SWEPT_STATES:

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from loanflow.accounts.models import User
 from loanflow.audit import services as audit
-from loanflow.core import clock
+from loanflow.core import clock, uow
 from loanflow.core.domain.policy import Policy, PolicyError, default_policy_document, validate_policy
 from loanflow.core.errors import Forbidden, Invalid, NotFound, msg
 from loanflow.extensions import db
@@ -120,5 +120,5 @@ def publish_policy(actor: User | None, document: Any, note: str = "") -> Policy:
         after={"version": version, "note": note},
         reason=note,
     )
-    db.session.commit()
+    uow.flush()
     return _policy(row)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from loanflow.accounts.models import User
 from loanflow.calendar.services import work_calendar
-from loanflow.core import clock
+from loanflow.core import clock, uow
 from loanflow.extensions import db
 from loanflow.households.models import Household, Member
 from loanflow.subsidies import publicity as publicity_service
@@ -37,6 +37,14 @@ def business_date(on: date) -> Iterator[None]:
         yield
     finally:
         current_app.config["LOANFLOW_TODAY"] = saved
+
+
+@contextmanager
+def _step(on: date) -> Iterator[None]:
+    """One back-dated demo step, its own unit of work: committed (documents issued) as of ``on``."""
+    with business_date(on):
+        yield
+        uow.commit()
 
 
 def make_case(
@@ -59,35 +67,35 @@ def make_case(
     """
     cal = work_calendar()
     day = start
-    with business_date(day):
+    with _step(day):
         case = service.apply_for_subsidy(
             clerk, {"household_id": household.id, "industry": industry, "quantity": quantity, "consent": True}
         )
     case_id = case.id
     if state in ("rejected", "withdrawn"):
         actor, action = (verifier, "reject") if state == "rejected" else (clerk, "withdraw")
-        with business_date(cal.add_working_days(day, gap).date):
+        with _step(cal.add_working_days(day, gap).date):
             return service.close_case(
                 actor, case_id, action, "演示：农户已放弃" if action == "withdraw" else "演示：核验不符"
             )
     target = STEPS.index(state)
     if target >= 1:
         day = cal.add_working_days(day, gap).date
-        with business_date(day):
+        with _step(day):
             service.verify_case(
                 verifier, case_id, {"verified_quantity": verified or quantity, "note": "实地核验"}
             )
     if target >= 2:
         day = cal.add_working_days(day, gap).date
-        with business_date(day):
+        with _step(day):
             publicity = publicity_service.publicize_cases(verifier, case_id)
             day = publicity.approval_opens_on
     if target >= 3:
-        with business_date(day):
+        with _step(day):
             service.approve_case(approver, case_id)
     if target >= 4:
         day = cal.add_working_days(day, gap).date
-        with business_date(day):
+        with _step(day):
             service.disburse_case(approver, case_id, {"date": day, "payment_reference": f"YA{case_id:08d}"})
     return db.session.get(SubsidyCase, case_id)
 
@@ -122,7 +130,7 @@ def fresh_household(village_code: str, head_name: str, account: str = "621799123
         ],
     )
     db.session.add(h)
-    db.session.commit()
+    uow.commit()
     return h
 
 

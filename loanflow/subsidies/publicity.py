@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from loanflow.accounts.models import User
 from loanflow.audit import services as audit
 from loanflow.calendar.services import work_calendar
-from loanflow.core import clock
+from loanflow.core import clock, uow
 from loanflow.core.errors import Invalid, NotFound, msg
 from loanflow.core.scope import sees_village, village_filter
 from loanflow.extensions import db
@@ -93,7 +93,7 @@ def publicize_cases(actor: User, case_id: int, case_ids: list[int] | None = None
         chain=publicity.county_code,
         after={"village_code": publicity.village_code, "case_ids": ids, "days": days, **shown},
     )
-    db.session.commit()
+    uow.flush()
     return publicity
 
 
@@ -135,7 +135,7 @@ def object_to_case(actor: User, case_id: int, data: dict[str, Any]) -> SubsidyCa
         audit_extra={"raised_by": data["raised_by"], "objection_reason": data["reason"]},
         policy=policy,
     )
-    db.session.commit()
+    uow.flush()
     return case
 
 

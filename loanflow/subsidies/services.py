@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from loanflow.accounts.models import User
 from loanflow.audit import services as audit
-from loanflow.core import clock
+from loanflow.core import clock, uow
 from loanflow.core.domain.money import MoneyError, parse_quantity
 from loanflow.core.domain.policy import Policy
 from loanflow.core.errors import Conflict, Forbidden, Invalid, msg
@@ -109,7 +109,7 @@ def apply_for_subsidy(actor: User, data: dict[str, Any]) -> SubsidyCase:
         "stage_due_on": case.stage_due_on,
     }
     record(actor, case, "apply", {}, after)
-    db.session.commit()
+    uow.flush()
     return case
 
 
@@ -203,7 +203,7 @@ def verify_case(actor: User, case_id: int, data: dict[str, Any]) -> SubsidyCase:
         audit_extra=computation,
         policy=policy,
     )
-    db.session.commit()
+    uow.flush()
     return case
 
 
@@ -222,8 +222,8 @@ def approve_case(actor: User, case_id: int) -> SubsidyCase:
         audit_extra={"amount": case.amount},
         policy=policy,
     )
-    db.session.commit()
-    documents.issue_after(actor, "subsidy", case.id, "subsidy_notice")
+    uow.flush()
+    uow.after_commit(documents.issue_after, actor, "subsidy", case.id, "subsidy_notice")
     return case
 
 
@@ -257,7 +257,7 @@ def disburse_case(actor: User, case_id: int, data: dict[str, Any]) -> SubsidyCas
     }
     shown = {"amount": case.amount, "date": paid_on, "payment_reference": values["payment_reference"]}
     SUBSIDIES.move(actor, case, "disburse", changes=values, audit_extra=shown, policy=policy)
-    db.session.commit()
+    uow.flush()
     return case
 
 
@@ -295,5 +295,5 @@ def close_case(actor: User, case_id: int, action: str, reason: str) -> SubsidyCa
         audit_extra={"reserved": False},
         policy=policy,
     )
-    db.session.commit()
+    uow.flush()
     return case

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from loanflow.core import uow
 from loanflow.demo import demo_card
 from loanflow.extensions import db
 from loanflow.households.models import Household
@@ -89,7 +90,9 @@ def applied_loan(users):
         "purpose_detail": "种植茶叶 10 亩",
         "consent": True,
     }
-    return apply_for_loan(users["clerk"], data).case_number
+    case_number = apply_for_loan(users["clerk"], data).case_number
+    uow.commit()  # the server reads it in its own sessions
+    return case_number
 
 
 def test_a_bank_officer_rates_and_credits_a_loan_from_the_queue(open_page, shots, applied_loan):

@@ -266,7 +266,7 @@ with app.app_context():
     db.create_all()
     from loanflow import demo
     from loanflow.accounts.models import User
-    from loanflow.core import clock
+    from loanflow.core import clock, uow
     from loanflow.core.errors import Invalid
     from loanflow.households.models import Household
     from loanflow.loans.fund.services import deposit
@@ -292,6 +292,7 @@ with app.app_context():
     credit.credit_loan(users["officer"], loan.id, Decimal("10000.00"), 12)
     credit.disburse_loan(users["officer2"], loan.id)
     extensions.request_extension(users["clerk"], loan.id, 6, "test")
+    uow.commit()
     print(loan.id)
 """
 

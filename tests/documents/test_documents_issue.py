@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from loanflow.core import uow
 from loanflow.core.domain.policy import default_policy_document
 from loanflow.documents import builders as document_views
 from loanflow.documents import services as documents
@@ -65,6 +66,7 @@ def test_simultaneous_issues_of_one_kind_get_distinct_consecutive_versions(app, 
                 db.session.commit()  # hold no transaction (on SQLite: no write lock) at the barrier
                 barrier.wait()
                 doc = documents.issue_for_loan(actor, loan_id, "loan_agreement")
+                uow.commit()
                 with lock:
                     versions.append(doc.version)
             except BaseException as e:  # noqa: BLE001 - reported below

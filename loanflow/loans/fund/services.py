@@ -20,7 +20,7 @@ from sqlalchemy import func, insert, select
 
 from loanflow.accounts.models import User
 from loanflow.audit import services as audit
-from loanflow.core import clock
+from loanflow.core import clock, uow
 from loanflow.core.domain.money import format_money, round_fen
 from loanflow.core.errors import Forbidden, Invalid, NotFound, msg
 from loanflow.core.regions import Region
@@ -146,7 +146,7 @@ def deposit(actor: User, county_code: str, amount: Decimal, on: date, reference:
         chain=county_code,
         after={"county_code": county_code, "amount": amount, "date": on, "reference": reference.strip()},
     )
-    db.session.commit()
+    uow.flush()
     return db.session.get(FundEntry, entry_id)
 
 
@@ -185,7 +185,7 @@ def compensate_loan(actor: User, loan_id: int, on: date | None = None) -> Loan:
         "payoff": pos.payoff,
     }
     transition(actor, loan, "compensate", changes=changes, audit_extra=split)
-    db.session.commit()
+    uow.flush()
     return loan
 
 
@@ -244,5 +244,5 @@ def recover_loan(actor: User, loan_id: int, amount: Decimal, on: date | None = N
         )
     split = {"amount": amount, "date": on, "fund_part": fund_part, "bank_part": amount - fund_part}
     transition(actor, loan, "recover", changes={"recovered_amount": after}, audit_extra=split)
-    db.session.commit()
+    uow.flush()
     return loan

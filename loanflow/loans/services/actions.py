@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from loanflow.accounts.models import User
-from loanflow.core import clock
+from loanflow.core import clock, uow
 from loanflow.core.domain.policy import Policy, PolicyError
 from loanflow.core.errors import Invalid, msg
 from loanflow.extensions import db
@@ -176,7 +176,7 @@ def _close(actor: User, loan_id: int, action: str, reason: str) -> Loan:
         changes={"closed_on": clock.today(), "closing_reason": reason.strip()},
         reason=reason,
     )
-    db.session.commit()
+    uow.flush()
     return loan
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from loanflow.accounts.models import User
 from loanflow.audit import services as audit
-from loanflow.core import clock
+from loanflow.core import clock, uow
 from loanflow.core.domain.idcard import IdNumberError, parse_id_number
 from loanflow.core.domain.policy import Policy
 from loanflow.core.domain.reasons import Reason
@@ -175,7 +175,7 @@ def apply_for_loan(actor: User, data: dict[str, Any]) -> Loan:
     for key in ("version", "created_at", "updated_at", "stage_started_on"):
         after.pop(key)
     audit.record(actor, "loan.apply", "loan", loan_id, chain=h.county_code, after=after)
-    db.session.commit()
+    uow.flush()
     return db.session.get(Loan, loan_id)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import insert
 
 from loanflow.accounts.models import User
-from loanflow.core import clock
+from loanflow.core import clock, uow
 from loanflow.core.errors import Invalid, msg
 from loanflow.documents import services as documents
 from loanflow.extensions import db
@@ -67,7 +67,7 @@ def rate_loan(actor: User, loan_id: int, scores: dict[str, Any]) -> Loan:
         changes=changes,
         reason=reason,
     )
-    db.session.commit()
+    uow.flush()
     return loan
 
 
@@ -114,8 +114,7 @@ def credit_loan(actor: User, loan_id: int, amount: Decimal, term_months: int) ->
         application, household_facts(h, excluding=loan.id), policy, loan.county_code, excluding=loan.id
     )
     if reasons:
-        db.session.rollback()
-        raise refusal(reasons)
+        raise refusal(reasons)  # the caller's unit of work rolls back, releasing the fund's lock
     changes = dict(
         credited_amount=amount,
         credited_term_months=term_months,
@@ -129,8 +128,8 @@ def credit_loan(actor: User, loan_id: int, amount: Decimal, term_months: int) ->
         credit_policy_version=policy.version,
     )
     transition(actor, loan, "credit", changes=changes)
-    db.session.commit()
-    documents.issue_after(actor, "loan", loan.id, "loan_agreement")
+    uow.flush()
+    uow.after_commit(documents.issue_after, actor, "loan", loan.id, "loan_agreement")
     return loan
 
 
@@ -143,8 +142,7 @@ def disburse_loan(actor: User, loan_id: int, on: date | None = None) -> Loan:
     lock_fund(loan.county_code)
     fund = leverage_reason(loan.county_code, loan.credited_amount, policy, excluding=loan.id)
     if fund is not None:
-        db.session.rollback()
-        raise refusal([fund])
+        raise refusal([fund])  # the caller's unit of work rolls back, releasing the fund's lock
     h = db.session.get(Household, loan.household_id)
     lines = build_schedule(
         loan.credited_amount, loan.rate, on, loan.credited_term_months, loan.method, loan.subsidy_ratio
@@ -169,6 +167,6 @@ def disburse_loan(actor: User, loan_id: int, on: date | None = None) -> Loan:
         )
     )
     store_schedule(loan.id, 0, lines)
-    db.session.commit()
-    documents.issue_after(actor, "loan", loan.id, "loan_receipt")
+    uow.flush()
+    uow.after_commit(documents.issue_after, actor, "loan", loan.id, "loan_receipt")
     return loan

@@ -14,10 +14,9 @@ from datetime import date
 from typing import Any
 
 from loanflow.accounts.models import User
-from loanflow.core import clock
+from loanflow.core import clock, uow
 from loanflow.core.errors import Invalid, msg
 from loanflow.documents import services as documents
-from loanflow.extensions import db
 from loanflow.loans.domain.ledger import (
     Extension,
     LedgerError,
@@ -74,7 +73,7 @@ def request_extension(actor: User, loan_id: int, months: int, reason: str) -> Lo
         **LOANS.stage("extension_requested", today, policy=policy),
     )
     transition(actor, loan, "request-extension", changes=changes, reason=reason.strip())
-    db.session.commit()
+    uow.flush()
     return loan
 
 
@@ -148,8 +147,8 @@ def extend_loan(actor: User, loan_id: int, on: date | None = None) -> Loan:
     reason = loan.extension_reason or ""
     store_schedule(loan.id, revision, pos.lines)
     transition(actor, loan, "extend", changes=changes, reason=reason, audit_extra={"extension": stored})
-    db.session.commit()
-    documents.issue_after(actor, "loan", loan.id, "extension_agreement")
+    uow.flush()
+    uow.after_commit(documents.issue_after, actor, "loan", loan.id, "extension_agreement")
     return loan
 
 
@@ -190,5 +189,5 @@ def recall_loan(actor: User, loan_id: int, reason: str, on: date | None = None) 
     transition(
         actor, loan, "recall", changes=changes, reason=reason.strip(), audit_extra={"payoff": pos.payoff}
     )
-    db.session.commit()
+    uow.flush()
     return loan

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from loanflow.accounts.models import User
 from loanflow.calendar.services import work_calendar
-from loanflow.core import clock
+from loanflow.core import clock, uow
 from loanflow.core.domain.money import format_money
 from loanflow.core.errors import Conflict, Forbidden, Invalid, NotFound, msg
 from loanflow.extensions import db
@@ -196,7 +196,7 @@ def repay_loan(actor: User, loan_id: int, amount: Decimal, on: date | None = Non
         changes=_money_changes(loan, pos, dest, on),
         audit_extra={"repayment_id": repayment_id, "amount": amount, "paid_on": on, "allocation": stored},
     )
-    db.session.commit()
+    uow.flush()
     return db.session.get(Repayment, repayment_id)
 
 
@@ -248,6 +248,6 @@ def reverse_repayment(actor: User, loan_id: int, repayment_id: int, reason: str)
         reason=reason.strip(),
         audit_extra={"repayment_id": repayment.id, "amount": repayment.amount, "paid_on": repayment.paid_on},
     )
-    db.session.commit()
+    uow.flush()
     db.session.refresh(repayment)
     return repayment

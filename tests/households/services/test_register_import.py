@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, select
 from loanflow.accounts.services import create_region, create_user
 from loanflow.audit import services as audit
 from loanflow.audit.models import AuditEvent
+from loanflow.core import uow
 from loanflow.core.errors import Conflict, Forbidden, Invalid
 from loanflow.extensions import db
 from loanflow.households.domain.register_layout import HEADERS
@@ -285,6 +286,7 @@ def test_a_person_registered_by_someone_else_during_the_import_leaves_nothing_wr
     import_households(
         county["clerk"], xlsx_bytes(member_rows(1, VILLAGE, sizes=(1,))), "a.xlsx", dry_run=False
     )
+    uow.commit()  # the refused import below rolls its unit of work back
     clash = member_rows(3, VILLAGE_2, sizes=(1,), start=5)
     clash[2]["身份证号码"] = id_number(1, birth="19600115")
     monkeypatch.setattr(

@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from loanflow.core import uow
 from loanflow.core.domain.policy import default_policy_document
 from loanflow.core.errors import Invalid
 from loanflow.extensions import db
@@ -118,6 +119,7 @@ def test_two_credits_racing_at_the_edge_of_the_ceiling_pass_once(app, users, at_
     """On PostgreSQL the county's fund lock orders them; on SQLite the write lock of BEGIN IMMEDIATE."""
     ids = [loan.id for loan in at_the_edge]
     officer_id = users["officer"].id
+    uow.commit()  # the threads read the loans from their own sessions
     db.session.remove()
     barrier = threading.Barrier(len(ids), timeout=30)
     outcomes: dict[int, str] = {}
@@ -131,6 +133,7 @@ def test_two_credits_racing_at_the_edge_of_the_ceiling_pass_once(app, users, at_
             officer = db.session.get(User, officer_id)
             try:
                 loan_credit.credit_loan(officer, loan_id, D("20000.00"), 12)
+                uow.commit()
                 outcome = "credited"
             except Invalid as e:
                 outcome = e.errors["amount"][0].en

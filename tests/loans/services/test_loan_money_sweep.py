@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from loanflow.audit import services as audit
 from loanflow.audit.models import AuditEvent
+from loanflow.core import uow
 from loanflow.extensions import db
 from loanflow.loans.models import Loan
 from loanflow.loans.services.money import repay_loan
@@ -75,6 +76,7 @@ def test_an_overdue_loan_brought_up_to_date_goes_back_to_disbursed(users):
 
 def test_two_nodes_sweeping_at_once_store_each_change_once(app, users):
     ids = three_loans(users)
+    uow.commit()  # the nodes read the loans from their own sessions
     db.session.remove()
     barrier = threading.Barrier(4)
     results = []

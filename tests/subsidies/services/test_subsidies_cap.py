@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 
 from loanflow.accounts.models import User
+from loanflow.core import uow
 from loanflow.core.errors import Invalid, ServiceError
 from loanflow.extensions import db
 from loanflow.subsidies import publicity as publicity_service
@@ -115,7 +116,7 @@ def test_an_approval_that_no_longer_fits_the_cap_is_refused_with_the_figures(use
 
 def _race(app, jobs):
     """Run ``jobs`` (callables taking no argument) at the same moment, each in its own app context."""
-    db.session.rollback()  # the test's own transaction would hold SQLite's write lock
+    uow.commit()  # the test's own transaction would hold SQLite's write lock; the racers read its cases
     barrier = threading.Barrier(len(jobs))
     results: list = [None] * len(jobs)
 
@@ -124,6 +125,7 @@ def _race(app, jobs):
             try:
                 barrier.wait()
                 results[i] = job()
+                uow.commit()
             except ServiceError as e:
                 results[i] = e
             finally:

@@ -1,0 +1,107 @@
+"""The unit of work (工作单元): one commit per request or command, then the work due after it.
+
+A service changes, flushes and returns; it never commits. Whoever called it —
+the request (``init_app`` commits a successful response), a command, the demo
+builder, a test — commits once through ``commit()``. Work that must wait for
+the commit (the documents due at a step: a render takes 100–250 ms and must
+never hold the database's write lock) is queued with ``after_commit`` and runs
+after the commit, in order, each in its own short transaction: one that fails
+is logged, never undoes the committed action and never stops the others.
+
+Any rollback of the session's outer transaction drops the queued work — also
+the ones this module does not make (the API's error handlers, the engine's
+lost race) — so that work queued for an action that did not happen never runs.
+The queue lives in the session's ``info``, which Flask-SQLAlchemy scopes to the
+app context like the session itself.
+
+After cosmicpython's ``service_layer/unit_of_work.py``, fitted to the scoped
+session: there is no object to pass around, the session is the unit of work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, Response, current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
+
+from loanflow.extensions import db
+
+_QUEUE = "loanflow.after_commit"
+
+
+def after_commit(fn: Callable[..., Any], *args: Any) -> None:
+    """Queue ``fn(*args)`` to run once the current unit of work has committed (dropped on rollback)."""
+    db.session.info.setdefault(_QUEUE, []).append((fn, args))
+
+
+def flush() -> None:
+    """Where a service ends: write its changes, uncommitted; loaded objects read back as stored.
+
+    Expiring them keeps what a caller sees the same as after the commit services
+    used to make: the returned case shows its stored values (types applied),
+    read from the same transaction.
+    """
+    db.session.flush()
+    db.session.expire_all()
+
+
+def commit() -> None:
+    """Flush and commit the unit of work, then run the work queued for after the commit."""
+    db.session.commit()
+    _run_after_commit()
+
+
+def rollback() -> None:
+    """Undo the unit of work and drop the work queued for after its commit."""
+    db.session.rollback()
+    db.session.info.pop(_QUEUE, None)
+
+
+def pending() -> int:
+    """How many callbacks wait for the commit (for tests and logs)."""
+    return len(db.session.info.get(_QUEUE, ()))
+
+
+def _run_after_commit() -> None:
+    # Taken off the queue before running: a callback's own rollback or commit must not re-run it.
+    while queue := db.session.info.pop(_QUEUE, None):
+        for fn, args in queue:
+            try:
+                fn(*args)
+                db.session.commit()
+            except Exception:
+                db.session.rollback()
+                current_app.logger.exception("after-commit work %s%r failed", _name(fn), args)
+
+
+def _name(fn: Callable[..., Any]) -> str:
+    return f"{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', repr(fn))}"
+
+
+def _drop_queue_on_rollback(session: Session, previous_transaction: SessionTransaction) -> None:
+    if previous_transaction.parent is None:  # the outer transaction, not a savepoint
+        session.info.pop(_QUEUE, None)
+
+
+def _commit_successful_response(response: Response) -> Response:
+    """A request's work commits once when its answer is a success; any error answer writes nothing."""
+    if response.status_code < 400:
+        commit()
+    else:
+        rollback()
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Commit each successful request once (API and pages alike); roll back every error answer.
+
+    ``after_request`` also sees the answers of the error handlers (a ServiceError's
+    4xx, the 500 of an unexpected error) and the 4xx a view returns itself (a form
+    with errors), so a refused request never writes; a view needs no decorator.
+    """
+    if not event.contains(Session, "after_soft_rollback", _drop_queue_on_rollback):
+        event.listen(Session, "after_soft_rollback", _drop_queue_on_rollback)
+    app.after_request(_commit_successful_response)
