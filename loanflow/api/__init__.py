@@ -1,9 +1,13 @@
-"""The JSON API under /api/v1: blueprints, problem+json errors, OpenAPI at /api/v1/openapi.json."""
+"""The JSON API under /api/v1: the Api object, problem+json errors, OpenAPI at /api/v1/openapi.json.
+
+The features file their own blueprints (``register_api`` in their ``init_app``),
+so this package imports none of them.
+"""
 
 from __future__ import annotations
 
 from flask import Flask, request
-from flask_smorest import Api
+from flask_smorest import Api, Blueprint
 from werkzeug.exceptions import HTTPException
 
 from loanflow.api.errors import http_problem, problem, service_problem
@@ -23,17 +27,12 @@ def is_api_request() -> bool:
     return request.path.startswith("/api/")
 
 
+EXTENSION = "loanflow.api"
+
+
 def init_api(app: Flask) -> LoanflowApi:
-    from loanflow.accounts import api as tokens
-    from loanflow.audit import api as audit
-    from loanflow.documents import api as documents
-    from loanflow.extensions import csrf
-    from loanflow.households import api as households
-    from loanflow.households import register_api as register_io
-    from loanflow.loans import api as loans
-    from loanflow.loans.fund import api as fund
-    from loanflow.policy import api as policy
-    from loanflow.subsidies import api as subsidies
+    """Make the app's Api (before the features, which file their blueprints with ``register_api``)."""
+    from loanflow.api import models as _idempotency_keys  # noqa: F401  (its table)
 
     api = LoanflowApi(
         app,
@@ -42,10 +41,7 @@ def init_api(app: Flask) -> LoanflowApi:
             "security": [{"bearer": []}],
         },
     )
-    for module in (tokens, households, register_io, audit, policy, loans, fund, subsidies, documents):
-        csrf.exempt(module.blp)  # bearer tokens, not cookies: no CSRF to forge
-        api.register_blueprint(module.blp, url_prefix="/api/v1")
-    loans.document_actions(api)
+    app.extensions[EXTENSION] = api
 
     from loanflow.api.common import refuse_nul_bytes
 
@@ -76,4 +72,14 @@ def init_api(app: Flask) -> LoanflowApi:
             )
         return ("服务器内部错误，请稍后重试。", 500)
 
+    return api
+
+
+def register_api(app: Flask, blp: Blueprint) -> LoanflowApi:
+    """File a feature's blueprint under /api/v1; returns the Api (for a feature that describes more)."""
+    from loanflow.extensions import csrf
+
+    api = app.extensions[EXTENSION]
+    csrf.exempt(blp)  # bearer tokens, not cookies: no CSRF to forge
+    api.register_blueprint(blp, url_prefix="/api/v1")
     return api

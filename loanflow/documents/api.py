@@ -12,8 +12,8 @@ from loanflow.api.auth import login_required
 from loanflow.api.errors import language
 from loanflow.api.idempotency import idempotent
 from loanflow.core.domain.labels import label
+from loanflow.documents import registry
 from loanflow.documents import services as service
-from loanflow.documents.builders import publicity_no, subsidy_case_no
 from loanflow.documents.models import IssuedDocument
 
 blp = Blueprint(
@@ -47,9 +47,7 @@ def document_json(doc: IssuedDocument) -> dict:
 
 def _case_no(case_type: str, case_id: int) -> str:
     case = service.load_case(g.user, case_type, case_id)
-    return {"loan": lambda: case.case_number, "subsidy": lambda: subsidy_case_no(case)}.get(
-        case_type, lambda: publicity_no(case)
-    )()
+    return registry.case_type(case_type).number(case)
 
 
 def pdf_response(doc: IssuedDocument, case_no: str) -> Response:
