@@ -12,6 +12,7 @@ from werkzeug.routing import IntegerConverter
 
 from config import Config
 from loanflow import accounts, audit, calendar, documents, households, loans, policy, subsidies
+from loanflow.core.errors import ServiceError
 
 # Each feature's ``init_app`` runs in this order (it is also the order of the API's blueprints).
 FEATURES = (accounts, households, audit, policy, calendar, loans, subsidies, documents)
@@ -59,6 +60,7 @@ def create_app(config_class: type = Config, overrides: dict | None = None) -> Fl
         feature.init_app(app)
     register_cli(app)
     init_web(app)
+    app.register_error_handler(ServiceError, _refusal)
 
     @app.before_request
     def _request_id():
@@ -71,6 +73,17 @@ def create_app(config_class: type = Config, overrides: dict | None = None) -> Fl
 
     logging.getLogger(__name__).debug("loanflow ready")
     return app
+
+
+def _refusal(error: ServiceError):
+    """A refused service call: problem+json under /api, an HTML page elsewhere (the one place that knows both)."""
+    from loanflow.api import is_api_request
+    from loanflow.api.errors import service_problem
+    from loanflow.extensions import db
+    from loanflow.web.errors import service_error_page
+
+    db.session.rollback()
+    return service_problem(error) if is_api_request() else service_error_page(error)
 
 
 class IdConverter(IntegerConverter):

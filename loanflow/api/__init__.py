@@ -10,8 +10,7 @@ from flask import Flask, request
 from flask_smorest import Api, Blueprint
 from werkzeug.exceptions import HTTPException
 
-from loanflow.api.errors import http_problem, problem, service_problem
-from loanflow.core.errors import ServiceError
+from loanflow.api.errors import http_problem, problem
 
 
 class LoanflowApi(Api):
@@ -46,17 +45,6 @@ def init_api(app: Flask) -> LoanflowApi:
     from loanflow.api.common import refuse_nul_bytes
 
     app.before_request(refuse_nul_bytes)  # every request, API and pages alike
-
-    @app.errorhandler(ServiceError)
-    def _service_error(error: ServiceError):
-        from loanflow.extensions import db
-
-        db.session.rollback()
-        if is_api_request():
-            return service_problem(error)
-        from loanflow.web.errors import service_error_page
-
-        return service_error_page(error)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

@@ -15,6 +15,7 @@ from loanflow.core.scope import (
     can_see_full_identity,
 )
 from loanflow.core.signals import contributions, household_cases
+from loanflow.households import lookups as households_lookups
 from loanflow.households import services as service
 from loanflow.web import bp, lookups
 from loanflow.web.forms import (
@@ -85,7 +86,7 @@ def register_household():
 def household(household_id: int):
     """One household: register fields, members, pending account changes, timeline."""
     h = service.get_household(current_user, household_id)
-    changes = lookups.pending_account_changes(h)
+    changes = households_lookups.pending_account_changes(h)
     events = audit.timeline("household", h.id)
     return render_template(
         "households/detail.html",
@@ -93,7 +94,7 @@ def household(household_id: int):
         whole=can_see_full_identity(current_user),
         may_edit=can_edit_household(current_user, h),
         changes=[(c, can_confirm_account_change(current_user, h, c.requested_by_id)[0]) for c in changes],
-        names=lookups.user_names({c.requested_by_id for c in changes}),
+        names=households_lookups.user_names({c.requested_by_id for c in changes}),
         events=events,
         cases=case_links(h),
     )

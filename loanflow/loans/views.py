@@ -15,6 +15,7 @@ from loanflow.core.errors import Invalid
 from loanflow.core.scope import can_see_full_identity
 from loanflow.documents.views import case_documents
 from loanflow.households import services as household_service
+from loanflow.loans import lookups as loans_lookups
 from loanflow.loans.forms import ACTIONS, parse_application, scorecard_items
 from loanflow.loans.services import actions as service
 from loanflow.loans.services import apply as loan_apply
@@ -55,7 +56,7 @@ def loans():
 
 def _case_page(loan_id: int, open_action: str | None = None, values=None, errors=None, status: int = 200):
     loan = service.get_loan(current_user, loan_id)
-    reversible = lookups.reversible_repayments(current_user, loan)
+    reversible = loans_lookups.reversible_repayments(current_user, loan)
     allowed = [
         a
         for a in service.allowed_actions(current_user, loan)
@@ -70,9 +71,9 @@ def _case_page(loan_id: int, open_action: str | None = None, values=None, errors
         open_action=open_action,
         values=values or {},
         errors=errors or {},
-        position=lookups.loan_position(loan),
-        schedule=lookups.schedule_in_force(loan),
-        repayments=lookups.repayments_of(loan),
+        position=loans_lookups.loan_position(loan),
+        schedule=loans_lookups.schedule_in_force(loan),
+        repayments=loans_lookups.repayments_of(loan),
         reversible=reversible,
         scorecard=scorecard_items(),
         events=audit.timeline("loan", loan.id),

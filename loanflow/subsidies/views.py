@@ -16,6 +16,7 @@ from loanflow.core.errors import Invalid
 from loanflow.documents.views import case_documents
 from loanflow.households import services as household_service
 from loanflow.policy.services import current_policy
+from loanflow.subsidies import lookups as subsidies_lookups
 from loanflow.subsidies import publicity as publicity_service
 from loanflow.subsidies import services as service
 from loanflow.subsidies.forms import ACTIONS, industries, parse_application
@@ -62,7 +63,9 @@ def _case_page(case_id: int, open_action: str | None = None, values=None, errors
         open_action=open_action,
         values=values or {},
         errors=errors or {},
-        companions=lookups.verified_companions(current_user, case) if "publicize" in allowed else [],
+        companions=subsidies_lookups.verified_companions(current_user, case)
+        if "publicize" in allowed
+        else [],
         events=audit.timeline("subsidy", case.id),
         docs=case_documents("subsidy", case.id),
     )
