@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from loanflow.accounts.models import User
 from loanflow.extensions import db
+from loanflow.loans.domain.ledger_types import Position
 from loanflow.loans.models import Loan, LoanScheduleLine, Repayment
 from loanflow.loans.services.money import position_of
 from loanflow.policy.services import current_policy
@@ -25,7 +26,7 @@ def repayments_of(loan: Loan) -> list[Repayment]:
     return list(db.session.scalars(stmt))
 
 
-def loan_position(loan: Loan):
+def loan_position(loan: Loan) -> Position | None:
     """Due now and payoff as of the business date; none before disbursement."""
     if loan.disbursed_on is None:
         return None
