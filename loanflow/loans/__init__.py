@@ -12,7 +12,8 @@ def init_app(app: Flask) -> None:
     from loanflow.loans import api, cli, deadlines, documents, models, queue, views  # noqa: F401
     from loanflow.loans.fund import api as fund_api
 
-    api.document_actions(register_api(app, api.blp))
+    the_api = register_api(app, api.blp)
+    api.document_actions(the_api)  # POST /loans/{id}/{action}: the action names and bodies in the OpenAPI
     register_api(app, fund_api.blp)
     add_commands(app, cli.cli)
     register_case_type(app, documents.CASE_TYPE)
