@@ -69,8 +69,7 @@ def _setup():
     from loanflow.loans.demo import deposit, fresh_households, open_loan
     from loanflow.loans.models import Loan
 
-    demo.MODULES_WITH_CASES = ()
-    demo.build_demo(30)
+    demo.build_demo(30, case_builders=())
     deposit(CHAIN, "1000000.00")
     clerk = db.session.scalar(select(User).where(User.username == "clerk"))
     households = fresh_households(clerk.region_code)[:2]

@@ -11,10 +11,15 @@ from flask import Flask, g, request
 from werkzeug.routing import IntegerConverter
 
 from config import Config
+from loanflow import accounts, audit, calendar, documents, households, loans, policy, subsidies
+from loanflow.core.errors import ServiceError
+
+# Each feature's ``init_app`` runs in this order (it is also the order of the API's blueprints).
+FEATURES = (accounts, households, audit, policy, calendar, loans, subsidies, documents)
 
 
 def create_app(config_class: type = Config, overrides: dict | None = None) -> Flask:
-    """Build the app: settings, extensions, blueprints, CLI."""
+    """Build the app: settings, extensions, the shared plumbing, then each feature's ``init_app``."""
     app = Flask(
         __name__,
         instance_relative_config=True,
@@ -29,19 +34,10 @@ def create_app(config_class: type = Config, overrides: dict | None = None) -> Fl
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
 
-    # every table known before the engine starts
-    from loanflow.accounts import models as _accounts  # noqa: F401
-    from loanflow.api import models as _api  # noqa: F401
-    from loanflow.audit import models as _audit  # noqa: F401
-    from loanflow.calendar import models as _calendar  # noqa: F401
     from loanflow.core import uow
     from loanflow.core.database import configure_engine
-    from loanflow.documents import models as _documents  # noqa: F401
+    from loanflow.core.logging import install_masking_filter
     from loanflow.extensions import babel, csrf, db, login_manager, migrate
-    from loanflow.households import models as _households  # noqa: F401
-    from loanflow.loans import models as _loans  # noqa: F401
-    from loanflow.policy import models as _policy  # noqa: F401
-    from loanflow.subsidies import models as _subsidies  # noqa: F401
     from loanflow.web.i18n import select_locale
 
     db.init_app(app)
@@ -54,16 +50,19 @@ def create_app(config_class: type = Config, overrides: dict | None = None) -> Fl
     with app.app_context():
         configure_engine(db.engine)
     uow.init_app(app)  # one commit per successful request; errors roll back
+    install_masking_filter(app)
 
+    # the shared plumbing first, then each feature files its tables, API, pages, commands and receivers
     from loanflow.api import init_api
     from loanflow.cli import register_cli
-    from loanflow.core.logging import install_masking_filter
-    from loanflow.web import bp as web_bp
+    from loanflow.web import init_web
 
     init_api(app)
-    app.register_blueprint(web_bp)
+    for feature in FEATURES:
+        feature.init_app(app)
     register_cli(app)
-    install_masking_filter(app)
+    init_web(app)
+    app.register_error_handler(ServiceError, _refusal)
 
     @app.before_request
     def _request_id():
@@ -76,6 +75,17 @@ def create_app(config_class: type = Config, overrides: dict | None = None) -> Fl
 
     logging.getLogger(__name__).debug("loanflow ready")
     return app
+
+
+def _refusal(error: ServiceError):
+    """A refused service call: problem+json under /api, an HTML page elsewhere (the one place that knows both)."""
+    from loanflow.api import is_api_request
+    from loanflow.api.errors import service_problem
+    from loanflow.extensions import db
+    from loanflow.web.errors import service_error_page
+
+    db.session.rollback()
+    return service_problem(error) if is_api_request() else service_error_page(error)
 
 
 class IdConverter(IntegerConverter):

@@ -1,13 +1,13 @@
 """The demo county (DOMAIN.md "Demo data"): 11 townships, 87 villages, two branches, the demo users.
 
 Everything is generated from a fixed seed, so two runs give the same county.
-Cases in every state are added by the loan and subsidy modules' ``seed_demo``.
+Cases in every state are added by the loans' and the subsidies' ``seed_demo`` (``CASE_BUILDERS``).
 """
 
 from __future__ import annotations
 
-import importlib
 import random
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -20,7 +20,9 @@ from loanflow.core import clock, uow
 from loanflow.core.domain.idcard import check_character
 from loanflow.extensions import db
 from loanflow.households.models import Household, Member
+from loanflow.loans import demo as loans_demo
 from loanflow.policy.services import current_policy
+from loanflow.subsidies import demo as subsidies_demo
 
 DEMO_PASSWORD = "demo-password"
 COUNTY = ("341503", "裕安区")
@@ -41,7 +43,8 @@ VILLAGE_WORDS = "桃园 李湾 红星 新桥 河口 东岭 西岗 南冲 北庄 
 SURNAMES = "王 李 张 刘 陈 杨 黄 赵 吴 周 徐 孙 马 朱 胡 郭 何 高 林 罗".split()
 GIVEN = "德 明 华 国 建 文 秀 英 兰 芳 春 桂 玉 志 海 军 平 强 红 梅".split()
 VILLAGES_PER_TOWNSHIP = [8] * 10 + [7]  # 87 villages in all
-MODULES_WITH_CASES = ("loanflow.loans.demo", "loanflow.subsidies.demo")
+# The features' demo cases, in this order (the subsidies take households the loans left).
+CASE_BUILDERS: tuple[Callable[[random.Random], dict], ...] = (loans_demo.seed_demo, subsidies_demo.seed_demo)
 
 
 def has_users() -> bool:
@@ -183,8 +186,10 @@ def _households(rng: random.Random, villages: list[list[str]], count: int) -> in
     return len(targets[:count])
 
 
-def build_demo(household_count: int = 300) -> dict:
-    """Build the demo county and return what was made."""
+def build_demo(
+    household_count: int = 300, case_builders: Sequence[Callable[[random.Random], dict]] = CASE_BUILDERS
+) -> dict:
+    """Build the demo county and return what was made; ``case_builders=()`` for a county without cases."""
     rng = random.Random(5321)
     current_policy()
     townships, villages = _regions()
@@ -213,7 +218,7 @@ def build_demo(household_count: int = 300) -> dict:
         "households": made,
         "password": DEMO_PASSWORD,
     }
-    for name in MODULES_WITH_CASES:
-        summary.update(importlib.import_module(name).seed_demo(rng))
+    for seed_demo in case_builders:
+        summary.update(seed_demo(rng))
     uow.commit()  # the demo builder is a command: one unit of work (back-dated steps commit as they go)
     return summary

@@ -1,17 +1,20 @@
-"""The JSON API under /api/v1: blueprints, problem+json errors, OpenAPI at /api/v1/openapi.json."""
+"""The JSON API under /api/v1: the Api object, problem+json errors, OpenAPI at /api/v1/openapi.json.
+
+The features file their own blueprints (``register_api`` in their ``init_app``),
+so this package imports none of them.
+"""
 
 from __future__ import annotations
 
 import http
 
 from flask import Flask, request
-from flask_smorest import Api
+from flask_smorest import Api, Blueprint
 from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import HTTPException
 
 from loanflow.api.common import ProblemOut
-from loanflow.api.errors import PROBLEM, http_problem, problem, service_problem
-from loanflow.core.errors import ServiceError
+from loanflow.api.errors import PROBLEM, http_problem, problem
 
 
 class LoanflowApi(Api):
@@ -41,19 +44,12 @@ def is_api_request() -> bool:
     return request.path.startswith("/api/")
 
 
+EXTENSION = "loanflow.api"
+
+
 def init_api(app: Flask) -> LoanflowApi:
-    from loanflow.accounts import api as tokens
-    from loanflow.audit import api as audit
-    from loanflow.calendar import api as calendar
-    from loanflow.documents import api as documents
-    from loanflow.extensions import csrf
-    from loanflow.households import api as households
-    from loanflow.households import register_api as register_io
-    from loanflow.loans import api as loans
-    from loanflow.loans import api_money as loan_money
-    from loanflow.loans.fund import api as fund
-    from loanflow.policy import api as policy
-    from loanflow.subsidies import api as subsidies
+    """Make the app's Api (before the features, which file their blueprints with ``register_api``)."""
+    from loanflow.api import models as _idempotency_keys  # noqa: F401  (its table)
 
     api = LoanflowApi(
         app,
@@ -62,38 +58,11 @@ def init_api(app: Flask) -> LoanflowApi:
             "security": [{"bearer": []}],
         },
     )
-    modules = (
-        tokens,
-        households,
-        register_io,
-        audit,
-        policy,
-        calendar,
-        loans,
-        loan_money,
-        fund,
-        subsidies,
-        documents,
-    )
-    for module in modules:
-        csrf.exempt(module.blp)  # bearer tokens, not cookies: no CSRF to forge
-        api.register_blueprint(module.blp, url_prefix="/api/v1")
-    loans.document_actions(api)
+    app.extensions[EXTENSION] = api
 
     from loanflow.api.common import refuse_nul_bytes
 
     app.before_request(refuse_nul_bytes)  # every request, API and pages alike
-
-    @app.errorhandler(ServiceError)
-    def _service_error(error: ServiceError):
-        from loanflow.extensions import db
-
-        db.session.rollback()
-        if is_api_request():
-            return service_problem(error)
-        from loanflow.web.errors import service_error_page
-
-        return service_error_page(error)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
@@ -109,4 +78,14 @@ def init_api(app: Flask) -> LoanflowApi:
             )
         return ("服务器内部错误，请稍后重试。", 500)
 
+    return api
+
+
+def register_api(app: Flask, blp: Blueprint) -> LoanflowApi:
+    """File a feature's blueprint under /api/v1; returns the Api (for a feature that describes more)."""
+    from loanflow.extensions import csrf
+
+    api = app.extensions[EXTENSION]
+    csrf.exempt(blp)  # bearer tokens, not cookies: no CSRF to forge
+    api.register_blueprint(blp, url_prefix="/api/v1")
     return api

@@ -1,1 +1,13 @@
-"""Working days: the State Council holiday calendar by year."""
+"""The working-day calendar: the State Council's holidays as entered, year by year."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Tables, ``/calendar/years``, ``flask loanflow enter-calendar-year``."""
+    from loanflow.api import register_api
+    from loanflow.calendar import api, cli, models  # noqa: F401  (models: tables)
+    from loanflow.core.cli import add_commands
+
+    register_api(app, api.blp)
+    add_commands(app, cli.cli)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from loanflow.accounts.models import User
 from loanflow.audit import services as audit
@@ -10,6 +10,7 @@ from loanflow.calendar.models import CalendarYear
 from loanflow.core import clock, uow
 from loanflow.core.domain.workdays import WorkCalendar, YearTable
 from loanflow.core.errors import Forbidden, Invalid, msg
+from loanflow.core.signals import calendar_year_entered
 from loanflow.extensions import db
 
 
@@ -58,29 +59,10 @@ def enter_year(
 def refirm_dates() -> dict[str, int]:
     """Recompute every provisional date (loan and subsidy deadlines, 公示 periods) on the calendar as now known.
 
-    Runs in the caller's transaction; nothing is committed here.
+    The features that hold such dates answer ``calendar_year_entered``; runs in the
+    caller's transaction, nothing is committed here. Returns how many dates each recomputed.
     """
-    from loanflow.subsidies.publicity import refirm_provisional_dates
-
-    counts = {"loan_deadlines": _refirm_loan_deadlines()}
-    counts.update(refirm_provisional_dates())
-    return counts
-
-
-def _refirm_loan_deadlines() -> int:
-    """A loan stage is due its N working days after it started; N was fixed when the stage began."""
-    from loanflow.loans.models import Loan
-
-    cal, count, loans = work_calendar(), 0, Loan.__table__
-    stmt = select(Loan.id, Loan.stage_started_on, Loan.stage_days).where(
-        Loan.stage_due_provisional.is_(True), Loan.stage_days.is_not(None), Loan.stage_started_on.is_not(None)
-    )
-    for loan_id, started, days in db.session.execute(stmt).all():
-        due = cal.add_working_days(started, days)
-        db.session.execute(
-            update(loans)
-            .where(loans.c.id == loan_id)
-            .values(stage_due_on=due.date, stage_due_provisional=due.provisional)
-        )
-        count += 1
-    return count
+    counts: dict[str, int] = {}
+    for _receiver, refirmed in calendar_year_entered.send(None, calendar=work_calendar()):
+        counts.update(refirmed)
+    return dict(sorted(counts.items()))

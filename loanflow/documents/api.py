@@ -11,8 +11,8 @@ from marshmallow import Schema, fields, validate
 from loanflow.api.auth import login_required
 from loanflow.api.idempotency import idempotent
 from loanflow.core.domain.labels import label
+from loanflow.documents import registry
 from loanflow.documents import services as service
-from loanflow.documents.builders import publicity_no, subsidy_case_no
 from loanflow.documents.models import IssuedDocument
 from loanflow.documents.schemas import PDF, DocumentListOut, DocumentOut
 
@@ -31,9 +31,7 @@ class IssueIn(Schema):
 
 def _case_no(case_type: str, case_id: int) -> str:
     case = service.load_case(g.user, case_type, case_id)
-    return {"loan": lambda: case.case_number, "subsidy": lambda: subsidy_case_no(case)}.get(
-        case_type, lambda: publicity_no(case)
-    )()
+    return registry.case_type(case_type).number(case)
 
 
 def pdf_response(doc: IssuedDocument, case_no: str) -> Response:

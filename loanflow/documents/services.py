@@ -1,6 +1,6 @@
 """Issuing, storing and fetching the documents (出具文书): render → store the bytes → audit event.
 
-A document is rendered from the case as decided (``services.document_views``)
+A document is rendered from the case as decided (the builders its feature registered, ``registry``)
 *outside* any write transaction — a render takes 100–250 ms and must never
 hold the database's write lock — then stored with its template version and
 SHA-256 as the next version of its kind for the case, with a ``document.issue``
@@ -18,7 +18,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Callable
 from typing import Any
 
 from flask import current_app
@@ -31,52 +30,20 @@ from loanflow.core import clock
 from loanflow.core.domain.labels import label
 from loanflow.core.errors import Forbidden, Invalid, NotFound, msg
 from loanflow.core.scope import can_see_full_identity
-from loanflow.documents import builders as views
-from loanflow.documents import render_document
+from loanflow.documents import registry, render_document
 from loanflow.documents.models import IssuedDocument
 from loanflow.extensions import db
-from loanflow.loans.models import Loan
-from loanflow.loans.services.queries import get_loan
-from loanflow.subsidies.models import Publicity, SubsidyCase
 
-# The kinds each case type issues, and how its view is built.
-BUILDERS: dict[str, dict[str, Callable[[Any], Any]]] = {
-    "loan": {
-        "loan_agreement": views.loan_agreement_view,
-        "loan_receipt": views.loan_receipt_view,
-        "extension_agreement": views.extension_agreement_view,
-        "household_receipt": views.loan_household_receipt_view,
-    },
-    "subsidy": {
-        "subsidy_notice": views.subsidy_notice_view,
-        "household_receipt": views.subsidy_household_receipt_view,
-    },
-    "publicity": {"publicity_list": views.publicity_list_view},
-}
-# Documents that carry the borrower's whole ID number and account: only for roles whose work needs them.
-WHOLE_IDENTITY_KINDS = frozenset({"loan_agreement", "loan_receipt", "extension_agreement"})
-# Who may issue (again) a document of a case: the roles that work that product's cases.
-ISSUERS = {"loan": ("clerk", "bank_officer"), "subsidy": ("clerk", "approver"), "publicity": ("approver",)}
 VERSION_RETRIES = 5
 
 
 def load_case(actor: User, case_type: str, case_id: int):
-    """The case if the caller may see it (404 otherwise), through the products' own loaders."""
-    if case_type == "loan":
-        return get_loan(actor, case_id)
-    if case_type == "subsidy":
-        from loanflow.subsidies.services import get_case
-
-        return get_case(actor, case_id)
-    if case_type == "publicity":
-        from loanflow.subsidies.publicity import get_publicity
-
-        return get_publicity(actor, case_id)
-    raise NotFound(msg(f"没有“{case_type}”类案件", f"There is no case type '{case_type}'"))
+    """The case if the caller may see it (404 otherwise), through its feature's own loader."""
+    return registry.case_type(case_type).load(actor, case_id)
 
 
 def _model(case_type: str):
-    return {"loan": Loan, "subsidy": SubsidyCase, "publicity": Publicity}[case_type]
+    return registry.case_type(case_type).model
 
 
 def view_fingerprint(view: Any) -> str:
@@ -88,14 +55,15 @@ def view_fingerprint(view: Any) -> str:
 
 
 def _check_kind(case_type: str, kind: Any) -> None:
-    if kind not in BUILDERS[case_type]:
-        known = "、".join(label("document_kind", k) for k in BUILDERS[case_type])
+    kinds = registry.case_type(case_type).kinds
+    if kind not in kinds:
+        known = "、".join(label("document_kind", k) for k in kinds)
         raise Invalid(
             {
                 "kind": [
                     msg(
                         f"此类案件不能出具“{kind}”，可出具：{known}",
-                        f"This case does not issue '{kind}'; it issues {', '.join(BUILDERS[case_type])}",
+                        f"This case does not issue '{kind}'; it issues {', '.join(kinds)}",
                         "document.kind",
                     )
                 ]
@@ -157,7 +125,7 @@ def _store(actor: User | None, case_type: str, case, kind: str, rendered, finger
 def issue(actor: User | None, case_type: str, case, kind: str) -> IssuedDocument:
     """Render ``kind`` for a loaded case and store it as its next version (no scope check here)."""
     _check_kind(case_type, kind)
-    view = BUILDERS[case_type][kind](case)
+    view = registry.case_type(case_type).kinds[kind](case)
     db.session.rollback()  # end the read transaction: nothing is held while rendering
     rendered = render_document(kind, view)
     return _store(
@@ -166,11 +134,10 @@ def issue(actor: User | None, case_type: str, case, kind: str) -> IssuedDocument
 
 
 def _may_issue(actor: User, case_type: str) -> None:
-    if actor.role not in ISSUERS[case_type]:
-        roles = "、".join(label("role", r) for r in ISSUERS[case_type])
-        raise Forbidden(
-            msg(f"只有{roles}可以出具此类文书", f"Only {', '.join(ISSUERS[case_type])} may issue these")
-        )
+    issuers = registry.case_type(case_type).issuers
+    if actor.role not in issuers:
+        roles = "、".join(label("role", r) for r in issuers)
+        raise Forbidden(msg(f"只有{roles}可以出具此类文书", f"Only {', '.join(issuers)} may issue these"))
 
 
 def issue_document(actor: User, case_type: str, case_id: int, kind: Any) -> IssuedDocument:
@@ -201,7 +168,7 @@ def issue_publicity_list(actor: User, publicity_id: int) -> IssuedDocument:
     an objection, withdrawal or rejection took a line off since the last one.
     """
     p = load_case(actor, "publicity", publicity_id)
-    view = views.publicity_list_view(p)
+    view = registry.case_type("publicity").kinds["publicity_list"](p)
     fingerprint = view_fingerprint(view)
     latest = _latest(actor, "publicity", p.id, "publicity_list")
     if latest is not None and latest.view_sha256 == fingerprint:
@@ -209,7 +176,7 @@ def issue_publicity_list(actor: User, publicity_id: int) -> IssuedDocument:
     db.session.rollback()
     rendered = render_document("publicity_list", view)
     return _store(
-        actor, "publicity", db.session.get(Publicity, p.id), "publicity_list", rendered, fingerprint
+        actor, "publicity", db.session.get(_model("publicity"), p.id), "publicity_list", rendered, fingerprint
     )
 
 
@@ -266,7 +233,7 @@ def get_document(actor: User, case_type: str, case_id: int, document_id: int) ->
     doc = db.session.get(IssuedDocument, document_id)
     if doc is None or doc.case_type != case_type or doc.case_id != case_id:
         raise NotFound(msg(f"文书 {document_id} 不存在", f"Document {document_id} not found"))
-    if doc.kind in WHOLE_IDENTITY_KINDS and not can_see_full_identity(actor):
+    if doc.kind in registry.case_type(case_type).whole_identity and not can_see_full_identity(actor):
         raise Forbidden(
             msg(
                 "此文书载有完整身份证号和账号，您的角色不能查看",

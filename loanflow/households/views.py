@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -14,7 +14,8 @@ from loanflow.core.scope import (
     can_register_households,
     can_see_full_identity,
 )
-from loanflow.extensions import db
+from loanflow.core.signals import contributions, household_cases
+from loanflow.households import lookups as households_lookups
 from loanflow.households import services as service
 from loanflow.web import bp, lookups
 from loanflow.web.forms import (
@@ -22,6 +23,7 @@ from loanflow.web.forms import (
     changed_fields,
     household_from_form,
     household_values,
+    refused,
     with_blank_rows,
 )
 
@@ -38,12 +40,6 @@ def _form(values: dict, errors: dict, household=None, status: int = 200):
         villages=lookups.visible_villages(current_user),
     )
     return page, status
-
-
-def refused(error: Invalid) -> dict:
-    """The field errors of a refusal; the session is rolled back so the page can still read."""
-    db.session.rollback()
-    return error.errors
 
 
 @bp.route("/households")
@@ -90,7 +86,7 @@ def register_household():
 def household(household_id: int):
     """One household: register fields, members, pending account changes, timeline."""
     h = service.get_household(current_user, household_id)
-    changes = lookups.pending_account_changes(h)
+    changes = households_lookups.pending_account_changes(h)
     events = audit.timeline("household", h.id)
     return render_template(
         "households/detail.html",
@@ -98,7 +94,7 @@ def household(household_id: int):
         whole=can_see_full_identity(current_user),
         may_edit=can_edit_household(current_user, h),
         changes=[(c, can_confirm_account_change(current_user, h, c.requested_by_id)[0]) for c in changes],
-        names=lookups.user_names({c.requested_by_id for c in changes}),
+        names=households_lookups.user_names({c.requested_by_id for c in changes}),
         events=events,
         cases=case_links(h),
     )
@@ -154,15 +150,6 @@ def decide_account_change(household_id: int, change_id: int):
 
 
 def case_links(h) -> list[tuple[str, list, str, str]]:
-    """The household's loans and subsidies, for the areas whose pages are installed."""
-    out = []
-    if "web.loan" in current_app.view_functions:
-        from loanflow.loans.services.actions import list_loans
-
-        out.append((_("Loans"), list_loans(current_user, household_id=h.id)[0], "web.loan", "loan_state"))
-    if "web.subsidy" in current_app.view_functions:
-        from loanflow.subsidies.services import list_cases
-
-        rows = list_cases(current_user, household_id=h.id)[0]
-        out.append((_("Subsidies"), rows, "web.subsidy", "subsidy_state"))
-    return out
+    """The household's cases, one list per feature that has some (``core.signals.household_cases``)."""
+    sent = household_cases.send(h, user=current_user)
+    return [(title, rows, endpoint, kind) for _position, title, rows, endpoint, kind in contributions(sent)]

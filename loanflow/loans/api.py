@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-
 from flask import g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -12,20 +10,12 @@ from loanflow.api.auth import login_required
 from loanflow.api.common import page_size, paged
 from loanflow.api.idempotency import idempotent
 from loanflow.core.errors import Invalid, NotFound, msg
+from loanflow.loans import api_money  # noqa: F401  (its money actions join ACTIONS)
 from loanflow.loans.schemas import ACTIONS, LoanIn, LoanOut, LoanPage, LoanSearch, ScheduleOut
 from loanflow.loans.services import actions as service
 from loanflow.loans.services import apply as loan_apply
 
 blp = Blueprint("loans", __name__, description="The 5321 poverty-relief small loan (扶贫小额信贷)")
-
-# Modules that register more case actions into ACTIONS when they exist.
-ACTION_MODULES = ("loanflow.loans.api_money",)
-for _name in ACTION_MODULES:
-    try:
-        importlib.import_module(_name)
-    except ModuleNotFoundError as e:
-        if e.name != _name:
-            raise
 
 
 @blp.route("/loans")

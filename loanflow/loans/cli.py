@@ -6,14 +6,12 @@ import json
 import sys
 
 import click
+from flask.cli import AppGroup
+
+cli = AppGroup("loans", help="Loan commands (filed under flask loanflow).")
 
 
-def register(group: click.Group) -> None:
-    group.add_command(sweep_command)
-    group.add_command(claims_command)
-
-
-@click.command("sweep")
+@cli.command("sweep")
 def sweep_command() -> None:
     """Store overdue (and cured) loans as of the business date; safe to run twice or on two nodes."""
     from loanflow.core import uow
@@ -24,7 +22,7 @@ def sweep_command() -> None:
     click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
 
 
-@click.command("claims")
+@cli.command("claims")
 @click.option("--quarter", required=True, help="The quarter, e.g. 2026Q1.")
 @click.option("--branch", "branch_id", required=True, type=int, help="The branch id.")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True))

@@ -3,13 +3,11 @@
 The helpers (``business_date``, ``deposit``, ``fresh_households``,
 ``scores_totalling``, ``open_loan``, ``drive``) are also what the tests use to
 put a loan in a given state. States that need the money actions (overdue,
-recalled, repaid, compensated) are made with ``services.loan_money`` when that
-module offers the calls, and left out otherwise.
+recalled, repaid, compensated) are made with the money, extension and fund services.
 """
 
 from __future__ import annotations
 
-import importlib
 import random
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,10 +24,13 @@ from loanflow.core import clock, uow
 from loanflow.core.domain.idcard import age_on
 from loanflow.extensions import db
 from loanflow.households.models import Household
+from loanflow.loans import sweep
+from loanflow.loans.fund import services as fund
 from loanflow.loans.models import FundEntry, Loan
 from loanflow.loans.services import actions as service
 from loanflow.loans.services import apply as loan_apply
 from loanflow.loans.services import credit as loan_credit
+from loanflow.loans.services import extensions, money
 from loanflow.policy.services import current_policy
 
 # Small test counties stay free of cases so that tests start from a clean register.
@@ -167,24 +168,11 @@ def _clerk_of(loan: Loan) -> User:
     return db.session.scalar(select(User).where(User.id == loan.applied_by_id))
 
 
-def _module(name: str):
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as e:
-        if e.name != name:
-            raise
-        return None
-
-
 def _money_cases(
     households: list[Household], today: date, clerk: User, officer: User, officer2: User
 ) -> dict:
-    """Repaid, overdue, recalled and compensated loans, through the money services when they exist."""
-    money = _module("loanflow.loans.services.money")
-    extensions = _module("loanflow.loans.services.extensions")
-    fund = _module("loanflow.loans.fund.services")
-    sweep = _module("loanflow.loans.sweep")
-    if money is None or len(households) < 4:
+    """Repaid, overdue, recalled and compensated loans, through the money, extension and fund services."""
+    if len(households) < 4:
         return {}
 
     def lent(days_ago: int, term: int) -> Loan:
@@ -197,19 +185,14 @@ def _money_cases(
     payoff = _step(paid_on, lambda: money.position_of(repaid, paid_on).payoff)
     _step(paid_on, money.repay_loan, officer, repaid.id, payoff, paid_on)
     overdue = lent(130, 3)
-    compensated = lent(260, 3) if fund is not None else None
-    if extensions is not None:
-        recalled = lent(60, 12)
-        _step(
-            today - timedelta(days=10), extensions.recall_loan, officer, recalled.id, "demo: 贷款资金挪作他用"
-        )
-    if sweep is not None:
-        sweep.run_sweep(today)
-    if compensated is not None:
-        fund.compensate_loan(officer2, compensated.id)
+    compensated = lent(260, 3)
+    recalled = lent(60, 12)
+    _step(today - timedelta(days=10), extensions.recall_loan, officer, recalled.id, "demo: 贷款资金挪作他用")
+    sweep.run_sweep(today)
+    fund.compensate_loan(officer2, compensated.id)
     states = db.session.scalars(select(Loan.state).where(Loan.id.in_([repaid.id, overdue.id])))
     counts: dict[str, int] = {}
-    for state in [*states, *(["recalled"] if extensions else []), *(["compensated"] if fund else [])]:
+    for state in [*states, "recalled", "compensated"]:
         counts[state] = counts.get(state, 0) + 1
     return counts
 

@@ -1,26 +1,23 @@
 """The loan case actions as HTML forms: what each posts, and the one service call it makes.
 
 An action appears on a loan's page only when ``allowed_actions`` lists it for
-the user now and this table has a form for it. The money actions join the
-table when their services are installed (``_optional``).
+the user now and this table has a form for it.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
 from loanflow.core.domain.reasons import Reason
+from loanflow.loans.fund import services as loan_fund
 from loanflow.loans.services import actions as loans
 from loanflow.loans.services import credit as loan_credit
+from loanflow.loans.services import extensions as loan_extensions
+from loanflow.loans.services import money as loan_money
 from loanflow.policy.services import current_policy
-from loanflow.web.forms import Errors, _text, date_field, money_field
-
-Parsed = tuple[dict, dict, Errors]
+from loanflow.web.forms import Errors, PageAction, Parsed, _text, date_field, money_field, parse_reason
 
 
 def months_field(form: MultiDict, field: str, values: dict, data: dict, errors: Errors) -> None:
@@ -64,12 +61,6 @@ def parse_date(form: MultiDict) -> Parsed:
     return values, data, errors
 
 
-def parse_reason(form: MultiDict) -> Parsed:
-    values, data, errors = {}, {}, {}
-    _text(form, "reason", values, data, errors, required=True)
-    return values, data, errors
-
-
 def parse_payment(form: MultiDict) -> Parsed:
     values, data, errors = parse_date(form)
     money_field(form, "amount", values, data, errors)
@@ -93,15 +84,6 @@ def parse_reversal(form: MultiDict) -> Parsed:
     return values, data, errors
 
 
-@dataclass(frozen=True)
-class PageAction:
-    """One action's form: ``parse(form)`` → (values, data, errors); ``call(user, loan_id, data)``."""
-
-    parse: Callable[[MultiDict], Parsed]
-    call: Callable[[Any, int, dict], Any]
-    danger: bool = False
-
-
 ACTIONS: dict[str, PageAction] = {
     "rate": PageAction(parse_scores, lambda u, i, d: loan_credit.rate_loan(u, i, d["scores"])),
     "credit": PageAction(
@@ -110,81 +92,27 @@ ACTIONS: dict[str, PageAction] = {
     "disburse": PageAction(parse_date, lambda u, i, d: loan_credit.disburse_loan(u, i, d["date"])),
     "reject": PageAction(parse_reason, lambda u, i, d: loans.reject_loan(u, i, d["reason"]), danger=True),
     "withdraw": PageAction(parse_reason, lambda u, i, d: loans.withdraw_loan(u, i, d["reason"]), danger=True),
+    "repay": PageAction(parse_payment, lambda u, i, d: loan_money.repay_loan(u, i, d["amount"], d["date"])),
+    "reverse-repayment": PageAction(
+        parse_reversal,
+        lambda u, i, d: loan_money.reverse_repayment(u, i, d["repayment_id"], d["reason"]),
+        danger=True,
+    ),
+    "request-extension": PageAction(
+        parse_extension_request,
+        lambda u, i, d: loan_extensions.request_extension(u, i, d["months"], d["reason"]),
+    ),
+    "extend": PageAction(parse_date, lambda u, i, d: loan_extensions.extend_loan(u, i, d["date"])),
+    "recall": PageAction(
+        parse_reason, lambda u, i, d: loan_extensions.recall_loan(u, i, d["reason"]), danger=True
+    ),
+    "compensate": PageAction(
+        parse_date, lambda u, i, d: loan_fund.compensate_loan(u, i, d["date"]), danger=True
+    ),
+    "recover": PageAction(
+        parse_payment, lambda u, i, d: loan_fund.recover_loan(u, i, d["amount"], d["date"])
+    ),
 }
-
-
-def _optional(module: str, entries: dict[str, tuple[Callable, Callable, bool]]) -> None:
-    """Add the actions of a service module if it is installed."""
-    try:
-        importlib.import_module(module)
-    except ModuleNotFoundError as e:
-        if e.name != module:
-            raise
-        return
-    for name, (parse, call, danger) in entries.items():
-        ACTIONS[name] = PageAction(parse, call, danger)
-
-
-def _svc(module: str, function: str) -> Callable:
-    return getattr(importlib.import_module(module), function)
-
-
-_optional(
-    "loanflow.loans.services.money",
-    {
-        "repay": (
-            parse_payment,
-            lambda u, i, d: _svc("loanflow.loans.services.money", "repay_loan")(u, i, d["amount"], d["date"]),
-            False,
-        ),
-        "reverse-repayment": (
-            parse_reversal,
-            lambda u, i, d: _svc("loanflow.loans.services.money", "reverse_repayment")(
-                u, i, d["repayment_id"], d["reason"]
-            ),
-            True,
-        ),
-    },
-)
-_optional(
-    "loanflow.loans.services.extensions",
-    {
-        "request-extension": (
-            parse_extension_request,
-            lambda u, i, d: _svc("loanflow.loans.services.extensions", "request_extension")(
-                u, i, d["months"], d["reason"]
-            ),
-            False,
-        ),
-        "extend": (
-            parse_date,
-            lambda u, i, d: _svc("loanflow.loans.services.extensions", "extend_loan")(u, i, d["date"]),
-            False,
-        ),
-        "recall": (
-            parse_reason,
-            lambda u, i, d: _svc("loanflow.loans.services.extensions", "recall_loan")(u, i, d["reason"]),
-            True,
-        ),
-    },
-)
-_optional(
-    "loanflow.loans.fund.services",
-    {
-        "compensate": (
-            parse_date,
-            lambda u, i, d: _svc("loanflow.loans.fund.services", "compensate_loan")(u, i, d["date"]),
-            True,
-        ),
-        "recover": (
-            parse_payment,
-            lambda u, i, d: _svc("loanflow.loans.fund.services", "recover_loan")(
-                u, i, d["amount"], d["date"]
-            ),
-            False,
-        ),
-    },
-)
 
 
 def parse_application(form: MultiDict, household_id: int) -> Parsed:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
 
 from loanflow.audit import services as audit
@@ -12,7 +15,7 @@ from loanflow.core.errors import Invalid
 from loanflow.core.scope import can_see_full_identity
 from loanflow.documents.views import case_documents
 from loanflow.households import services as household_service
-from loanflow.households.views import refused
+from loanflow.loans import lookups as loans_lookups
 from loanflow.loans.forms import ACTIONS, parse_application, scorecard_items
 from loanflow.loans.services import actions as service
 from loanflow.loans.services import apply as loan_apply
@@ -20,6 +23,7 @@ from loanflow.loans.services.position import plan_in_force, repayments_of
 from loanflow.policy.services import current_policy
 from loanflow.web import bp, lookups
 from loanflow.web.case_actions import take_case_action
+from loanflow.web.forms import refused
 
 PER_PAGE = 20
 FILTERS = ("state", "village", "stalled")
@@ -53,7 +57,7 @@ def loans():
 
 def _case_page(loan_id: int, open_action: str | None = None, values=None, errors=None, status: int = 200):
     loan = service.get_loan(current_user, loan_id)
-    reversible = lookups.reversible_repayments(current_user, loan)
+    reversible = loans_lookups.reversible_repayments(current_user, loan)
     allowed = [
         a
         for a in service.allowed_actions(current_user, loan)
@@ -68,7 +72,7 @@ def _case_page(loan_id: int, open_action: str | None = None, values=None, errors
         open_action=open_action,
         values=values or {},
         errors=errors or {},
-        position=lookups.loan_position(loan),
+        position=loans_lookups.loan_position(loan),
         schedule=plan_in_force(loan),
         repayments=repayments_of(loan.id),
         reversible=reversible,
@@ -123,3 +127,24 @@ def _apply_form(h, values: dict, errors: dict, status: int = 200):
     purposes = current_policy().purposes
     page = render_template("loans/apply.html", h=h, values=values, errors=errors, purposes=purposes)
     return page, status
+
+
+# --- what the loans add to the shared pages (connected in ``loanflow.loans.init_app``) ----------------
+
+POSITION = 20
+
+
+def menu_entries(_sender: Any, **_kwargs: Any) -> list[tuple]:
+    """``menu_entries``: the loan list."""
+    return [(POSITION, "web.loans", lazy_gettext("Loans"))]
+
+
+def household_actions(_household: Any, **_kwargs: Any) -> list[tuple]:
+    """``household_actions``: apply for a loan."""
+    return [(POSITION, "web.apply_loan", lazy_gettext("Apply for a loan"))]
+
+
+def household_cases(household: Any, *, user: Any, **_kwargs: Any) -> tuple:
+    """``household_cases``: the household's loans the user may see."""
+    rows = service.list_loans(user, household_id=household.id)[0]
+    return POSITION, _("Loans"), rows, "web.loan", "loan_state"

@@ -1,1 +1,13 @@
-"""The versioned policy table (政策参数)."""
+"""The versioned policy (政策参数): every number a rule uses."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Tables, the policy API, ``flask loanflow publish-policy``."""
+    from loanflow.api import register_api
+    from loanflow.core.cli import add_commands
+    from loanflow.policy import api, cli, models  # noqa: F401  (models: tables)
+
+    register_api(app, api.blp)
+    add_commands(app, cli.cli)

@@ -6,12 +6,11 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from loanflow.loans.forms import PageAction, Parsed, parse_reason
 from loanflow.policy.services import current_policy
 from loanflow.subsidies import publicity
 from loanflow.subsidies import services as subsidies
 from loanflow.subsidies.domain.amounts import format_quantity
-from loanflow.web.forms import Errors, _text, date_field
+from loanflow.web.forms import Errors, PageAction, Parsed, _text, date_field, parse_reason
 from loanflow.web.present import lang
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
 
 from loanflow.audit import services as audit
@@ -12,14 +15,15 @@ from loanflow.core.domain.labels import codes
 from loanflow.core.errors import Invalid
 from loanflow.documents.views import case_documents
 from loanflow.households import services as household_service
-from loanflow.households.views import refused
 from loanflow.policy.services import current_policy
+from loanflow.subsidies import lookups as subsidies_lookups
 from loanflow.subsidies import publicity as publicity_service
 from loanflow.subsidies import services as service
 from loanflow.subsidies.forms import ACTIONS, industries, parse_application
 from loanflow.subsidies.workflow import allowed_actions
 from loanflow.web import bp, lookups
 from loanflow.web.case_actions import take_case_action
+from loanflow.web.forms import refused
 
 PER_PAGE = 20
 
@@ -59,7 +63,9 @@ def _case_page(case_id: int, open_action: str | None = None, values=None, errors
         open_action=open_action,
         values=values or {},
         errors=errors or {},
-        companions=lookups.verified_companions(current_user, case) if "publicize" in allowed else [],
+        companions=subsidies_lookups.verified_companions(current_user, case)
+        if "publicize" in allowed
+        else [],
         events=audit.timeline("subsidy", case.id),
         docs=case_documents("subsidy", case.id),
     )
@@ -138,3 +144,27 @@ def _subsidy_helpers():
     from loanflow.subsidies.forms import industry_namer, quantity
 
     return {"industry_name": industry_namer(), "quantity": quantity}
+
+
+# --- what the subsidies add to the shared pages (connected in ``loanflow.subsidies.init_app``) --------
+
+POSITION = 30
+
+
+def menu_entries(_sender: Any, **_kwargs: Any) -> list[tuple]:
+    """``menu_entries``: the subsidy cases and the village 公示 lists."""
+    return [
+        (POSITION, "web.subsidies", lazy_gettext("Subsidies")),
+        (POSITION + 1, "web.publicity_lists", lazy_gettext("Publicity lists")),
+    ]
+
+
+def household_actions(_household: Any, **_kwargs: Any) -> list[tuple]:
+    """``household_actions``: apply for a subsidy."""
+    return [(POSITION, "web.apply_subsidy", lazy_gettext("Apply for a subsidy"))]
+
+
+def household_cases(household: Any, *, user: Any, **_kwargs: Any) -> tuple:
+    """``household_cases``: the household's subsidy cases the user may see."""
+    rows = service.list_cases(user, household_id=household.id)[0]
+    return POSITION, _("Subsidies"), rows, "web.subsidy", "subsidy_state"

@@ -8,17 +8,16 @@ carry both languages, so the catalog only holds the pages' own words.
 After changing a page's wording: ``pybabel extract -F babel.cfg -o messages.pot .``,
 ``pybabel update -i messages.pot -d loanflow/translations``, translate, ``pybabel compile
 -d loanflow/translations``.
+
+The features put their pages on this one ``web`` blueprint (endpoints
+``web.<name>``) by importing their ``views`` in their ``init_app``; ``init_web``
+registers it after them, because a blueprint takes no routes once registered.
 """
 
-from flask import Blueprint
+from flask import Blueprint, Flask
 
 bp = Blueprint("web", __name__)
 
-from loanflow.accounts import views as auth  # noqa: E402,F401
-from loanflow.documents import views as documents  # noqa: E402,F401
-from loanflow.households import views as households  # noqa: E402,F401
-from loanflow.loans import views as loans  # noqa: E402,F401
-from loanflow.subsidies import views as subsidies  # noqa: E402,F401
 from loanflow.web import errors, pages  # noqa: E402,F401
 
 
@@ -29,3 +28,8 @@ def _template_globals():
     from loanflow.web.present import HELPERS
 
     return {"get_locale": get_locale, **HELPERS}
+
+
+def init_web(app: Flask) -> None:
+    """Register the pages, once every feature has added its own (``create_app`` calls it last)."""
+    app.register_blueprint(bp)

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from loanflow.core.errors import Invalid
-from loanflow.households.views import refused
+from loanflow.web.forms import refused
 from loanflow.web.present import code_label
 
 

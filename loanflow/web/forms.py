@@ -8,6 +8,8 @@ an error lands next to its field. What the user typed always comes back in
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -16,8 +18,11 @@ from werkzeug.datastructures import MultiDict
 from loanflow.core.domain.labels import codes
 from loanflow.core.domain.money import MoneyError, parse_money
 from loanflow.core.domain.reasons import Reason
+from loanflow.core.errors import Invalid
+from loanflow.extensions import db
 
 Errors = dict[str, list]
+Parsed = tuple[dict, dict, Errors]
 MEMBER_INPUTS = ("name", "id_number", "no_id_reason", "relation", "labour", "phone")
 MAX_MEMBER_ROWS = 30
 BLANK_MEMBER_ROWS = 3
@@ -173,3 +178,25 @@ def changed_fields(data: dict[str, Any], h) -> dict[str, Any]:
         if data.get(field) not in (None, ""):
             changes[field] = data[field]
     return changes
+
+
+@dataclass(frozen=True)
+class PageAction:
+    """One case action's form: ``parse(form)`` → (values, data, errors); ``call(user, case_id, data)``."""
+
+    parse: Callable[[MultiDict], Parsed]
+    call: Callable[[Any, int, dict], Any]
+    danger: bool = False
+
+
+def parse_reason(form: MultiDict) -> Parsed:
+    """A required free-text reason (reject, withdraw, recall, object)."""
+    values, data, errors = {}, {}, {}
+    _text(form, "reason", values, data, errors, required=True)
+    return values, data, errors
+
+
+def refused(error: Invalid) -> dict:
+    """The field errors of a refusal; the session is rolled back so the page can still read."""
+    db.session.rollback()
+    return error.errors

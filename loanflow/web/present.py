@@ -7,16 +7,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import current_app, request, url_for
+from flask import request, url_for
 from flask_babel import format_date, format_datetime, get_locale, lazy_gettext
 from flask_login import current_user
 
-from loanflow.core import clock
+from loanflow.core import clock, signals
 from loanflow.core.domain.idcard import mask_account, mask_id_number
 from loanflow.core.domain.labels import codes, label
 from loanflow.core.domain.money import format_money
 from loanflow.core.errors import text
 from loanflow.core.scope import can_edit_household
+from loanflow.core.signals import contributions, menu_entries
 
 
 def lang() -> str:
@@ -106,24 +107,15 @@ def event_label(action: str) -> str:
 
 
 def nav_links() -> list[tuple[str, str]]:
-    """The menu entries of the areas whose pages are installed."""
-    entries = [
-        ("web.loans", lazy_gettext("Loans")),
-        ("web.subsidies", lazy_gettext("Subsidies")),
-        ("web.publicity_lists", lazy_gettext("Publicity lists")),
-    ]
-    return [(e, str(t)) for e, t in entries if e in current_app.view_functions]
+    """The menu entries the features contribute (``core.signals.menu_entries``), in their order."""
+    return [(e, str(t)) for _position, e, t in contributions(menu_entries.send(None), many=True)]
 
 
 def household_actions(h) -> list[tuple[str, str]]:
     """The applications a user may open from a household's page (a clerk of its region)."""
     if not can_edit_household(current_user, h):
         return []
-    entries = [
-        ("web.apply_loan", lazy_gettext("Apply for a loan")),
-        ("web.apply_subsidy", lazy_gettext("Apply for a subsidy")),
-    ]
-    return [(e, str(t)) for e, t in entries if e in current_app.view_functions]
+    return [(e, str(t)) for _position, e, t in contributions(signals.household_actions.send(h), many=True)]
 
 
 def page_url(page: int) -> str:

@@ -273,8 +273,7 @@ with app.app_context():
     from loanflow.loans.services import apply, credit, extensions
     from loanflow.policy.services import current_policy
 
-    demo.MODULES_WITH_CASES = ()
-    demo.build_demo(8)
+    demo.build_demo(8, case_builders=())
     users = {u.username: u for u in db.session.scalars(db.select(User))}
     deposit(users["admin"], "341503", Decimal("1000000.00"), clock.today(), "test")
     marks = {i["code"]: int(i["max"]) for i in current_policy().loan["scorecard"]}

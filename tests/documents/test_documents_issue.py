@@ -11,11 +11,11 @@ from sqlalchemy import select
 
 from loanflow.core import uow
 from loanflow.core.domain.policy import default_policy_document
-from loanflow.documents import builders as document_views
 from loanflow.documents import services as documents
 from loanflow.documents.models import IssuedDocument
 from loanflow.documents.render import RenderedDocument, template_version
 from loanflow.extensions import db
+from loanflow.loans import documents as document_views
 from loanflow.loans.demo import drive, open_loan
 from loanflow.loans.models import Loan
 from loanflow.policy.services import publish_policy

@@ -23,11 +23,11 @@ EVERY_STATE = {
 }
 
 
-def test_the_demo_seeds_loans_in_every_state_with_stalled_ones_and_an_intact_trail(app, monkeypatch):
+def test_the_demo_seeds_loans_in_every_state_with_stalled_ones_and_an_intact_trail(app):
     from loanflow import demo
+    from loanflow.loans import demo as loans_demo
 
-    monkeypatch.setattr(demo, "MODULES_WITH_CASES", ("loanflow.loans.demo",))
-    summary = demo.build_demo(100)
+    summary = demo.build_demo(100, case_builders=(loans_demo.seed_demo,))
     loans = db.session.scalars(select(Loan)).all()
     assert {loan.state for loan in loans} == EVERY_STATE
     assert set(summary["loans"]) == EVERY_STATE
@@ -36,9 +36,9 @@ def test_the_demo_seeds_loans_in_every_state_with_stalled_ones_and_an_intact_tra
     assert audit.verify().ok
 
 
-def test_a_small_county_gets_no_demo_loans(app, monkeypatch):
+def test_a_small_county_gets_no_demo_loans(app):
     from loanflow import demo
+    from loanflow.loans import demo as loans_demo
 
-    monkeypatch.setattr(demo, "MODULES_WITH_CASES", ("loanflow.loans.demo",))
-    assert "loans" not in demo.build_demo(30)
+    assert "loans" not in demo.build_demo(30, case_builders=(loans_demo.seed_demo,))
     assert db.session.scalar(select(Loan.id).limit(1)) is None

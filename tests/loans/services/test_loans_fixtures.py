@@ -19,10 +19,9 @@ def demo(app, monkeypatch):
     from loanflow import demo as demo_module
     from loanflow.policy import services as policy
 
-    monkeypatch.setattr(demo_module, "MODULES_WITH_CASES", ())
     # the policy cache is keyed by version, and every test starts again from version 1
     monkeypatch.setattr(policy, "_cache", {})
-    return demo_module.build_demo(int(os.environ.get("TEST_DEMO_HOUSEHOLDS", "30")))
+    return demo_module.build_demo(int(os.environ.get("TEST_DEMO_HOUSEHOLDS", "30")), case_builders=())
 
 
 @pytest.fixture

@@ -1,0 +1,66 @@
+"""What features tell each other, so that none imports another (Indico's ``signals``).
+
+A feature connects its receivers in its ``init_app`` (never at import), so the
+answers do not depend on what happened to be imported. Receivers that
+contribute something (a work-queue section, a menu entry) return it with a
+``position``; the sender sorts by it, because blinker does not keep the order
+in which receivers were connected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+calendar_year_entered = _signals.signal(
+    "calendar-year-entered",
+    doc="""An admin entered a year's holidays (sender: None).
+
+    Receivers recompute their provisional dates in the caller's transaction (no
+    commit) and return ``{what: how many}``; ``calendar`` is the WorkCalendar as now known.
+    """,
+)
+
+work_queue_sections = _signals.signal(
+    "work-queue-sections",
+    doc="""The home page's work queue (sender: the user; ``today``).
+
+    Receivers return ``(position, title, rows)`` or None; a row is the dict ``web.queue.queue_row`` makes.
+    """,
+)
+
+menu_entries = _signals.signal(
+    "menu-entries",
+    doc="The pages' menu (sender: None). Receivers return a list of ``(position, endpoint, title)``.",
+)
+
+household_actions = _signals.signal(
+    "household-actions",
+    doc="""Applications a clerk may open from a household's page (sender: the household).
+
+    Receivers return a list of ``(position, endpoint, title)``; the page has checked the user may edit it.
+    """,
+)
+
+household_cases = _signals.signal(
+    "household-cases",
+    doc="""A household's cases on its page (sender: the household; ``user``).
+
+    Receivers return ``(position, title, rows, endpoint, state_kind)`` or None.
+    """,
+)
+
+
+def contributions(results: Iterable[tuple[Any, Any]], *, many: bool = False) -> list:
+    """The values receivers returned to a ``send``, Nones dropped, ordered by their leading position.
+
+    ``many``: each receiver returns a list of entries rather than one.
+    """
+    values = [value for _receiver, value in results if value is not None]
+    if many:
+        values = [entry for entries in values for entry in entries]
+    return sorted(values, key=lambda entry: entry[0])

@@ -1,0 +1,66 @@
+"""The loans' section of the work queue: what waits for a bank officer (rate, credit, disburse, extend)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext
+from sqlalchemy import or_, select
+
+from loanflow.accounts.models import User
+from loanflow.calendar.services import work_calendar
+from loanflow.core.domain.labels import label
+from loanflow.core.scope import village_filter
+from loanflow.extensions import db
+from loanflow.loans.models import Loan
+from loanflow.loans.services.queries import may
+from loanflow.policy.services import current_policy
+from loanflow.web import queue as web_queue
+from loanflow.web.present import lang
+from loanflow.web.queue import by_urgency, queue_row
+
+POSITION = 20
+# Which states hold cases that wait on a role, and the actions that move them on (DOMAIN.md tables).
+LOAN_QUEUE_ACTIONS = {"bank_officer": ("rate", "credit", "disburse", "extend")}
+LOAN_WAITING_ACTION = {"applied": "rate", "rated": "credit", "credited": "disburse", "disbursed": "extend"}
+
+
+def _loans_waiting_stmt(user: User, four_eyes: bool):
+    """The officer's waiting loans, most urgent first and cut after ordering: new applications to
+    rate, ratings to credit, credits to disburse (not one's own under four eyes), pending
+    extension requests. Filtered in SQL, so no ledger is replayed to find them."""
+    credited = Loan.state == "credited"
+    if four_eyes:
+        credited = credited & (Loan.credited_by_id != user.id)
+    waiting = or_(
+        Loan.state.in_(("applied", "rated")),
+        credited,
+        (Loan.state == "disbursed") & Loan.extension_requested_months.is_not(None),
+    )
+    return (
+        select(Loan)
+        .where(village_filter(user, Loan.village_code), waiting)
+        .order_by(Loan.stage_due_on.is_(None), Loan.stage_due_on, Loan.case_number)
+        .limit(web_queue.QUEUE_LIMIT)
+    )
+
+
+def loans_waiting(user: User, today: date) -> list[dict]:
+    """Loans waiting for this user's action (rate, credit, disburse, decide an extension)."""
+    actions = LOAN_QUEUE_ACTIONS.get(user.role, ())
+    if not actions:
+        return []
+    cal, four_eyes = work_calendar(), current_policy().four_eyes
+    rows = []
+    for c in db.session.scalars(_loans_waiting_stmt(user, four_eyes)):
+        action = LOAN_WAITING_ACTION[c.state]
+        if action in actions and may(user, c, action, four_eyes):
+            stage = label("loan_action", action, lang())
+            rows.append(queue_row("web.loan", c, c.case_number, c.borrower_name, stage, cal, today))
+    return sorted(rows, key=by_urgency)
+
+
+def queue_section(user: User, *, today: date, **_kwargs: Any) -> tuple:
+    """``work_queue_sections``: the loans waiting for this user."""
+    return POSITION, lazy_gettext("Loans waiting for you"), loans_waiting(user, today)
