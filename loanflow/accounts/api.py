@@ -10,7 +10,8 @@ from werkzeug.security import check_password_hash
 
 from loanflow.accounts.models import ApiToken, User
 from loanflow.accounts.schemas import TokenRequest, TokenResponse
-from loanflow.api.auth import login_required, new_token_secret, token_digest
+from loanflow.accounts.tokens import new_token_secret, token_digest
+from loanflow.api.auth import login_required
 from loanflow.core import clock
 from loanflow.core.errors import Unauthorized, msg
 from loanflow.extensions import db

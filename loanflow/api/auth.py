@@ -1,25 +1,21 @@
-"""Bearer tokens for the API: ``POST /api/v1/tokens`` issues one, only its hash is stored."""
+"""Bearer tokens on the API: `login_required` answers 401 as problem+json; the accounts feature resolves secrets."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
+from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
-from flask import g, request
-from sqlalchemy import select
+from flask import current_app, g, request
 
-from loanflow.accounts.models import ApiToken
 from loanflow.api.errors import problem
-from loanflow.extensions import db
+
+BEARER = "loanflow.api.bearer"  # app.extensions key: secret → (user, token) or None, set by accounts
 
 
-def token_digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def new_token_secret() -> str:
-    return "lf_" + secrets.token_urlsafe(32)
+def use_bearer(app, resolve: Callable[[str], tuple[Any, Any] | None]) -> None:
+    """The accounts feature tells the API how a bearer secret resolves (the API knows no token table)."""
+    app.extensions[BEARER] = resolve
 
 
 def authenticate():
@@ -28,12 +24,11 @@ def authenticate():
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         return None
-    digest = token_digest(header[7:].strip())
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
-    if token is None or token.revoked_at is not None or not token.user.active:
+    found = current_app.extensions[BEARER](header[7:].strip())
+    if found is None:
         return None
-    g.user, g.token = token.user, token
-    return token.user
+    g.user, g.token = found
+    return g.user
 
 
 def login_required(view):

@@ -6,9 +6,10 @@ from decimal import Decimal
 
 from marshmallow import Schema, fields, pre_dump, validate
 
-from loanflow.api.common import PageArgs, Shown, Timeline, current_user, page_of
+from loanflow.api.common import PageArgs, Shown, current_user, page_of
 from loanflow.api.errors import language
 from loanflow.api.fields import Code, Id, Label, MoneyOut
+from loanflow.audit.schemas import Timeline
 from loanflow.core import clock
 from loanflow.core.domain.idcard import mask_account
 from loanflow.core.domain.labels import codes, label

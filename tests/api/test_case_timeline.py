@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from loanflow.api.common import timeline_json
 from loanflow.audit import services as audit
+from loanflow.audit.schemas import timeline_json
 from loanflow.extensions import db
 from loanflow.subsidies.demo import fresh_household
 
