@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired
 
 from loanflow.accounts.models import User
 from loanflow.extensions import db, login_manager
-from loanflow.web import bp
+from loanflow.web.blueprint import bp
 
 
 @login_manager.user_loader

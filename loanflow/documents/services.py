@@ -30,8 +30,9 @@ from loanflow.core import clock
 from loanflow.core.domain.labels import label
 from loanflow.core.errors import Forbidden, Invalid, NotFound, msg
 from loanflow.core.scope import can_see_full_identity
-from loanflow.documents import registry, render_document
+from loanflow.documents import registry
 from loanflow.documents.models import IssuedDocument
+from loanflow.documents.render import render_document
 from loanflow.extensions import db
 
 VERSION_RETRIES = 5

@@ -17,7 +17,8 @@ from loanflow.core.scope import (
 from loanflow.core.signals import contributions, household_cases
 from loanflow.households import lookups as households_lookups
 from loanflow.households import services as service
-from loanflow.web import bp, lookups
+from loanflow.web import lookups
+from loanflow.web.blueprint import bp
 from loanflow.web.forms import (
     account_from_form,
     changed_fields,

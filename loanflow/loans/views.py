@@ -21,7 +21,8 @@ from loanflow.loans.services import actions as service
 from loanflow.loans.services import apply as loan_apply
 from loanflow.loans.services.position import plan_in_force, repayments_of
 from loanflow.policy.services import current_policy
-from loanflow.web import bp, lookups
+from loanflow.web import lookups
+from loanflow.web.blueprint import bp
 from loanflow.web.case_actions import take_case_action
 from loanflow.web.forms import refused
 

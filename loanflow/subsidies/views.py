@@ -21,7 +21,8 @@ from loanflow.subsidies import publicity as publicity_service
 from loanflow.subsidies import services as service
 from loanflow.subsidies.forms import ACTIONS, industries, parse_application
 from loanflow.subsidies.workflow import allowed_actions
-from loanflow.web import bp, lookups
+from loanflow.web import lookups
+from loanflow.web.blueprint import bp
 from loanflow.web.case_actions import take_case_action
 from loanflow.web.forms import refused
 

@@ -14,11 +14,10 @@ The features put their pages on this one ``web`` blueprint (endpoints
 registers it after them, because a blueprint takes no routes once registered.
 """
 
-from flask import Blueprint, Flask
+from flask import Flask
 
-bp = Blueprint("web", __name__)
-
-from loanflow.web import errors, pages  # noqa: E402,F401
+from loanflow.web import errors, pages  # noqa: F401  (their routes and handlers join the blueprint)
+from loanflow.web.blueprint import bp
 
 
 @bp.app_context_processor

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext
 from flask_wtf.csrf import CSRFError
 
 from loanflow.core.errors import Conflict, Invalid, ServiceError, text
-from loanflow.web import bp
+from loanflow.web.blueprint import bp
 from loanflow.web.present import lang
 
 TITLES = {

@@ -4,7 +4,7 @@ from flask import redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from loanflow.core import clock
-from loanflow.web import bp
+from loanflow.web.blueprint import bp
 from loanflow.web.queue import work_queue
 
 
