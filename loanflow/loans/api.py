@@ -10,10 +10,12 @@ from loanflow.api.auth import login_required
 from loanflow.api.common import page_size, paged
 from loanflow.api.idempotency import idempotent
 from loanflow.core.errors import Invalid, NotFound, msg
-from loanflow.loans import api_money  # noqa: F401  (its money actions join ACTIONS)
-from loanflow.loans.schemas import ACTIONS, LoanIn, LoanOut, LoanPage, LoanSearch, ScheduleOut
+from loanflow.loans.api_money import MONEY_ACTIONS
+from loanflow.loans.schemas import CASE_ACTIONS, LoanIn, LoanOut, LoanPage, LoanSearch, ScheduleOut
 from loanflow.loans.services import actions as service
 from loanflow.loans.services import apply as loan_apply
+
+ACTIONS = {**CASE_ACTIONS, **MONEY_ACTIONS}  # every POST /loans/{id}/{action}, by name
 
 blp = Blueprint("loans", __name__, description="The 5321 poverty-relief small loan (扶贫小额信贷)")
 

@@ -1,9 +1,8 @@
 """The loan's money in the API: the repayments list, and the money actions of
 ``POST /loans/{id}/{action}`` (their bodies and service calls).
 
-Imported by ``api/loans.py``, which dispatches through ``ACTIONS`` without
-knowing them; importing the services also registers their case guards for
-``allowed_actions``.
+``MONEY_ACTIONS`` joins the case actions in ``loanflow/loans/api.py``, which
+dispatches without knowing them.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from marshmallow import Schema, fields, validate
 from loanflow.api.auth import login_required
 from loanflow.api.fields import Id, Money
 from loanflow.loans.fund import services as loan_fund
-from loanflow.loans.schemas import RepaymentsOut, register_action
+from loanflow.loans.schemas import LoanAction, RepaymentsOut
 from loanflow.loans.services import extensions as loan_extensions
 from loanflow.loans.services import money as loan_money
 from loanflow.loans.services.queries import get_loan
@@ -72,26 +71,23 @@ def _reverse(user, loan_id, d):
     return get_loan(user, loan_id)
 
 
-register_action("repay", RepayIn, _repay)
-register_action("reverse-repayment", ReverseIn, _reverse)
-register_action(
-    "request-extension",
-    ExtensionRequestIn,
-    lambda user, loan_id, d: loan_extensions.request_extension(user, loan_id, d["months"], d["reason"]),
-)
-register_action(
-    "extend", DateIn, lambda user, loan_id, d: loan_extensions.extend_loan(user, loan_id, d["date"])
-)
-register_action(
-    "recall",
-    RecallIn,
-    lambda user, loan_id, d: loan_extensions.recall_loan(user, loan_id, d["reason"], d["date"]),
-)
-register_action(
-    "compensate", DateIn, lambda user, loan_id, d: loan_fund.compensate_loan(user, loan_id, d["date"])
-)
-register_action(
-    "recover",
-    RecoverIn,
-    lambda user, loan_id, d: loan_fund.recover_loan(user, loan_id, d["amount"], d["date"]),
-)
+MONEY_ACTIONS: dict[str, LoanAction] = {
+    "repay": LoanAction(RepayIn, _repay),
+    "reverse-repayment": LoanAction(ReverseIn, _reverse),
+    "request-extension": LoanAction(
+        ExtensionRequestIn,
+        lambda user, loan_id, d: loan_extensions.request_extension(user, loan_id, d["months"], d["reason"]),
+    ),
+    "extend": LoanAction(
+        DateIn, lambda user, loan_id, d: loan_extensions.extend_loan(user, loan_id, d["date"])
+    ),
+    "recall": LoanAction(
+        RecallIn, lambda user, loan_id, d: loan_extensions.recall_loan(user, loan_id, d["reason"], d["date"])
+    ),
+    "compensate": LoanAction(
+        DateIn, lambda user, loan_id, d: loan_fund.compensate_loan(user, loan_id, d["date"])
+    ),
+    "recover": LoanAction(
+        RecoverIn, lambda user, loan_id, d: loan_fund.recover_loan(user, loan_id, d["amount"], d["date"])
+    ),
+}

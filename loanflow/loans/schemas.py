@@ -1,9 +1,9 @@
-"""Loan request bodies, the table of case actions (``ACTIONS``), and how a loan is shown.
+"""Loan request bodies, the table of case actions (``CASE_ACTIONS``), and how a loan is shown.
 
-An action of ``POST /loans/{id}/{action}`` is an entry of ``ACTIONS``: the
-schema of its body and the service call. Other modules add theirs with
-``register_action`` (the money actions: ``loanflow/loans/api_money.py``), and the
-view dispatches without knowing them. The ``…Out`` schemas build every loan
+An action of ``POST /loans/{id}/{action}`` is an entry of a table of actions: the
+schema of its body and the service call. ``CASE_ACTIONS`` here (rate, credit,
+disburse, reject, withdraw) and ``MONEY_ACTIONS`` in ``loanflow/loans/api_money.py``;
+``loanflow/loans/api.py`` joins the two and dispatches without knowing them. The ``…Out`` schemas build every loan
 response from the loan itself (the services return rows, never JSON).
 """
 
@@ -97,14 +97,6 @@ class LoanAction:
             raise Invalid(_flat(e.messages)) from e
 
 
-ACTIONS: dict[str, LoanAction] = {}
-
-
-def register_action(name: str, schema: type[Schema], handler: Handler) -> None:
-    """Add ``POST /loans/{id}/{name}``: the body parsed with ``schema``, then ``handler`` called."""
-    ACTIONS[name] = LoanAction(schema, handler)
-
-
 def _flat(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     items = messages.items() if isinstance(messages, dict) else [("", messages)]
@@ -117,19 +109,20 @@ def _flat(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     return out
 
 
-register_action("rate", RateIn, lambda user, loan_id, d: loan_credit.rate_loan(user, loan_id, d["scores"]))
-register_action(
-    "credit",
-    CreditIn,
-    lambda user, loan_id, d: loan_credit.credit_loan(user, loan_id, d["amount"], d["term_months"]),
-)
-register_action(
-    "disburse", DisburseIn, lambda user, loan_id, d: loan_credit.disburse_loan(user, loan_id, d["date"])
-)
-register_action("reject", ReasonIn, lambda user, loan_id, d: service.reject_loan(user, loan_id, d["reason"]))
-register_action(
-    "withdraw", ReasonIn, lambda user, loan_id, d: service.withdraw_loan(user, loan_id, d["reason"])
-)
+CASE_ACTIONS: dict[str, LoanAction] = {
+    "rate": LoanAction(RateIn, lambda user, loan_id, d: loan_credit.rate_loan(user, loan_id, d["scores"])),
+    "credit": LoanAction(
+        CreditIn,
+        lambda user, loan_id, d: loan_credit.credit_loan(user, loan_id, d["amount"], d["term_months"]),
+    ),
+    "disburse": LoanAction(
+        DisburseIn, lambda user, loan_id, d: loan_credit.disburse_loan(user, loan_id, d["date"])
+    ),
+    "reject": LoanAction(ReasonIn, lambda user, loan_id, d: service.reject_loan(user, loan_id, d["reason"])),
+    "withdraw": LoanAction(
+        ReasonIn, lambda user, loan_id, d: service.withdraw_loan(user, loan_id, d["reason"])
+    ),
+}
 
 
 # --- what the API shows -------------------------------------------------------------------------
