@@ -10,8 +10,8 @@ from sqlalchemy import update
 from loanflow.core.errors import Conflict
 from loanflow.extensions import db
 from loanflow.subsidies import services as service
-from loanflow.subsidies.demo import business_date, fresh_household, make_case
 from loanflow.subsidies.models import SubsidyCap, SubsidyCase
+from loanflow.subsidies.testing.factories import business_date, fresh_household, make_case
 
 VILLAGE = "341503001001"
 
