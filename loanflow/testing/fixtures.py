@@ -31,6 +31,7 @@ from loanflow.testing.database import TestDatabases, build_county, reset_process
 
 os.environ.setdefault("LOANFLOW_TODAY", "2026-03-10")
 
+_SUMMARY = pytest.StashKey[dict]()  # what build_demo answered for the county the test runs on
 THREADED_FIXTURES = ("live_server",)  # fixtures that serve the app from another thread
 BROWSER_FIXTURES = ("chromium", "open_page")
 
@@ -40,7 +41,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     skip_sqlite = pytest.mark.skip(reason="PostgreSQL only: set TEST_DATABASE_URL")
     for item in items:
         names = getattr(item, "fixturenames", ())
-        if "browser" in Path(str(item.path)).parts or any(f in names for f in BROWSER_FIXTURES):
+        under_browser = Path(item.path).is_relative_to(Path(config.rootpath) / "tests" / "browser")
+        if under_browser or any(f in names for f in BROWSER_FIXTURES):
             item.add_marker(pytest.mark.browser)
         if any(f in names for f in THREADED_FIXTURES):
             item.add_marker(pytest.mark.truncate)
@@ -103,9 +105,6 @@ def app(_databases: TestDatabases, request: pytest.FixtureRequest) -> Iterator[F
             app.config.clear()
             app.config.update(config)
             reset_process_state()
-
-
-_SUMMARY = pytest.StashKey[dict]()
 
 
 @pytest.fixture
