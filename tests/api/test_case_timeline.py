@@ -5,7 +5,7 @@ from __future__ import annotations
 from loanflow.audit import services as audit
 from loanflow.audit.schemas import timeline_json
 from loanflow.extensions import db
-from loanflow.subsidies.demo import fresh_household
+from loanflow.subsidies.testing.factories import fresh_household
 
 VILLAGE = "341503001001"
 KEYS = {

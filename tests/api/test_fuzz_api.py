@@ -27,8 +27,8 @@ from loanflow.core.domain.labels import codes
 from loanflow.core.domain.policy import default_policy_document
 from loanflow.extensions import db
 from loanflow.households.models import Household
-from loanflow.loans.demo import deposit, drive, fresh_households, open_loan
 from loanflow.loans.models import Loan
+from loanflow.loans.testing.factories import deposit, drive, fresh_households, open_loan
 from loanflow.subsidies.models import Publicity, SubsidyCase
 
 CHECKS = [not_a_server_error, content_type_conformance, response_schema_conformance]

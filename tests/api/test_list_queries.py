@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.querycount import applied_cases, households_in_many_villages, statements
+from loanflow.subsidies.testing.factories import applied_cases, households_in_many_villages
+from loanflow.testing.querycount import statements
 
 
 def test_a_page_of_fifty_households_costs_the_same_few_statements_as_a_page_of_five(client, login):

@@ -31,6 +31,7 @@ def test_the_demo_trail_verifies_whole(demo):
     assert result.ok and result.events > 100 and result.broken is None
 
 
+@pytest.mark.truncate  # edits the table through a connection of its own
 def test_an_event_edited_straight_in_the_database_is_caught_at_its_link(demo):
     victim = db.session.scalars(
         db.select(AuditEvent).where(AuditEvent.chain == "341503").order_by(AuditEvent.seq).offset(20).limit(1)
@@ -46,6 +47,7 @@ def test_an_event_edited_straight_in_the_database_is_caught_at_its_link(demo):
     )
 
 
+@pytest.mark.truncate  # edits the table through a connection of its own
 def test_a_deleted_event_is_caught_as_a_missing_link(demo):
     victim = db.session.scalars(
         db.select(AuditEvent).where(AuditEvent.chain == "341503").order_by(AuditEvent.seq).offset(5).limit(1)
@@ -75,6 +77,7 @@ def test_the_verifier_is_available_to_supervisors_on_the_api_and_as_a_command(ap
     assert result.exit_code == 0 and '"ok": true' in result.output
 
 
+@pytest.mark.truncate  # edits the table through a connection of its own
 def test_the_command_exits_non_zero_at_a_broken_link(app, demo):
     _tamper("UPDATE audit_event SET actor = 'someone' WHERE seq = 3 AND chain = '341503'")
     result = app.test_cli_runner().invoke(args=["loanflow", "verify-audit"])
@@ -90,6 +93,8 @@ def test_each_county_has_its_own_chain_numbered_from_one(app):
     assert audit.verify().ok
 
 
+@pytest.mark.postgres_only  # SQLite has a single writer by design
+@pytest.mark.truncate  # threads racing through connections of their own
 def test_writers_in_different_counties_do_not_wait_on_each_other(app):
     """A county's open transaction holds its own chain head only; another county's writer goes on."""
     for chain in ("341503", "341522"):

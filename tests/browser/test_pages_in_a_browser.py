@@ -10,11 +10,11 @@ from decimal import Decimal
 import pytest
 
 from loanflow.core import uow
-from loanflow.demo import demo_card
 from loanflow.extensions import db
 from loanflow.households.models import Household
+from loanflow.households.testing.factories import demo_card
 from loanflow.loans.models import FundEntry
-from tests.browser.conftest import log_in
+from loanflow.web.testing.browser import log_in
 
 ID_NUMBER = "11010519491231002X"
 

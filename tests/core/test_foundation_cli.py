@@ -138,8 +138,8 @@ def test_the_business_date_comes_from_the_configuration(app):
 
 
 def test_entering_a_calendar_year_firms_up_a_loan_deadline_that_ran_into_it(app, demo, users):
-    from loanflow.loans.demo import deposit, fresh_households, open_loan
     from loanflow.loans.models import Loan
+    from loanflow.loans.testing.factories import deposit, fresh_households, open_loan
 
     app.config["LOANFLOW_TODAY"] = "2026-12-28"
     try:

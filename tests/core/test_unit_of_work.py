@@ -16,13 +16,14 @@ from loanflow.core.errors import Conflict, msg
 from loanflow.documents import services as documents
 from loanflow.documents.render import RenderedDocument, template_version
 from loanflow.extensions import db
+from loanflow.loans import api as loans_api
 from loanflow.loans import schemas
-from loanflow.loans.demo import drive, fresh_households, open_loan
 from loanflow.loans.services import apply as loan_apply
 from loanflow.loans.services import credit as loan_credit
-from tests.loans.services import test_loans_fixtures as fx
+from loanflow.loans.testing.factories import drive, fresh_households, open_loan
 
-demo, funded, household = fx.demo, fx.funded, fx.household
+# what another connection sees needs real commits; the demo county without seeded cases
+pytestmark = [pytest.mark.truncate, pytest.mark.bare_demo]
 
 CREDIT = {"amount": "10000.00", "term_months": 12}
 AMOUNT = Decimal("10000.00")
@@ -140,7 +141,9 @@ def test_a_request_refused_after_its_action_wrote_keeps_nothing_and_issues_nothi
         raise Conflict(msg("后续检查未通过", "A later check refused"), state="rated")
 
     monkeypatch.setitem(
-        schemas.ACTIONS, "credit", schemas.LoanAction(schemas.ACTIONS["credit"].schema, credit_then_refuse)
+        loans_api.ACTIONS,
+        "credit",
+        schemas.LoanAction(loans_api.ACTIONS["credit"].schema, credit_then_refuse),
     )
     r = client.post(f"/api/v1/loans/{rated.id}/credit", json=CREDIT, headers=headers)
     assert r.status_code == 409

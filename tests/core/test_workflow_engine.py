@@ -168,6 +168,7 @@ def moved_by_someone_else(model, case_id: int, state: str) -> Iterator[None]:
         session.expire_on_commit = True
 
 
+@pytest.mark.truncate  # the winner commits through a connection of its own
 def test_a_rating_that_lost_the_race_is_a_409_with_what_is_left_and_writes_nothing(users):
     loan = applied_loan(users)
     loan_id, version = loan.id, loan.version
@@ -182,6 +183,7 @@ def test_a_rating_that_lost_the_race_is_a_409_with_what_is_left_and_writes_nothi
     assert events("loan.rate", loan_id) == []
 
 
+@pytest.mark.truncate  # the winner commits through a connection of its own
 def test_a_subsidy_verification_that_lost_the_race_is_rolled_back_with_its_reservation(users):
     h = fresh_household(users["clerk"].region_code, "并发户")
     case = subsidy_service.apply_for_subsidy(

@@ -16,12 +16,11 @@ from loanflow.documents.models import IssuedDocument
 from loanflow.documents.render import RenderedDocument, template_version
 from loanflow.extensions import db
 from loanflow.loans import documents as document_views
-from loanflow.loans.demo import drive, open_loan
 from loanflow.loans.models import Loan
+from loanflow.loans.testing.factories import drive, open_loan
 from loanflow.policy.services import publish_policy
-from tests.loans.services import test_loans_fixtures as fx
 
-demo, funded, household = fx.demo, fx.funded, fx.household
+pytestmark = pytest.mark.bare_demo  # the demo county without seeded cases
 RACERS = 6
 
 
@@ -51,6 +50,7 @@ def test_the_render_runs_with_no_database_transaction_open(funded, credited, mon
     assert doc.version == 1 and doc.size == len(doc.content)
 
 
+@pytest.mark.truncate  # threads racing through connections of their own
 def test_simultaneous_issues_of_one_kind_get_distinct_consecutive_versions(app, funded, credited):
     loan_id, officer_id = credited.id, funded["officer"].id
     db.session.remove()

@@ -17,11 +17,10 @@ from loanflow.core.domain.numerals import capital_yuan
 from loanflow.documents import services as documents_service
 from loanflow.documents.models import IssuedDocument
 from loanflow.extensions import db
-from loanflow.loans.demo import drive, open_loan
 from loanflow.loans.models import Loan
-from tests.loans.services import test_loans_fixtures as fx
+from loanflow.loans.testing.factories import drive, open_loan
 
-demo, funded, household = fx.demo, fx.funded, fx.household
+pytestmark = pytest.mark.bare_demo  # the demo county without seeded cases
 
 
 @pytest.fixture(autouse=True)

@@ -15,11 +15,10 @@ from loanflow.core.domain.labels import label
 from loanflow.core.domain.numerals import capital_yuan
 from loanflow.extensions import db
 from loanflow.households.models import Household
-from loanflow.subsidies.demo import make_case
 from loanflow.subsidies.models import SubsidyCase
-from tests.loans.services import test_loans_fixtures as fx
+from loanflow.subsidies.testing.factories import make_case
 
-demo = fx.demo  # the demo county without seeded cases
+pytestmark = pytest.mark.bare_demo  # the demo county without seeded cases
 VILLAGE = "341503001001"
 
 

@@ -335,6 +335,7 @@ def test_a_malformed_body_is_a_422_problem_not_a_500(client, login):
     assert r.status_code == 422 and "members" in r.json["errors"]
 
 
+@pytest.mark.truncate  # threads racing through connections of their own
 def test_two_people_deciding_one_account_change_at_once_leave_one_decision(app, client, login):
     """Confirm and reject race: exactly one wins, the other is told it was decided already."""
     import threading

@@ -10,7 +10,7 @@ from loanflow.audit.models import AuditEvent
 from loanflow.extensions import db
 from loanflow.households.domain.register_layout import HEADERS
 from loanflow.households.models import Household, Member
-from tests.register_sheets import csv_bytes, member_rows, read_sheet, xlsx_bytes
+from loanflow.households.testing.register_sheets import csv_bytes, member_rows, read_sheet, xlsx_bytes
 
 VILLAGE_A = "341503001001"  # the demo clerk's village
 

@@ -23,7 +23,13 @@ from loanflow.households.register_io import (
     export_households,
     import_households,
 )
-from tests.register_sheets import csv_bytes, id_number, member_rows, read_sheet, xlsx_bytes
+from loanflow.households.testing.register_sheets import (
+    csv_bytes,
+    id_number,
+    member_rows,
+    read_sheet,
+    xlsx_bytes,
+)
 
 VILLAGE = "341503001001"
 VILLAGE_2 = "341503001002"

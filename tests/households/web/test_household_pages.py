@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import random
 
-from loanflow.demo import demo_card
 from loanflow.extensions import db
 from loanflow.households.models import AccountChange, Household, Member
+from loanflow.households.testing.factories import demo_card
 from loanflow.web.testing.fixtures import field_errors, input_value
 
 GOOD_ID = "11010519491231002X"

@@ -15,7 +15,7 @@ from loanflow.audit import services as audit
 from loanflow.extensions import db
 from loanflow.loans.models import FundEntry, Repayment
 from loanflow.loans.services.money import position_of
-from tests.loans.services.test_loan_money_support import (
+from loanflow.loans.testing.factories import (
     D,
     disbursed_loan,
     fill_fund,
@@ -23,7 +23,8 @@ from tests.loans.services.test_loan_money_support import (
     on_day,
     reload,
 )
-from tests.loans.services.test_loans_fixtures import demo as demo  # the county without seeded cases
+
+pytestmark = pytest.mark.bare_demo  # the demo county without seeded cases
 
 
 @pytest.fixture
@@ -112,6 +113,7 @@ def test_the_loan_shows_the_extension_actions_to_whom_they_are_open(client, logi
     assert (r.json["maturity_on"], r.json["extension"]["count"]) == ("2027-09-10", 1)
 
 
+@pytest.mark.truncate  # threads racing through connections of their own
 def test_twenty_simultaneous_retries_with_one_idempotency_key_record_one_repayment(app, client, login, loan):
     headers = {**login("officer"), "Idempotency-Key": "repay-2026-03-10-0001"}
     loan_id = loan.id
@@ -164,7 +166,7 @@ def test_the_leverage_check_refuses_a_credit_with_the_figures_in_the_reason(clie
     fill_fund(users, "1000.00")  # room for 10,000.00 of principal
     first, second = free_households()[:2]
     with on_day("2026-03-10"):
-        from tests.loans.services.test_loan_money_support import FULL_MARKS
+        from loanflow.loans.testing.factories import FULL_MARKS
 
         head = next(m for m in second.members if m.relation == "head")
         applied = client.post(

@@ -6,11 +6,10 @@ import pytest
 from sqlalchemy import update
 
 from loanflow.extensions import db
-from loanflow.loans.demo import drive, open_loan, scores_totalling
 from loanflow.loans.models import Loan
-from tests.loans.services import test_loans_fixtures as fx
+from loanflow.loans.testing.factories import drive, open_loan, scores_totalling
 
-demo, funded, household = fx.demo, fx.funded, fx.household
+pytestmark = pytest.mark.bare_demo  # the demo county without seeded cases
 
 ACTIONS = ("rate", "credit", "disburse", "reject", "withdraw")
 BODIES = {

@@ -10,14 +10,20 @@ from sqlalchemy import func, select, update
 
 from loanflow.core import clock
 from loanflow.core.domain.policy import default_policy_document
-from loanflow.demo import demo_id_number
 from loanflow.extensions import db
-from loanflow.loans.demo import business_date, deposit, drive, fresh_households, open_loan, scores_totalling
+from loanflow.households.testing.factories import demo_id_number
 from loanflow.loans.models import Loan
+from loanflow.loans.testing.factories import (
+    business_date,
+    deposit,
+    drive,
+    fresh_households,
+    open_loan,
+    scores_totalling,
+)
 from loanflow.policy.services import publish_policy
-from tests.loans.services import test_loans_fixtures as fx
 
-demo, funded, household = fx.demo, fx.funded, fx.household
+pytestmark = pytest.mark.bare_demo  # the demo county without seeded cases
 
 VILLAGE_A = "341503001001"
 RNG = random.Random(0)

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from sqlalchemy import func, select
 
 from loanflow.audit import services as audit
 from loanflow.extensions import db
-from loanflow.loans.demo import drive, open_loan
 from loanflow.loans.models import Disbursement, Loan
-from tests.loans.services import test_loans_fixtures as fx
+from loanflow.loans.testing.factories import drive, open_loan
 
-demo, funded, household = fx.demo, fx.funded, fx.household
+pytestmark = pytest.mark.bare_demo  # the demo county without seeded cases
 
 RACERS = 20
 
 
+@pytest.mark.truncate  # threads racing through connections of their own
 def test_twenty_simultaneous_disbursements_pay_once_and_the_rest_get_409(app, login, funded, household):
     loan = drive(open_loan(funded["clerk"], household, "10000.00", 12), "credited", officer=funded["officer"])
     loan_id, version = loan.id, loan.version

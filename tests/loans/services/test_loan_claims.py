@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from loanflow.loans import claims
 from loanflow.loans.services.money import repay_loan
-from tests.loans.services.test_loan_money_support import D, disbursed_loan, fill_fund, free_households, on_day
-from tests.loans.services.test_loans_fixtures import demo as demo  # the county without seeded cases
+from loanflow.loans.testing.factories import D, disbursed_loan, fill_fund, free_households, on_day
+
+pytestmark = pytest.mark.bare_demo  # the demo county without seeded cases
 
 
 def test_a_loan_paid_off_before_the_quarter_is_not_replayed_and_the_list_is_the_same(users, monkeypatch):

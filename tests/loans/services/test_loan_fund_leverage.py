@@ -17,8 +17,7 @@ from loanflow.loans.fund.services import fund_view
 from loanflow.loans.models import Disbursement, Loan
 from loanflow.loans.services import apply as loan_apply
 from loanflow.loans.services import credit as loan_credit
-from loanflow.policy.services import publish_policy
-from tests.loans.services.test_loan_money_support import (
+from loanflow.loans.testing.factories import (
     FULL_MARKS,
     D,
     disbursed_loan,
@@ -27,7 +26,9 @@ from tests.loans.services.test_loan_money_support import (
     on_day,
     reload,
 )
-from tests.loans.services.test_loans_fixtures import demo as demo  # the county without seeded cases
+from loanflow.policy.services import publish_policy
+
+pytestmark = pytest.mark.bare_demo  # the demo county without seeded cases
 
 TODAY = date(2026, 3, 10)
 
@@ -115,6 +116,7 @@ def test_a_disbursement_the_fund_no_longer_backs_is_refused_with_the_figures_and
     assert db.session.scalar(select(func.count(Disbursement.id)).where(Disbursement.loan_id == first.id)) == 0
 
 
+@pytest.mark.truncate  # threads racing through connections of their own
 def test_two_credits_racing_at_the_edge_of_the_ceiling_pass_once(app, users, at_the_edge):
     """On PostgreSQL the county's fund lock orders them; on SQLite the write lock of BEGIN IMMEDIATE."""
     ids = [loan.id for loan in at_the_edge]

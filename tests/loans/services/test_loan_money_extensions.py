@@ -14,8 +14,9 @@ from loanflow.loans.models import FundEntry, LoanScheduleLine
 from loanflow.loans.services.extensions import extend_loan, recall_loan, request_extension
 from loanflow.loans.services.money import position_of
 from loanflow.loans.services.queries import allowed_actions, fund_facts
-from tests.loans.services.test_loan_money_support import D, disbursed_loan, fill_fund, on_day, reload
-from tests.loans.services.test_loans_fixtures import demo as demo  # the county without seeded cases
+from loanflow.loans.testing.factories import D, disbursed_loan, fill_fund, on_day, reload
+
+pytestmark = pytest.mark.bare_demo  # the demo county without seeded cases
 
 
 @pytest.fixture

@@ -18,8 +18,9 @@ from loanflow.loans.services.extensions import recall_loan
 from loanflow.loans.services.money import position_of, repay_loan, reverse_repayment
 from loanflow.loans.services.queries import allowed_actions
 from loanflow.loans.sweep import run_sweep
-from tests.loans.services.test_loan_money_support import D, disbursed_loan, fill_fund, on_day, reload
-from tests.loans.services.test_loans_fixtures import demo as demo  # the county without seeded cases
+from loanflow.loans.testing.factories import D, disbursed_loan, fill_fund, on_day, reload
+
+pytestmark = pytest.mark.bare_demo  # the demo county without seeded cases
 
 
 @pytest.fixture

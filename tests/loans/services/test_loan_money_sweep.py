@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 
 from loanflow.audit import services as audit
@@ -14,8 +15,10 @@ from loanflow.extensions import db
 from loanflow.loans.models import Loan
 from loanflow.loans.services.money import repay_loan
 from loanflow.loans.sweep import run_sweep
-from tests.loans.services.test_loan_money_support import D, disbursed_loan, fill_fund, free_households, on_day
-from tests.loans.services.test_loans_fixtures import demo as demo  # the county without seeded cases
+from loanflow.loans.testing.factories import D, disbursed_loan, fill_fund, free_households, on_day
+
+pytestmark = pytest.mark.bare_demo  # the demo county without seeded cases
+
 
 MATURED = "2027-03-20"  # ten days after the 12-month loans of 2026-03-10 matured
 
@@ -74,6 +77,7 @@ def test_an_overdue_loan_brought_up_to_date_goes_back_to_disbursed(users):
         policy._cache.clear()  # the cache is keyed by version number
 
 
+@pytest.mark.truncate  # threads racing through connections of their own
 def test_two_nodes_sweeping_at_once_store_each_change_once(app, users):
     ids = three_loans(users)
     uow.commit()  # the nodes read the loans from their own sessions

@@ -12,13 +12,12 @@ from loanflow.audit import services as audit
 from loanflow.audit.models import AuditEvent
 from loanflow.core.errors import Conflict, Forbidden, Invalid, NotFound
 from loanflow.extensions import db
-from loanflow.loans.demo import drive, open_loan, scores_totalling
 from loanflow.loans.models import Disbursement, Loan, LoanScheduleLine
 from loanflow.loans.services import actions as service
 from loanflow.loans.services import credit as loan_credit
-from tests.loans.services import test_loans_fixtures as fx
+from loanflow.loans.testing.factories import drive, open_loan, scores_totalling
 
-demo, funded, household = fx.demo, fx.funded, fx.household
+pytestmark = pytest.mark.bare_demo  # the demo county without seeded cases
 
 
 def test_an_application_opens_a_case_numbered_by_year_with_a_deadline_five_working_days_on(funded, household):

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from loanflow.loans import guards as loan_guards
-from loanflow.loans.demo import open_loan
 from loanflow.loans.services import extensions as loan_extensions
 from loanflow.loans.services import money as loan_money
+from loanflow.loans.testing.factories import disbursed_loan, fill_fund, free_households, on_day, open_loan
 from loanflow.web import queue
-from tests.loans.services.test_loan_money_support import disbursed_loan, fill_fund, free_households, on_day
-from tests.loans.services.test_loans_fixtures import demo as demo  # the county without seeded cases
-from tests.loans.services.test_loans_fixtures import funded as funded
+
+pytestmark = pytest.mark.bare_demo  # the demo county without seeded cases
 
 
 def positions(html: str, case_numbers: list[str]) -> list[int]:

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 import yaml
 from sqlalchemy import func, select
 
 from loanflow.audit.models import AuditEvent
 from loanflow.core.domain.policy import default_policy_document
 from loanflow.extensions import db
-from loanflow.loans.demo import drive, fresh_households, open_loan
 from loanflow.loans.models import Loan
 from loanflow.loans.services import credit as loan_credit
+from loanflow.loans.testing.factories import drive, fresh_households, open_loan
 from loanflow.policy.models import PolicyVersion
-from tests.loans.services import test_loans_fixtures as fx
 
-demo, funded, household = fx.demo, fx.funded, fx.household
+pytestmark = pytest.mark.bare_demo  # the demo county without seeded cases
 
 
 def higher_rates() -> dict:

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from loanflow.accounts.services import create_user
 from loanflow.audit.models import AuditEvent
 from loanflow.extensions import db
-from loanflow.subsidies.demo import fresh_household, make_case
 from loanflow.subsidies.models import SubsidyCap
+from loanflow.subsidies.testing.factories import fresh_household, make_case
 
 VILLAGE = "341503001001"
 

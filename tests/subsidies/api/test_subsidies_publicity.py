@@ -3,8 +3,8 @@
 from datetime import date
 
 from loanflow.extensions import db
-from loanflow.subsidies.demo import business_date, fresh_household, make_case
 from loanflow.subsidies.models import SubsidyCase
+from loanflow.subsidies.testing.factories import business_date, fresh_household, make_case
 
 VILLAGE = "341503001001"
 OTHER_VILLAGE = "341503001002"

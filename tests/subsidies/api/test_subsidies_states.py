@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from loanflow.core.domain.workflows import SUBSIDY
-from loanflow.subsidies.demo import fresh_household, make_case
+from loanflow.subsidies.testing.factories import fresh_household, make_case
 
 VILLAGE = "341503001001"
 STATES = SUBSIDY.states

@@ -16,8 +16,8 @@ from loanflow.core.errors import Invalid, ServiceError
 from loanflow.extensions import db
 from loanflow.subsidies import publicity as publicity_service
 from loanflow.subsidies import services as service
-from loanflow.subsidies.demo import business_date, fresh_household, make_case
 from loanflow.subsidies.models import SubsidyCap, SubsidyCase
+from loanflow.subsidies.testing.factories import business_date, fresh_household, make_case
 
 VILLAGE = "341503001001"
 D = Decimal
@@ -139,6 +139,7 @@ def _race(app, jobs):
     return results
 
 
+@pytest.mark.truncate  # threads racing through connections of their own
 def test_verifications_of_one_household_at_the_same_moment_share_the_cap_exactly(app, users):
     """Three racing verifications of 1200.00 with 2600.00 left: 1200, 1200 and the last 200 — all served."""
     approver_id = users["approver"].id
@@ -159,6 +160,7 @@ def test_verifications_of_one_household_at_the_same_moment_share_the_cap_exactly
         assert held(h.id) == D("3000.00")
 
 
+@pytest.mark.truncate  # threads racing through connections of their own
 def test_two_approvals_of_one_household_at_the_same_moment_never_pass_the_new_year_cap(app, users):
     h = fresh_household(VILLAGE, "并发审批")
     a = case(

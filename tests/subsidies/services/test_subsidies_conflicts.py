@@ -10,12 +10,13 @@ from sqlalchemy import update
 from loanflow.core.errors import Conflict
 from loanflow.extensions import db
 from loanflow.subsidies import services as service
-from loanflow.subsidies.demo import business_date, fresh_household, make_case
 from loanflow.subsidies.models import SubsidyCap, SubsidyCase
+from loanflow.subsidies.testing.factories import business_date, fresh_household, make_case
 
 VILLAGE = "341503001001"
 
 
+@pytest.mark.truncate  # the winner commits through a connection of its own
 def test_a_verification_that_lost_the_race_names_the_new_state_and_the_next_steps(users):
     h = fresh_household(VILLAGE, "并发户")
     applied = make_case(

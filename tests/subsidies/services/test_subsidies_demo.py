@@ -40,8 +40,8 @@ def test_the_command_line_firms_dates_once_a_year_is_entered(app, demo, tmp_path
     from datetime import date
 
     from loanflow.accounts.models import User
-    from loanflow.subsidies.demo import business_date, fresh_household
     from loanflow.subsidies.services import apply_for_subsidy
+    from loanflow.subsidies.testing.factories import business_date, fresh_household
 
     clerk = db.session.scalar(select(User).where(User.username == "clerk"))
     h = fresh_household("341503001001", "跨年户")

@@ -64,7 +64,8 @@ def test_approval_before_the_publicity_ends_is_refused_with_409(page_as):
 
 
 def test_the_subsidy_list_page_of_many_cases_reads_the_policy_once(page_as):
-    from tests.querycount import applied_cases, statements
+    from loanflow.subsidies.testing.factories import applied_cases
+    from loanflow.testing.querycount import statements
 
     applied_cases(30)
     approver2 = page_as("approver2")

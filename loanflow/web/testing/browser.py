@@ -1,8 +1,10 @@
-"""Browser tests: the app served by a real HTTP server in a thread, driven by Debian's chromium.
+"""Browser fixtures: the app served by a real HTTP server in a thread, driven by Debian's chromium.
 
-One browser per session; one server per session against the test database
-(each test's ``app``/``demo`` fixtures empty and fill it). Screenshots go to
-``$LOANFLOW_SCREENSHOTS`` when set, else to a temporary directory.
+One browser per session; one server per session against the test database. The server's
+threads need connections of their own, so a test using it is marked ``truncate`` and
+``browser`` (see ``loanflow.testing.fixtures``): its ``demo`` is built in the scratch
+database, emptied afterwards. Screenshots go to ``$LOANFLOW_SCREENSHOTS`` when set, else
+to a temporary directory.
 """
 
 from __future__ import annotations
@@ -24,8 +26,6 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-
-pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,1 @@
+"""Test factories of the households feature: register sheets, id and card numbers."""

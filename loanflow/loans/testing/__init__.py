@@ -1,0 +1,1 @@
+"""Test fixtures and factories of the loans feature."""

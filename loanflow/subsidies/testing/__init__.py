@@ -1,0 +1,1 @@
+"""Test factories of the subsidies feature."""

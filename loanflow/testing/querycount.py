@@ -1,0 +1,26 @@
+"""Counting the SQL statements a request sends."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from loanflow.extensions import db
+
+
+@contextmanager
+def statements() -> Iterator[list[str]]:
+    """The statements sent inside the block, starting from an empty session (as a new request would)."""
+    db.session.close()
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
