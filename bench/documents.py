@@ -33,7 +33,7 @@ import json, sys, time
 started = time.perf_counter()
 from loanflow.documents import build_view, render_document
 imported = time.perf_counter()
-from tests.documents.test_pdfs import SAMPLES  # the test data: not part of what a worker imports
+from loanflow.documents.testing.samples import SAMPLES  # the test data: not part of what a worker imports
 view = build_view(sys.argv[1], SAMPLES[sys.argv[1]])
 before = time.perf_counter()
 document = render_document(sys.argv[1], view)
@@ -58,7 +58,7 @@ def cold(kind: str, runs: int) -> dict[str, float]:
 
 def warm(kind: str, runs: int) -> tuple[float, bytes]:
     from loanflow.documents import build_view, render_document
-    from tests.documents.test_pdfs import SAMPLES
+    from loanflow.documents.testing.samples import SAMPLES
 
     view = build_view(kind, SAMPLES[kind])
     first = render_document(kind, view)

@@ -1,6 +1,6 @@
 """Benchmark one loan transition through the service layer against the bare floor.
 
-Service: ``services.loans.reject_loan`` (load the loan, scope, role, state,
+Service: ``loans.services.actions.reject_loan`` (load the loan, scope, role, state,
 guarded UPDATE on (id, state, version), the audit event with the chain head,
 one commit) with a fresh session each time, as a request has.
 Floor: the same statements with the same driver on its raw connection and
@@ -197,7 +197,7 @@ def run(url: str, rounds: int, no_sync: bool = False) -> dict:
 
     from loanflow.accounts.models import User
     from loanflow.audit import services as audit
-    from loanflow.core import clock
+    from loanflow.core import clock, uow
     from loanflow.core.regions import Branch
     from loanflow.extensions import db
     from loanflow.loans.services.actions import reject_loan
@@ -218,6 +218,7 @@ def run(url: str, rounds: int, no_sync: bool = False) -> dict:
             a = _new_loan(row, h_service, 2 * n)
             started = time.perf_counter()
             reject_loan(officer, a, "bench")
+            uow.commit()  # the request's one commit: the service only flushes
             elapsed = time.perf_counter() - started
             db.session.remove()
             if n >= 10:
