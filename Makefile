@@ -72,11 +72,13 @@ lint: dev-setup
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-# pytest on SQLite always; again on PostgreSQL when TEST_DATABASE_URL is set.
+# pytest on SQLite always; again on PostgreSQL when TEST_DATABASE_URL is set. One worker per core
+# (pytest-xdist): each worker builds its databases once, and every test is rolled back (loanflow/testing).
+PYTEST_WORKERS ?= auto
 test: lint
-	env -u TEST_DATABASE_URL $(BIN)/pytest
+	env -u TEST_DATABASE_URL $(BIN)/pytest -n $(PYTEST_WORKERS)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-	  echo "== again on PostgreSQL =="; $(BIN)/pytest; \
+	  echo "== again on PostgreSQL =="; $(BIN)/pytest -n $(PYTEST_WORKERS); \
 	else echo "TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
 
 bench: dev-setup
