@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-import uuid
 
-from flask import Flask, g, request
+from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from config import Config
@@ -34,9 +33,9 @@ def create_app(config_class: type = Config, overrides: dict | None = None) -> Fl
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
 
+    from loanflow.core import logging as request_logging
     from loanflow.core import uow
     from loanflow.core.database import configure_engine
-    from loanflow.core.logging import install_masking_filter
     from loanflow.extensions import babel, csrf, db, login_manager, migrate
     from loanflow.web.i18n import select_locale
 
@@ -50,7 +49,7 @@ def create_app(config_class: type = Config, overrides: dict | None = None) -> Fl
     with app.app_context():
         configure_engine(db.engine)
     uow.init_app(app)  # one commit per successful request; errors roll back
-    install_masking_filter(app)
+    request_logging.init_app(app)  # the request id on every record and response; masking
 
     # the shared plumbing first, then each feature files its tables, API, pages, commands and receivers
     from loanflow.api import init_api
@@ -63,15 +62,6 @@ def create_app(config_class: type = Config, overrides: dict | None = None) -> Fl
     register_cli(app)
     init_web(app)
     app.register_error_handler(ServiceError, _refusal)
-
-    @app.before_request
-    def _request_id():
-        g.request_id = (request.headers.get("X-Request-Id") or uuid.uuid4().hex)[:64]
-
-    @app.after_request
-    def _echo_request_id(response):
-        response.headers["X-Request-Id"] = g.get("request_id", "")
-        return response
 
     logging.getLogger(__name__).debug("loanflow ready")
     return app

@@ -31,9 +31,6 @@ class PageArgs(Schema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     per_page = fields.Integer(load_default=None, validate=validate.Range(min=1, max=500))
 
-    def page_size(self, args: dict) -> int:
-        return args.get("per_page") or current_app.config["PAGE_SIZE"]
-
 
 def page_size(args: dict) -> int:
     return args.get("per_page") or current_app.config["PAGE_SIZE"]

@@ -5,6 +5,8 @@ The business date is the calendar date in Asia/Shanghai, or the date set by
 asks the system for the date.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -32,3 +34,18 @@ def now() -> datetime:
     wall = datetime.now(SHANGHAI)
     fixed = _fixed()
     return wall if fixed is None else wall.replace(year=fixed.year, month=fixed.month, day=fixed.day)
+
+
+@contextmanager
+def business_date(day: date | str) -> Iterator[None]:
+    """Run a block on another business date (a back-dated demo step, a test's day), then restore it.
+
+    The one override of the clock: it sets ``LOANFLOW_TODAY`` of the current app for the block.
+    """
+    config = current_app.config
+    saved = config.get("LOANFLOW_TODAY")
+    config["LOANFLOW_TODAY"] = day if isinstance(day, str) else day.isoformat()
+    try:
+        yield
+    finally:
+        config["LOANFLOW_TODAY"] = saved

@@ -5,8 +5,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from loanflow.extensions import db
 
-LEVEL_BY_LENGTH = {6: "county", 9: "township", 12: "village"}
-
 
 class Region(db.Model):
     """A node of the region tree; a code's prefix is its ancestors' codes."""

@@ -25,6 +25,16 @@ calendar_year_entered = _signals.signal(
     """,
 )
 
+case_moved = _signals.signal(
+    "case-moved",
+    doc="""A case moved through its state table (sender: the case type, ``"loan"`` or ``"subsidy"``).
+
+    Keywords: ``case``, ``action``, ``actor`` (None for the system), ``before`` and ``after`` (the
+    states). Sent by the case engine after the guarded update and its audit event, inside the
+    caller's transaction: a receiver's writes commit or roll back with the move.
+    """,
+)
+
 work_queue_sections = _signals.signal(
     "work-queue-sections",
     doc="""The home page's work queue (sender: the user; ``today``).

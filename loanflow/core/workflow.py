@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import Update, bindparam, inspect, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from loanflow.core import clock
+from loanflow.core import clock, signals
 from loanflow.core.domain.policy import Policy
 from loanflow.core.domain.workdays import WorkCalendar
 from loanflow.core.domain.workflows import Step, Workflow
@@ -212,7 +212,8 @@ class CaseEngine:
         audit_extra: dict[str, Any] | None = None,
         policy: Policy | None = None,
     ) -> str:
-        """Fire ``action`` through the state table and write it: guarded UPDATE + audit event, no commit.
+        """Fire ``action`` through the state table and write it: guarded UPDATE + audit event, no commit;
+        then ``signals.case_moved`` tells whoever listens (supervision: a press is answered by a move).
 
         ``changes`` are further columns of the case; when the state changes the new state's
         stage deadline is set (cleared when it waits on no one), unless ``changes`` sets it. A
@@ -245,6 +246,9 @@ class CaseEngine:
             before={"state": old_state, **(audit_before or {})},
             after={**after, **(audit_extra or {})},
             reason=reason,
+        )
+        signals.case_moved.send(
+            self.name, case=case, action=action, actor=actor, before=old_state, after=new_state
         )
         return new_state
 

@@ -1,26 +1,24 @@
 """Demo loans in every state, dated relative to the business date, made through the services.
 
-The helpers (``business_date``, ``deposit``, ``fresh_households``,
-``scores_totalling``, ``open_loan``, ``drive``) are also what the tests use to
-put a loan in a given state. States that need the money actions (overdue,
-recalled, repaid, compensated) are made with the money, extension and fund services.
+Each step is its own unit of work, committed as of its own day. States that need
+the money actions (overdue, recalled, repaid, compensated) are made with the money,
+extension and fund services. The tests have factories of their own
+(``loanflow/loans/testing/factories.py``).
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select
 
 from loanflow.accounts.models import User
 from loanflow.audit import services as audit
 from loanflow.core import clock, uow
+from loanflow.core.clock import business_date
 from loanflow.core.domain.idcard import age_on
 from loanflow.extensions import db
 from loanflow.households.models import Household
@@ -36,17 +34,6 @@ from loanflow.policy.services import current_policy
 # Small test counties stay free of cases so that tests start from a clean register.
 MIN_HOUSEHOLDS_FOR_CASES = 100
 PATH = ("applied", "rated", "credited", "disbursed")
-
-
-@contextmanager
-def business_date(day: date) -> Iterator[None]:
-    """Run as if the business date were ``day`` (demo back-dating; tests)."""
-    old = current_app.config.get("LOANFLOW_TODAY")
-    current_app.config["LOANFLOW_TODAY"] = day.isoformat()
-    try:
-        yield
-    finally:
-        current_app.config["LOANFLOW_TODAY"] = old
 
 
 def deposit(
@@ -153,14 +140,17 @@ def drive(
             loan = service.withdraw_loan(_clerk_of(loan), loan.id, "demo: 农户主动撤回")
         uow.commit()
         return loan
+    # each step its own unit of work, as each would be its own request (the documents due issued in between)
     if PATH.index(target) >= 1 and loan.state == "applied":
         loan = loan_credit.rate_loan(officer, loan.id, scores_totalling(score))
+        uow.commit()
     if PATH.index(target) >= 2 and loan.state == "rated":
         ceiling = min(loan.requested_amount, loan.rating_limit)
         loan = loan_credit.credit_loan(officer, loan.id, amount or ceiling, loan.requested_term_months)
+        uow.commit()
     if PATH.index(target) >= 3 and loan.state == "credited":
         loan = loan_credit.disburse_loan(disburser or officer, loan.id, on)
-    uow.commit()
+        uow.commit()
     return loan
 
 

@@ -48,7 +48,7 @@ class SweepResult:
 
 
 def _store(loan: Loan, new_state: str, overdue_since: date | None) -> bool:
-    """The LOAN table's ``sweep`` through the loan engine (guarded UPDATE + audit), one commit;
+    """The LOAN table's ``sweep`` through the loan engine (guarded UPDATE + audit), its own commit;
     False when someone else moved the loan first. A pending extension keeps its deadline."""
     changes = {"overdue_since": overdue_since, "stage_due_on": loan.stage_due_on}
     try:

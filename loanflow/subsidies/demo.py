@@ -2,7 +2,8 @@
 
 Cases are made through the services with the business date set back to each
 step's day, so their dates, deadlines, 公示 periods and audit trail are what a
-real run would have produced. ``make_case`` is also what the tests use.
+real run would have produced. The tests have factories of their own
+(``loanflow/subsidies/testing/factories.py``).
 """
 
 from __future__ import annotations
@@ -11,32 +12,20 @@ import random
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
-from decimal import Decimal
 
-from flask import current_app
 from sqlalchemy import select
 
 from loanflow.accounts.models import User
 from loanflow.calendar.services import work_calendar
 from loanflow.core import clock, uow
+from loanflow.core.clock import business_date
 from loanflow.extensions import db
-from loanflow.households.models import Household, Member
+from loanflow.households.models import Household
 from loanflow.subsidies import publicity as publicity_service
 from loanflow.subsidies import services as service
 from loanflow.subsidies.models import SubsidyCase
 
 STEPS = ("applied", "verified", "publicized", "approved", "disbursed")
-
-
-@contextmanager
-def business_date(on: date) -> Iterator[None]:
-    """Run the body with the business date set to ``on`` (demo and tests only)."""
-    saved = current_app.config.get("LOANFLOW_TODAY")
-    current_app.config["LOANFLOW_TODAY"] = on
-    try:
-        yield
-    finally:
-        current_app.config["LOANFLOW_TODAY"] = saved
 
 
 @contextmanager
@@ -107,31 +96,6 @@ def working_days_back(cal, today: date, n: int) -> date:
         d -= timedelta(days=1)
         n -= cal.is_working_day(d)
     return d
-
-
-def fresh_household(village_code: str, head_name: str, account: str = "6217991234567890128") -> Household:
-    """A household with only its head, for demos and tests that need one without any case."""
-    now = clock.now()
-    h = Household(
-        village_code=village_code,
-        address="1组1号",
-        status="not_out",
-        attribute="general",
-        main_cause="no_funds",
-        secondary_causes=[],
-        income_per_head=Decimal("4000"),
-        account_type="card",
-        bank_account=account,
-        bank_name="裕安区农村商业银行",
-        created_at=now,
-        updated_at=now,
-        members=[
-            Member(name=head_name, no_id_reason="演示", relation="head", labour="normal", phone="13900000000")
-        ],
-    )
-    db.session.add(h)
-    uow.commit()
-    return h
 
 
 def seed_demo(rng: random.Random) -> dict:

@@ -178,7 +178,8 @@ def publicity_entries(p: Publicity) -> list[dict[str, Any]]:
 def refirm_provisional_dates() -> dict[str, int]:
     """Recompute every provisional 公示 period and subsidy deadline after a calendar year was entered.
 
-    Part of the caller's transaction (``services.calendar.enter_year`` commits once).
+    Part of the caller's transaction (``calendar.services.enter_year``, through the
+    ``calendar_year_entered`` signal; the caller's unit of work commits once).
     """
     cal = work_calendar()
     periods = 0

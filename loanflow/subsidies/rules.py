@@ -23,7 +23,6 @@ from loanflow.core.workflow import Moment
 from loanflow.extensions import db
 from loanflow.subsidies.models import SubsidyCase
 
-TOWNSHIP_STEPS = frozenset({"verify", "publicize", "object"})
 COUNTY_STEPS = frozenset({"approve", "disburse"})
 # The stage whose deadline runs while a case waits in a state (DOMAIN.md "Deadlines").
 WAITING_STAGES = {s: s for s in ("applied", "verified", "publicized", "approved")}

@@ -4,7 +4,8 @@ Publicity (公示) and objections are in ``subsidies.publicity``; the cap ledger
 ``subsidies.cap``; who may act in ``subsidies.rules``, declared with the state
 table in ``subsidies.workflow``. Each use case: load (404) → role, level, four
 eyes (403) → state and period (409) → input and cap (422) → the engine's
-guarded UPDATE, audit event on the county's chain and stage deadline → one commit.
+guarded UPDATE, audit event on the county's chain and stage deadline → flush (the
+caller's unit of work commits).
 """
 
 from __future__ import annotations

@@ -10,10 +10,9 @@ from alembic import op
 from sqlalchemy import Text
 from sqlalchemy.dialects import postgresql
 
-import loanflow.loans.models
 import loanflow.core.types
 
-# An audit event is never updated or deleted: the database refuses it (see loanflow/models/audit.py).
+# An audit event is never updated or deleted: the database refuses it (see loanflow/audit/models.py).
 APPEND_ONLY = {
     "postgresql": [
         "CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger AS $$ "
@@ -285,11 +284,11 @@ def upgrade():
     sa.Column('rating_policy_version', sa.Integer(), nullable=True),
     sa.Column('credited_amount', loanflow.core.types.Money(), nullable=True),
     sa.Column('credited_term_months', sa.Integer(), nullable=True),
-    sa.Column('rate', loanflow.loans.models.Rate(length=20), nullable=True),
+    sa.Column('rate', loanflow.core.types.Rate(length=20), nullable=True),
     sa.Column('method', sa.String(length=20), nullable=True),
-    sa.Column('subsidy_ratio', loanflow.loans.models.Rate(length=20), nullable=True),
-    sa.Column('penalty_rate', loanflow.loans.models.Rate(length=20), nullable=True),
-    sa.Column('compound_rate', loanflow.loans.models.Rate(length=20), nullable=True),
+    sa.Column('subsidy_ratio', loanflow.core.types.Rate(length=20), nullable=True),
+    sa.Column('penalty_rate', loanflow.core.types.Rate(length=20), nullable=True),
+    sa.Column('compound_rate', loanflow.core.types.Rate(length=20), nullable=True),
     sa.Column('credited_on', sa.Date(), nullable=True),
     sa.Column('credited_by_id', sa.Integer(), nullable=True),
     sa.Column('credit_policy_version', sa.Integer(), nullable=True),
@@ -309,7 +308,7 @@ def upgrade():
     sa.Column('extended_on', sa.Date(), nullable=True),
     sa.Column('extended_by_id', sa.Integer(), nullable=True),
     sa.Column('extended_maturity_on', sa.Date(), nullable=True),
-    sa.Column('extension_rate', loanflow.loans.models.Rate(length=20), nullable=True),
+    sa.Column('extension_rate', loanflow.core.types.Rate(length=20), nullable=True),
     sa.Column('extension_policy_version', sa.Integer(), nullable=True),
     sa.Column('extension_events', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=True),
     sa.Column('principal_outstanding', loanflow.core.types.Money(), nullable=True),
@@ -431,7 +430,7 @@ def upgrade():
     sa.Column('interest', loanflow.core.types.Money(), nullable=False),
     sa.Column('subsidy', loanflow.core.types.Money(), nullable=False),
     sa.Column('household_interest', loanflow.core.types.Money(), nullable=False),
-    sa.Column('rate', loanflow.loans.models.Rate(length=20), nullable=False),
+    sa.Column('rate', loanflow.core.types.Rate(length=20), nullable=False),
     sa.CheckConstraint('principal >= 0 and interest >= 0 and subsidy >= 0', name=op.f('ck_loan_schedule_line_amounts')),
     sa.ForeignKeyConstraint(['loan_id'], ['loan.id'], name=op.f('fk_loan_schedule_line_loan_id_loan')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_loan_schedule_line')),

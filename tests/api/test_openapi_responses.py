@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from loanflow.extensions import db
 from loanflow.households.models import Household
-from loanflow.loans.demo import deposit, drive, fresh_households, open_loan
+from loanflow.loans.testing.factories import deposit, drive, fresh_households, open_loan
 from loanflow.subsidies.models import SubsidyCase
 
 PROBLEM = "application/problem+json"

@@ -93,7 +93,6 @@ def test_each_county_has_its_own_chain_numbered_from_one(app):
     assert audit.verify().ok
 
 
-@pytest.mark.postgres_only  # SQLite has a single writer by design
 @pytest.mark.truncate  # threads racing through connections of their own
 def test_writers_in_different_counties_do_not_wait_on_each_other(app):
     """A county's open transaction holds its own chain head only; another county's writer goes on."""

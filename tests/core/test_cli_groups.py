@@ -11,8 +11,15 @@ import json
 import threading
 
 from flask import has_app_context
+from sqlalchemy import func, select
 
+from loanflow.accounts.models import User
+from loanflow.calendar.models import CalendarYear
 from loanflow.core.domain.policy import default_policy_document
+from loanflow.extensions import db
+from loanflow.households.models import Household
+from loanflow.households.testing.register_sheets import csv_bytes, member_rows
+from loanflow.policy.models import PolicyVersion
 
 
 def invoke_without_context(app, *args: str):
@@ -64,6 +71,8 @@ def test_create_user_runs_outside_an_app_context(app, demo):
     )
     assert result.exit_code == 0, result.output
     assert "created clerk9 (clerk, 341503001001)" in result.output
+    # committed by the command's own unit of work: its app context is gone, its session with it
+    assert db.session.scalar(select(User.full_name).where(User.username == "clerk9")) == "赵经办"
 
 
 def test_publish_policy_runs_outside_an_app_context(app, demo, tmp_path):
@@ -72,6 +81,7 @@ def test_publish_policy_runs_outside_an_app_context(app, demo, tmp_path):
     result = invoke_without_context(app, "publish-policy", str(path), "--note", "same numbers")
     assert result.exit_code == 0, result.output
     assert "published policy version 2" in result.output
+    assert db.session.scalar(select(PolicyVersion.note).where(PolicyVersion.version == 2)) == "same numbers"
 
 
 def test_enter_calendar_year_runs_outside_an_app_context(app, demo, tmp_path):
@@ -80,6 +90,7 @@ def test_enter_calendar_year_runs_outside_an_app_context(app, demo, tmp_path):
     result = invoke_without_context(app, "enter-calendar-year", str(path))
     assert result.exit_code == 0, result.output
     assert "entered 2027; provisional dates recomputed" in result.output
+    assert db.session.get(CalendarYear, 2027) is not None
 
 
 def test_export_households_runs_outside_an_app_context(app, demo, tmp_path):
@@ -89,10 +100,23 @@ def test_export_households_runs_outside_an_app_context(app, demo, tmp_path):
     assert f"{out}: " in result.output and "households" in result.output and out.stat().st_size > 0
 
 
+def test_import_households_runs_outside_an_app_context_and_its_households_stay(app, demo, tmp_path):
+    before = db.session.scalar(select(func.count()).select_from(Household))
+    path = tmp_path / "register.csv"
+    path.write_bytes(csv_bytes(member_rows(2, "341503001001", start=900)))
+    result = invoke_without_context(
+        app, "import-households", str(path), "--village-scope", "341503001001", "--as", "clerk"
+    )
+    assert result.exit_code == 0, result.output
+    assert "imported" in result.output
+    assert db.session.scalar(select(func.count()).select_from(Household)) == before + 2
+
+
 def test_the_demo_runs_outside_an_app_context(app):
     result = invoke_without_context(app, "demo", "--households", "5")
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["households"] == 5
+    assert db.session.scalar(select(func.count()).select_from(Household)) == 5
 
 
 def test_flask_loanflow_lists_every_feature_command(app):

@@ -25,10 +25,15 @@ def test_no_module_is_found_by_its_name_as_a_string_nor_a_page_by_probing_the_ur
 
 def test_building_an_app_connects_every_feature_receiver():
     """The receivers are connected by the features' ``init_app``, never by whatever was imported."""
+    wired = (signals.calendar_year_entered, signals.work_queue_sections, signals.menu_entries)
+    for signal in wired:  # signals are process-wide: forget what earlier apps of this run connected
+        for receiver in list(signal.receivers_for(None)):
+            signal.disconnect(receiver)
+    assert [list(signal.receivers_for(None)) for signal in wired] == [[], [], []]
     create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": "sqlite://"})
     names = {
         signal.name: sorted(f"{r.__module__}.{r.__qualname__}" for r in signal.receivers_for(None))
-        for signal in (signals.calendar_year_entered, signals.work_queue_sections, signals.menu_entries)
+        for signal in wired
     }
     assert names == {
         "calendar-year-entered": [

@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy import select, update
 
 from loanflow.audit.models import AuditEvent
-from loanflow.core import clock
+from loanflow.core import clock, signals
 from loanflow.core.errors import Conflict, Forbidden, Invalid, NotFound
 from loanflow.core.workflow import CaseEngine
 from loanflow.extensions import db
@@ -35,8 +35,8 @@ from loanflow.loans.services import credit as loan_credit
 from loanflow.loans.workflow import LOANS
 from loanflow.policy.services import current_policy
 from loanflow.subsidies import services as subsidy_service
-from loanflow.subsidies.demo import fresh_household, make_case
 from loanflow.subsidies.models import SubsidyCap, SubsidyCase
+from loanflow.subsidies.testing.factories import fresh_household, make_case
 from loanflow.subsidies.workflow import SUBSIDIES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -211,6 +211,33 @@ def test_the_engine_writes_one_audit_event_per_loan_move_with_the_stage_deadline
     # five working days from Tuesday 10 March 2026
     assert event.after["stage_due_on"] == "2026-03-17" and event.after["stage_days"] == 5
     assert db.session.get(Loan, loan.id).stage_due_on.isoformat() == "2026-03-17"
+
+
+def test_every_move_tells_whoever_listens_which_case_moved_and_how(users):
+    """``signals.case_moved``: sent by the engine after the audit event, for loans and subsidies alike."""
+    heard = []
+
+    def listen(case_type, **kw):
+        heard.append(
+            (case_type, kw["case"].id, kw["action"], kw["actor"].username, kw["before"], kw["after"])
+        )
+
+    signals.case_moved.connect(listen)
+    try:
+        loan = applied_loan(users)
+        loan_credit.rate_loan(users["officer"], loan.id, full_marks())
+        case = make_case(
+            household_without_subsidies(users),
+            "verified",
+            start=date(2026, 3, 2),
+            clerk=users["clerk"],
+            verifier=users["approver"],
+            approver=users["approver2"],
+        )
+    finally:
+        signals.case_moved.disconnect(listen)
+    assert ("loan", loan.id, "rate", "officer", "applied", "rated") in heard
+    assert ("subsidy", case.id, "verify", "approver", "applied", "verified") in heard
 
 
 def household_without_subsidies(users) -> Household:

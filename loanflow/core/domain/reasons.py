@@ -45,7 +45,3 @@ class FieldErrors(ValueError):
     def messages(self, lang: str = "zh") -> dict[str, list[str]]:
         """Field → message texts in ``lang``, the shape of a problem body's ``errors``."""
         return {field: [r.text(lang) for r in reasons] for field, reasons in self.errors.items()}
-
-    def as_dict(self) -> dict[str, list[dict[str, str]]]:
-        """Field → reasons as dictionaries (code, zh, en)."""
-        return {field: [r.as_dict() for r in reasons] for field, reasons in self.errors.items()}

@@ -105,9 +105,6 @@ class RowError:
     column: str
     reason: Reason
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, **self.reason.as_dict()}
-
 
 class FileProblem(ValueError):
     """The file as a whole cannot be read as the register: not a spreadsheet, empty, columns missing."""

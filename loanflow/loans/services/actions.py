@@ -4,7 +4,8 @@ Every action runs the same way, through the loan engine (``loans.workflow.LOANS`
 the one engine of ``core.workflow``): load (404 outside the caller's scope) → role
 and four eyes (403) → state and case guards (409, listing what the caller may
 do) → input and eligibility (422, every reason) → the guarded UPDATE on (id,
-state, version) → the rows it creates → the audit event → one commit.
+state, version) → the rows it creates → the audit event → flush (the request's unit
+of work commits).
 ``begin_action`` and ``transition`` are the engine's two halves as every other
 loan service calls them (``credit`` for rate, credit and disbursement, ``money``,
 ``extensions``, ``fund``, the sweep); ``check_event_date``, ``store_schedule``

@@ -2,7 +2,7 @@
 
 ``eligibility_reasons`` is DOMAIN.md's list at application and at credit; its
 fund rule counts the credit granted and not yet disbursed, with every figure
-in the reason (``loan_queries.leverage_reason``). ``refusal`` turns reasons into
+in the reason (``loans.services.queries.leverage_reason``). ``refusal`` turns reasons into
 a 422 naming each field.
 """
 
@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from loanflow.accounts.models import User
 from loanflow.audit import services as audit
 from loanflow.core import clock, uow
-from loanflow.core.domain.idcard import IdNumberError, parse_id_number
+from loanflow.core.domain.idcard import parse_id_number
 from loanflow.core.domain.policy import Policy
 from loanflow.core.domain.reasons import Reason
 from loanflow.core.errors import Forbidden, Invalid, msg
@@ -177,11 +177,3 @@ def apply_for_loan(actor: User, data: dict[str, Any]) -> Loan:
     audit.record(actor, "loan.apply", "loan", loan_id, chain=h.county_code, after=after)
     uow.flush()
     return db.session.get(Loan, loan_id)
-
-
-def parse_borrower(value: str) -> str:
-    """The borrower's ID number in its stored form (upper-case X), or a 422 naming the field."""
-    try:
-        return parse_id_number(value, clock.today()).value
-    except IdNumberError as e:
-        raise Invalid({"borrower_id_number": [e.reason]}) from e

@@ -1,7 +1,7 @@
 """Use cases of the loan from rating to disbursement: rate (评级), credit (授信), disburse (放款).
 
 Credit and disbursement are checked against the county fund's leverage under
-the county's fund lock (``loan_queries.lock_fund``), counting the credit
+the county's fund lock (``loans.services.queries.lock_fund``), counting the credit
 already granted and not yet disbursed: two credits racing at the edge of the
 ceiling cannot both pass, and a disbursement is refused when the fund no
 longer backs it (a payout since the credit, a lower leverage).

@@ -5,8 +5,9 @@ terms fixed at credit and disbursement and the loan's events (live
 repayments, extensions, a recall) as of the business date. What is stored is
 what the replay implies at the moment of each event: the repayment's
 allocation (as on the household's receipt), the principal outstanding (for the
-fund's leverage check) and the state. Extensions, recall and compensation are in
-``loan_extensions`` and ``loan_fund``.
+fund's leverage check) and the state. The position itself is read in
+``loans.services.position``; extensions and recall are in ``loans.services.extensions``,
+compensation and recovery in ``loans.fund.services``.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from loanflow.policy.services import current_policy
 NEW = "new"  # the ledger id of the repayment being recorded
 
 
-# --- the position is read in ``services.position``; the documents, claims and sweep import it here
+# --- the position is read in ``loans.services.position``
 
 
 def allocation_json(a: Allocation) -> dict[str, Any]:

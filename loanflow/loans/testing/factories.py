@@ -6,17 +6,15 @@ without changing what the tests build, and the tests depend on no demo code.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 
-from flask import current_app
 from sqlalchemy import select
 
 from loanflow.accounts.models import User
 from loanflow.audit import services as audit
 from loanflow.core import clock, uow
+from loanflow.core.clock import business_date
 from loanflow.core.domain.idcard import age_on
 from loanflow.extensions import db
 from loanflow.households.models import Household
@@ -28,6 +26,8 @@ from loanflow.loans.services import credit as loan_credit
 from loanflow.policy.services import current_policy
 
 D = Decimal
+on_day = business_date  # the tests' name for it
+
 PATH = ("applied", "rated", "credited", "disbursed")
 FULL_MARKS = {
     "household_size": 10,
@@ -37,28 +37,6 @@ FULL_MARKS = {
     "integrity": 25,
     "repayment_record": 15,
 }
-
-
-@contextmanager
-def business_date(day: date) -> Iterator[None]:
-    """Run as if the business date were ``day``."""
-    old = current_app.config.get("LOANFLOW_TODAY")
-    current_app.config["LOANFLOW_TODAY"] = day.isoformat()
-    try:
-        yield
-    finally:
-        current_app.config["LOANFLOW_TODAY"] = old
-
-
-@contextmanager
-def on_day(day: date | str) -> Iterator[None]:
-    """The business date is ``day`` inside the block."""
-    old = current_app.config.get("LOANFLOW_TODAY")
-    current_app.config["LOANFLOW_TODAY"] = day if isinstance(day, str) else day.isoformat()
-    try:
-        yield
-    finally:
-        current_app.config["LOANFLOW_TODAY"] = old
 
 
 def deposit(
@@ -180,14 +158,17 @@ def drive(
             loan = service.withdraw_loan(_clerk_of(loan), loan.id, "demo: 农户主动撤回")
         uow.commit()
         return loan
+    # each step its own unit of work, as each would be its own request (the documents due issued in between)
     if PATH.index(target) >= 1 and loan.state == "applied":
         loan = loan_credit.rate_loan(officer, loan.id, scores_totalling(score))
+        uow.commit()
     if PATH.index(target) >= 2 and loan.state == "rated":
         ceiling = min(loan.requested_amount, loan.rating_limit)
         loan = loan_credit.credit_loan(officer, loan.id, amount or ceiling, loan.requested_term_months)
+        uow.commit()
     if PATH.index(target) >= 3 and loan.state == "credited":
         loan = loan_credit.disburse_loan(disburser or officer, loan.id, on)
-    uow.commit()
+        uow.commit()
     return loan
 
 
@@ -218,8 +199,11 @@ def disbursed_loan(
                 "consent": True,
             },
         )
+        uow.commit()
         loan_credit.rate_loan(users["officer"], loan.id, dict(FULL_MARKS))
+        uow.commit()
         loan_credit.credit_loan(users["officer"], loan.id, D(amount), term)
+        uow.commit()
         loan_credit.disburse_loan(users["officer2"], loan.id, on)
         uow.commit()
     db.session.expire_all()

@@ -11,12 +11,12 @@ from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 
-from flask import current_app
 from sqlalchemy import select
 
 from loanflow.accounts.models import User
 from loanflow.calendar.services import work_calendar
 from loanflow.core import clock, uow
+from loanflow.core.clock import business_date
 from loanflow.core.regions import Region
 from loanflow.extensions import db
 from loanflow.households.models import Household, Member
@@ -25,17 +25,6 @@ from loanflow.subsidies import services as service
 from loanflow.subsidies.models import SubsidyCase
 
 STEPS = ("applied", "verified", "publicized", "approved", "disbursed")
-
-
-@contextmanager
-def business_date(on: date) -> Iterator[None]:
-    """Run the body with the business date set to ``on`` (demo and tests only)."""
-    saved = current_app.config.get("LOANFLOW_TODAY")
-    current_app.config["LOANFLOW_TODAY"] = on
-    try:
-        yield
-    finally:
-        current_app.config["LOANFLOW_TODAY"] = saved
 
 
 @contextmanager

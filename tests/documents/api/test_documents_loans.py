@@ -265,3 +265,20 @@ def test_extension_issues_the_extension_agreement_with_the_new_maturity_and_the_
     assert "3.50%" in text and "3.00%" in text  # the 18-month band from the extension date; the contract rate
     assert loan.borrower_id_number in text
     assert money("10000.00") in text  # nothing repaid: the whole principal is outstanding
+
+
+def test_the_answer_to_a_credit_is_the_committed_credit_and_its_agreement_joins_the_timeline_right_after(
+    client, login, funded, household
+):
+    """The agreement is issued after the credit commits (never inside its transaction): the credit's own
+    answer ends its timeline with the credit; the next read shows the agreement issued too."""
+    loan = rated_loan(funded, household)
+    headers = login("officer")
+    r = client.post(
+        f"/api/v1/loans/{loan.id}/credit", json={"amount": "10000.00", "term_months": 12}, headers=headers
+    )
+    assert r.status_code == 200 and r.json["state"] == "credited"
+    assert [e["action"] for e in r.json["timeline"]][-1] == "credit"
+    later = client.get(f"/api/v1/loans/{loan.id}", headers=headers).json
+    assert [e["action"] for e in later["timeline"]][-2:] == ["credit", "document.issue"]
+    assert later["timeline"][-1]["action_label"] == "出具文书：借款合同"
