@@ -10,152 +10,29 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 
 from loanflow.accounts.models import User
-from loanflow.audit import services as audit
 from loanflow.core import clock, uow
 from loanflow.core.clock import business_date
-from loanflow.core.domain.idcard import age_on
 from loanflow.extensions import db
 from loanflow.households.models import Household
 from loanflow.loans import sweep
 from loanflow.loans.fund import services as fund
-from loanflow.loans.models import FundEntry, Loan
-from loanflow.loans.services import actions as service
-from loanflow.loans.services import apply as loan_apply
-from loanflow.loans.services import credit as loan_credit
+from loanflow.loans.models import Loan
 from loanflow.loans.services import extensions, money
-from loanflow.policy.services import current_policy
+from loanflow.loans.testing.factories import (  # the same steps the tests take
+    deposit,
+    drive,
+    fresh_households,
+    open_loan,
+    user_named,
+)
 
 # Small test counties stay free of cases so that tests start from a clean register.
 MIN_HOUSEHOLDS_FOR_CASES = 100
-PATH = ("applied", "rated", "credited", "disbursed")
-
-
-def deposit(
-    county_code: str, amount: Decimal | str, on: date | None = None, actor: User | None = None
-) -> None:
-    """A deposit into the county's risk-compensation fund (风险补偿金), audited."""
-    on = on or clock.today()
-    entry = FundEntry(
-        county_code=county_code,
-        kind="deposit",
-        amount=Decimal(amount),
-        entry_date=on,
-        recorded_by_id=getattr(actor, "id", None) or _user("admin").id,
-        recorded_at=clock.now(),
-        note="demo",
-    )
-    db.session.add(entry)
-    db.session.flush()
-    audit.record(
-        actor,
-        "fund.deposit",
-        "fund_entry",
-        entry.id,
-        chain=county_code,
-        after={"amount": entry.amount},
-        reason="demo",
-    )
-    uow.commit()
-
-
-def _user(username: str) -> User:
-    return db.session.scalar(select(User).where(User.username == username))
-
-
-def fresh_households(village_code: str) -> list[Household]:
-    """Households of the village without any loan whose head may borrow (age within the policy)."""
-    policy, today = current_policy(), clock.today()
-    low, high = int(policy.loan["min_age"]), int(policy.loan["max_age"])
-    with_loans = select(Loan.household_id)
-    rows = db.session.scalars(
-        select(Household)
-        .where(Household.village_code == village_code, Household.id.not_in(with_loans))
-        .order_by(Household.id)
-    )
-    return [
-        h for h in rows if h.head and h.head.id_number and low <= age_on(h.head.birth_date, today) <= high
-    ]
-
-
-def scores_totalling(total: int) -> dict[str, int]:
-    """Scorecard points adding up to ``total``, each item within its maximum."""
-    card = current_policy().loan["scorecard"]
-    left, scores = total, {}
-    for item in card:
-        scores[item["code"]] = min(int(item["max"]), left)
-        left -= scores[item["code"]]
-    if left:
-        raise ValueError(f"the scorecard does not reach {total}")
-    return scores
-
-
-def open_loan(
-    clerk: User,
-    household: Household,
-    amount: str = "20000.00",
-    term_months: int = 12,
-    purpose: str = "livestock",
-) -> Loan:
-    """Apply on the household's behalf for its head (a demo step: committed through the unit of work)."""
-    loan = loan_apply.apply_for_loan(
-        clerk,
-        {
-            "household_id": household.id,
-            "borrower_id_number": household.head.id_number,
-            "amount": Decimal(amount),
-            "term_months": term_months,
-            "purpose": purpose,
-            "purpose_detail": "demo",
-            "consent": True,
-        },
-    )
-    uow.commit()
-    return loan
-
-
-def drive(
-    loan: Loan,
-    target: str,
-    *,
-    officer: User,
-    disburser: User | None = None,
-    score: int = 85,
-    amount: Decimal | None = None,
-    on: date | None = None,
-) -> Loan:
-    """Take an applied loan along applied → rated → credited → disbursed up to ``target``.
-
-    A demo step: committed through the unit of work (the documents due are issued then).
-    """
-    if target in ("rejected", "withdrawn"):
-        if target == "rejected":
-            loan = service.reject_loan(officer, loan.id, "demo: 不符合银行条件")
-        else:
-            loan = service.withdraw_loan(_clerk_of(loan), loan.id, "demo: 农户主动撤回")
-        uow.commit()
-        return loan
-    # each step its own unit of work, as each would be its own request (the documents due issued in between)
-    if PATH.index(target) >= 1 and loan.state == "applied":
-        loan = loan_credit.rate_loan(officer, loan.id, scores_totalling(score))
-        uow.commit()
-    if PATH.index(target) >= 2 and loan.state == "rated":
-        ceiling = min(loan.requested_amount, loan.rating_limit)
-        loan = loan_credit.credit_loan(officer, loan.id, amount or ceiling, loan.requested_term_months)
-        uow.commit()
-    if PATH.index(target) >= 3 and loan.state == "credited":
-        loan = loan_credit.disburse_loan(disburser or officer, loan.id, on)
-        uow.commit()
-    return loan
-
-
-def _clerk_of(loan: Loan) -> User:
-    return db.session.scalar(select(User).where(User.id == loan.applied_by_id))
 
 
 def _money_cases(
@@ -201,8 +78,8 @@ def seed_demo(rng: random.Random) -> dict[str, Any]:
         return {}
     uow.commit()
     today = clock.today()
-    clerk, clerk2 = _user("clerk"), _user("clerk2")
-    officer, officer2, officer3 = _user("officer"), _user("officer2"), _user("officer3")
+    clerk, clerk2 = user_named("clerk"), user_named("clerk2")
+    officer, officer2, officer3 = user_named("officer"), user_named("officer2"), user_named("officer3")
     deposit(clerk.county_code, "1000000.00", today - timedelta(days=400))
     a = fresh_households(clerk.region_code)
     b = fresh_households(clerk2.region_code)

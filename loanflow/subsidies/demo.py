@@ -9,84 +9,19 @@ real run would have produced. The tests have factories of their own
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from loanflow.accounts.models import User
 from loanflow.calendar.services import work_calendar
-from loanflow.core import clock, uow
-from loanflow.core.clock import business_date
+from loanflow.core import clock
 from loanflow.extensions import db
 from loanflow.households.models import Household
 from loanflow.subsidies import publicity as publicity_service
-from loanflow.subsidies import services as service
-from loanflow.subsidies.models import SubsidyCase
+from loanflow.subsidies.testing.factories import make_case  # the same steps the tests take
 
 STEPS = ("applied", "verified", "publicized", "approved", "disbursed")
-
-
-@contextmanager
-def _step(on: date) -> Iterator[None]:
-    """One back-dated demo step, its own unit of work: committed (documents issued) as of ``on``."""
-    with business_date(on):
-        yield
-        uow.commit()
-
-
-def make_case(
-    household: Household,
-    state: str,
-    *,
-    start: date,
-    clerk: User,
-    verifier: User,
-    approver: User,
-    industry: str = "pig",
-    quantity: str = "5",
-    verified: str | None = None,
-    gap: int = 1,
-) -> SubsidyCase:
-    """A case taken to ``state`` starting on ``start``, each step ``gap`` working days after the last.
-
-    ``approved`` happens on the day approval opens; ``rejected`` and ``withdrawn``
-    close an applied case.
-    """
-    cal = work_calendar()
-    day = start
-    with _step(day):
-        case = service.apply_for_subsidy(
-            clerk, {"household_id": household.id, "industry": industry, "quantity": quantity, "consent": True}
-        )
-    case_id = case.id
-    if state in ("rejected", "withdrawn"):
-        actor, action = (verifier, "reject") if state == "rejected" else (clerk, "withdraw")
-        with _step(cal.add_working_days(day, gap).date):
-            return service.close_case(
-                actor, case_id, action, "演示：农户已放弃" if action == "withdraw" else "演示：核验不符"
-            )
-    target = STEPS.index(state)
-    if target >= 1:
-        day = cal.add_working_days(day, gap).date
-        with _step(day):
-            service.verify_case(
-                verifier, case_id, {"verified_quantity": verified or quantity, "note": "实地核验"}
-            )
-    if target >= 2:
-        day = cal.add_working_days(day, gap).date
-        with _step(day):
-            publicity = publicity_service.publicize_cases(verifier, case_id)
-            day = publicity.approval_opens_on
-    if target >= 3:
-        with _step(day):
-            service.approve_case(approver, case_id)
-    if target >= 4:
-        day = cal.add_working_days(day, gap).date
-        with _step(day):
-            service.disburse_case(approver, case_id, {"date": day, "payment_reference": f"YA{case_id:08d}"})
-    return db.session.get(SubsidyCase, case_id)
 
 
 def working_days_back(cal, today: date, n: int) -> date:

@@ -1,7 +1,7 @@
 """Loans for the tests, made through the services: apply, rate, credit, disburse; the fund filled.
 
-Copied out of ``loanflow.loans.demo`` (which keeps its own) so that the demo may change
-without changing what the tests build, and the tests depend on no demo code.
+The demo county (``loanflow.loans.demo``) is built with these steps too; the tests depend on
+no demo code.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def deposit(
         kind="deposit",
         amount=Decimal(amount),
         entry_date=on,
-        recorded_by_id=getattr(actor, "id", None) or _user("admin").id,
+        recorded_by_id=getattr(actor, "id", None) or user_named("admin").id,
         recorded_at=clock.now(),
         note="demo",
     )
@@ -73,7 +73,7 @@ def fill_fund(users: dict[str, User], amount: str = "100000.00", on: date = date
         fund_deposit(users["admin"], "341503", D(amount), on, "财政拨款 2026-001")
 
 
-def _user(username: str) -> User:
+def user_named(username: str) -> User:
     return db.session.scalar(select(User).where(User.username == username))
 
 

@@ -1,7 +1,7 @@
 """Subsidy cases and households for the tests, made through the services.
 
-Copied out of ``loanflow.subsidies.demo`` (which keeps its own) so that the tests depend
-on no demo code; plus many applied cases at once for the list tests.
+The demo county (``loanflow.subsidies.demo``) is built with ``make_case`` too; the tests depend
+on no demo code. Plus many applied cases at once for the list tests.
 """
 
 from __future__ import annotations
