@@ -45,7 +45,19 @@ work_queue_sections = _signals.signal(
 
 menu_entries = _signals.signal(
     "menu-entries",
-    doc="The pages' menu (sender: None). Receivers return a list of ``(position, endpoint, title)``.",
+    doc="""The pages' menu (sender: the signed-in user, or None before login).
+
+    Receivers return a list of ``(position, endpoint, title)``, or nothing for a user the entry is not for.
+    """,
+)
+
+role_home = _signals.signal(
+    "role-home",
+    doc="""Where a user's start page is, when it is not the work queue (sender: the user).
+
+    A receiver returns ``(position, endpoint)`` for the users it serves (say, the supervision feature for
+    supervisors) or None; the lowest position wins; with none, the start page is the work queue.
+    """,
 )
 
 household_actions = _signals.signal(

@@ -3,7 +3,7 @@
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from loanflow.core import clock
+from loanflow.core import clock, signals
 from loanflow.web.blueprint import bp
 from loanflow.web.queue import work_queue
 
@@ -11,7 +11,13 @@ from loanflow.web.queue import work_queue
 @bp.route("/")
 @login_required
 def home():
-    """The work queue: what waits for this user's action, oldest deadline first."""
+    """The work queue: what waits for this user's action, oldest deadline first.
+
+    A feature may give a role a start page of its own (``core.signals.role_home``).
+    """
+    homes = signals.contributions(signals.role_home.send(current_user._get_current_object()))
+    if homes:
+        return redirect(url_for(homes[0][1]))
     return render_template(
         "web/home.html", user=current_user, sections=work_queue(current_user), today=clock.today()
     )

@@ -108,7 +108,8 @@ def event_label(action: str) -> str:
 
 def nav_links() -> list[tuple[str, str]]:
     """The menu entries the features contribute (``core.signals.menu_entries``), in their order."""
-    return [(e, str(t)) for _position, e, t in contributions(menu_entries.send(None), many=True)]
+    user = current_user._get_current_object() if current_user.is_authenticated else None
+    return [(e, str(t)) for _position, e, t in contributions(menu_entries.send(user), many=True)]
 
 
 def household_actions(h) -> list[tuple[str, str]]:
