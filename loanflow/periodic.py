@@ -1,0 +1,39 @@
+"""The periodic jobs, all in one place: what the worker runs on its own, and when.
+
+The worker (``huey_consumer worker.huey``, README "Production") runs these on
+its clock; on several workers give only one the periodic jobs (the others get
+``--no-periodic``), though each job is also safe to run twice. Times are UTC:
+17:05 UTC is 01:05 in Shanghai, after the business day has turned.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from loanflow.core import uow
+from loanflow.core.tasks import crontab, periodic
+from loanflow.documents import services as documents
+from loanflow.loans.sweep import run_sweep
+
+log = logging.getLogger(__name__)
+
+
+@periodic(crontab(hour="17", minute="5"))
+def daily_sweep() -> None:
+    """Overdue and cured loans as of the business date (as ``flask loanflow sweep``)."""
+    result = run_sweep()  # commits loan by loan
+    uow.commit()
+    log.info("daily sweep: %s", result.as_dict())
+
+
+@periodic(crontab(minute="*/10"))
+def render_owed_documents() -> None:
+    """Every document a committed step still owes (its process died before the render)."""
+    stored = documents.render_owed()
+    if stored:
+        log.info("rendered %s owed documents", stored)
+
+
+# The audit checkpoint job (a signed chain-head checkpoint, at least daily) belongs here, beside the
+# sweep: ``@periodic(crontab(hour="17", minute="15"))`` calling the audit feature's checkpoint writer
+# (``loanflow.audit`` checkpoints), then ``uow.commit()``.
