@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from loanflow.core import uow
+from loanflow.core import once, uow
 from loanflow.core.tasks import crontab, periodic
 from loanflow.documents import services as documents
 from loanflow.loans.sweep import run_sweep
@@ -32,6 +32,14 @@ def render_owed_documents() -> None:
     stored = documents.render_owed()
     if stored:
         log.info("rendered %s owed documents", stored)
+
+
+@periodic(crontab(hour="17", minute="20"))
+def forget_old_answers() -> None:
+    """Stored answers to Idempotency-Keys and form tokens older than a month (no retry comes that late)."""
+    gone = once.forget_old_answers()
+    uow.commit()
+    log.info("forgot %s stored answers", gone)
 
 
 # The audit checkpoint job (a signed chain-head checkpoint, at least daily) belongs here, beside the

@@ -26,10 +26,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import Response, g, make_response
-from sqlalchemy import ForeignKey, String, Text, select, text
+from sqlalchemy import ForeignKey, String, Text, delete, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from loanflow.core import clock
@@ -37,6 +37,7 @@ from loanflow.core.types import UtcDateTime
 from loanflow.extensions import db
 
 RETRY_AFTER_SECONDS = 1
+KEEP_ANSWERS = timedelta(days=30)  # a retry comes within minutes; a month is plenty
 _PENDING = "loanflow_once_pending"
 
 
@@ -146,3 +147,11 @@ def replay(found: IdempotencyRecord) -> Response:
         resp.headers["Location"] = found.location
     resp.headers["Idempotent-Replayed"] = "true"
     return resp
+
+
+def forget_old_answers(older_than: timedelta = KEEP_ANSWERS) -> int:
+    """Delete stored answers older than ``older_than`` (a periodic job); the caller commits."""
+    gone = db.session.execute(
+        delete(IdempotencyRecord).where(IdempotencyRecord.created_at < clock.now() - older_than)
+    )
+    return gone.rowcount

@@ -156,3 +156,20 @@ def test_a_form_refused_for_its_errors_keeps_its_token_for_the_corrected_submit(
         )
     assert bad.status_code == 422 and good.status_code == 302
     assert repayments() == 1
+
+
+def test_stored_answers_older_than_a_month_are_forgotten_by_the_periodic_job(client, login, loan):
+    from datetime import timedelta
+
+    from loanflow import periodic
+    from loanflow.core import clock
+
+    with on_day("2026-05-01"):
+        assert repay(client, {**login("officer"), "Idempotency-Key": "old"}, loan.id).status_code == 200
+    old = db.session.get(IdempotencyRecord, (user_named("officer").id, "old"))
+    old.created_at = clock.now() - timedelta(days=31)
+    db.session.commit()
+    with on_day("2026-05-01"):
+        assert repay(client, {**login("officer"), "Idempotency-Key": "new"}, loan.id).status_code == 200
+    periodic.forget_old_answers()
+    assert db.session.scalars(select(IdempotencyRecord.key)).all() == ["new"]

@@ -44,6 +44,7 @@ def test_the_sweep_runs_daily_after_midnight_in_shanghai_and_owed_documents_ever
     assert due(17, 5) == {sweep}  # 01:05 in Shanghai
     assert due(17, 10) == {owed} and due(3, 0) == {owed}
     assert due(17, 7) == set()
+    assert due(17, 20) == {"forget_old_answers", owed}
 
 
 def test_the_owed_documents_job_renders_what_is_owed(app, monkeypatch):
