@@ -42,6 +42,11 @@ def forget_old_answers() -> None:
     log.info("forgot %s stored answers", gone)
 
 
-# The audit checkpoint job (a signed chain-head checkpoint, at least daily) belongs here, beside the
-# sweep: ``@periodic(crontab(hour="17", minute="15"))`` calling the audit feature's checkpoint writer
-# (``loanflow.audit`` checkpoints), then ``uow.commit()``.
+# The audit checkpoint job belongs here, beside the sweep. The audit feature's checkpoint writer
+# (``loanflow.audit.checkpoints.write_checkpoint``, signed chain heads appended to a log outside the
+# database) is being written on another branch; once it is merged, this is the job:
+#
+#     @periodic(crontab(hour="17", minute="15"))
+#     def audit_checkpoint() -> None:
+#         """Sign every audit chain's head into the checkpoint log (at least daily)."""
+#         checkpoints.write_checkpoint()

@@ -80,7 +80,12 @@ def scratch(_app):
         conn.execute(f"DROP DATABASE IF EXISTS {scratch_name} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {scratch_name}")
     url = f"{root}/{scratch_name}"
-    app = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": url, "ISSUE_DOCUMENTS_ON_ACTIONS": True})
+    overrides = {
+        "SQLALCHEMY_DATABASE_URI": url,
+        "ISSUE_DOCUMENTS_ON_ACTIONS": True,
+        "AUDIT_CHECKPOINT_DIR": tempfile.mkdtemp(prefix="loanflow-crash-checkpoints-"),  # this database's own
+    }
+    app = create_app(TestConfig, overrides)
     with app.app_context():
         db.create_all()
         build_demo(12, case_builders=())
