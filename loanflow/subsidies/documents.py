@@ -28,11 +28,11 @@ from loanflow.subsidies.services import get_case
 
 def subsidy_case_no(case: SubsidyCase) -> str:
     """奖补 case number, shaped like the loans' (DK-2026-000001): JB-2026-000001."""
-    return f"JB-{case.applied_on.year}-{case.id:06d}"
+    return case.case_number
 
 
 def publicity_no(p: Publicity) -> str:
-    return f"GS-{p.posted_on.year}-{p.id:06d}"
+    return p.number
 
 
 def _industry(case: SubsidyCase):

@@ -23,7 +23,7 @@ from loanflow.policy.services import current_policy
 from loanflow.subsidies.domain.amounts import format_quantity
 from loanflow.subsidies.models import Publicity, PublicityEntry, SubsidyCase, SubsidyObjection
 from loanflow.subsidies.rules import load_case
-from loanflow.subsidies.services import release_reservation
+from loanflow.subsidies.services import claim, release_reservation
 from loanflow.subsidies.workflow import SUBSIDIES, check_action
 
 
@@ -102,6 +102,7 @@ def object_to_case(actor: User, case_id: int, data: dict[str, Any]) -> SubsidyCa
     case = load_case(actor, case_id)
     policy, today = current_policy(), clock.today()
     check_action(actor, case, "object", policy, today)  # the 公示 still runs: a guard of ``SUBSIDIES``
+    claim(actor, case, policy, today)
     publicity = case.publicity
     before = {"amount": case.amount, "publicity_id": publicity.id}
     release_reservation(case, because="objection")
@@ -173,31 +174,3 @@ def publicity_entries(p: Publicity) -> list[dict[str, Any]]:
         for e in p.entries
         if e.removed_on is None
     ]
-
-
-def refirm_provisional_dates() -> dict[str, int]:
-    """Recompute every provisional 公示 period and subsidy deadline after a calendar year was entered.
-
-    Part of the caller's transaction (``calendar.services.enter_year``, through the
-    ``calendar_year_entered`` signal; the caller's unit of work commits once).
-    """
-    cal = work_calendar()
-    periods = 0
-    for p in db.session.scalars(select(Publicity).where(Publicity.provisional.is_(True))):
-        period = cal.publicity_period(p.posted_on, p.policy_days)
-        p.start_on, p.end_on, p.approval_opens_on = period.start, period.end, period.approval_opens
-        p.provisional = period.provisional
-        periods += 1
-    deadlines = 0
-    stmt = select(SubsidyCase).where(SubsidyCase.stage_due_provisional.is_(True))
-    for case in db.session.scalars(stmt):
-        base = (
-            case.publicity.end_on if case.state == "publicized" and case.publicity else case.stage_started_on
-        )
-        due = cal.add_working_days(base, case.stage_days or 0)
-        case.stage_due_on = due.date
-        case.stage_due_provisional = due.provisional or (
-            case.state == "publicized" and case.publicity is not None and case.publicity.provisional
-        )
-        deadlines += 1
-    return {"publicity_periods": periods, "subsidy_deadlines": deadlines}

@@ -15,9 +15,29 @@ from decimal import Decimal
 from typing import Any
 
 from loanflow.core.domain.money import format_money, round_fen
+from loanflow.core.domain.policy import Industry
 from loanflow.core.domain.reasons import Reason
 
 ZERO = Decimal("0.00")
+# Units counted one by one (heads, hundreds of birds): a declared or verified quantity is a whole number.
+COUNTED_UNITS = frozenset({"头", "只", "羽", "百羽", "head", "heads", "100 birds", "birds"})
+
+
+def counted_in_whole_units(industry: Industry) -> bool:
+    """True for an industry whose unit is counted in heads or hundreds of birds (not an area)."""
+    return industry.unit_zh in COUNTED_UNITS or industry.unit_en in COUNTED_UNITS
+
+
+def whole_units_refusal(industry: Industry, quantity: Decimal) -> Reason | None:
+    """Why ``quantity`` cannot be counted for ``industry`` (2.5 头 of pigs), or None."""
+    if not counted_in_whole_units(industry) or quantity == quantity.to_integral_value():
+        return None
+    shown = format_quantity(quantity)
+    return Reason(
+        "quantity.whole_units",
+        f"{industry.name_zh}按{industry.unit_zh}计，数量须为整数，不能是 {shown}",
+        f"{industry.name_en} are counted in whole {industry.unit_en}: {shown} is not a whole number",
+    )
 
 
 def format_quantity(q: Decimal) -> str:
