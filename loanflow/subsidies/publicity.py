@@ -8,6 +8,7 @@ after it. An objection takes only its own case off the list and back to
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
@@ -16,6 +17,7 @@ from loanflow.accounts.models import User
 from loanflow.audit import services as audit
 from loanflow.calendar.services import work_calendar
 from loanflow.core import clock, uow
+from loanflow.core.domain.money import format_money
 from loanflow.core.errors import Invalid, NotFound, msg
 from loanflow.core.scope import sees_village, village_filter
 from loanflow.extensions import db
@@ -162,7 +164,20 @@ def list_publicity(
 
 
 def publicity_entries(p: Publicity) -> list[dict[str, Any]]:
-    """The lines still on the list: name, industry, quantity and amount only (never an ID, phone or account)."""
+    """The lines still on the list: name, industry, quantity and amount only (never an ID, phone or account).
+
+    ``computation`` is the working of the amount *as posted* (quantity × rate, and 封顶 when
+    the cap cut it), for ``subsidies.domain.amounts.amount_working``.
+    """
+    shown = [e for e in p.entries if e.removed_on is None]
+    ids = [e.case_id for e in shown]
+    worked = dict(
+        db.session.execute(
+            select(SubsidyCase.id, SubsidyCase.computation).where(SubsidyCase.id.in_(ids))
+        ).all()
+        if ids
+        else []
+    )
     return [
         {
             "case_id": e.case_id,
@@ -170,7 +185,14 @@ def publicity_entries(p: Publicity) -> list[dict[str, Any]]:
             "industry": e.industry,
             "verified_quantity": format_quantity(e.verified_quantity),
             "amount": e.amount,
+            "computation": as_posted(worked.get(e.case_id), e.amount),
         }
-        for e in p.entries
-        if e.removed_on is None
+        for e in shown
     ]
+
+
+def as_posted(computation: dict | None, amount) -> dict | None:
+    """The case's computation with the amount the list posted (an approval may compute it again later)."""
+    if not computation:
+        return None
+    return {**computation, "amount": format_money(amount), "capped": amount < Decimal(computation["gross"])}

@@ -9,6 +9,7 @@ about.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -105,6 +106,31 @@ def compute_amount(
         amount=amount,
         capped=amount < gross,
     )
+
+
+def shown_yuan(value: Decimal) -> str:
+    """An amount as the working line shows it: ``3,600`` for whole yuan, ``1,234.50`` otherwise."""
+    rounded = round_fen(value)
+    return f"{rounded:,.0f}" if rounded == rounded.to_integral_value() else f"{rounded:,.2f}"
+
+
+def amount_working(computation: Mapping[str, Any] | None, unit: str, lang: str = "zh") -> str:
+    """How the amount came about, in one line: ``18 头 × 200 = 3,600, 封顶 3,000`` (封顶: the cap cut it).
+
+    ``computation`` is the case's stored computation (``SubsidyAmount.as_dict``); empty
+    before verification.
+    """
+    if not computation:
+        return ""
+    counted = computation["counted_quantity"]
+    line = (
+        f"{counted} {unit} × {shown_yuan(Decimal(computation['unit_rate']))} = "
+        f"{shown_yuan(Decimal(computation['gross']))}"
+    )
+    if not computation.get("capped"):
+        return line
+    amount = shown_yuan(Decimal(computation["amount"]))
+    return f"{line}, 封顶 {amount}" if lang != "en" else f"{line}, capped at {amount}"
 
 
 def campaign_code(campaign: Any) -> str | None:

@@ -104,7 +104,13 @@ def test_one_list_holds_several_cases_of_one_village_and_shows_no_personal_data(
         "unit",
         "verified_quantity",
         "amount",
+        "capped",
+        "amount_working",
     }
+    assert [(e["amount_working"], e["capped"]) for e in listed["entries"]] == [
+        ("2.5 亩 × 500 = 1,250", False),
+        ("4 头 × 200 = 800", False),
+    ]
     text = body.get_data(as_text=True)
     household = db.session.get(SubsidyCase, a.id).household
     for secret in (household.bank_account, household.head.phone, household.main_cause, "因病", "缺资金"):
