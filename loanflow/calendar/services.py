@@ -96,7 +96,7 @@ def enter_year(
     if new and row is not None:
         raise Conflict(
             msg(
-                f"{year} 年节假日已录入，如需更正请修改该年度",
+                f"{year} 年节假日已录入，如需更正请用 PUT /calendar/years/{year} 修改该年度",
                 f"The calendar of {year} was entered already; correct it with PUT /calendar/years/{year}",
             )
         )
