@@ -1,0 +1,139 @@
+"""The calendar pages (admin): each year's holidays and make-up working days; enter or correct a year
+from the State Council's notice; what moved when a year was entered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import chinese_calendar
+from flask import render_template, request
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from loanflow.calendar.forms import DatesError, dates_in, notice_dates
+from loanflow.calendar.models import CalendarYear
+from loanflow.calendar.services import enter_year
+from loanflow.core import clock
+from loanflow.core.errors import Forbidden, Invalid, msg
+from loanflow.extensions import db
+from loanflow.web.blueprint import bp
+from loanflow.web.forms import refused
+
+
+def _admin() -> None:
+    if current_user.role != "admin":
+        raise Forbidden(msg("只有系统管理员可以维护节假日", "Only an admin may enter the calendar"))
+
+
+@dataclass
+class YearShown:
+    year: int
+    source: str  # "entered" | "library" | "provisional"
+    holidays: list[date] = field(default_factory=list)
+    workdays: list[date] = field(default_factory=list)
+    entered_at: Any = None
+
+
+def _library_year(year: int) -> YearShown | None:
+    """A year the calendar library knows: its days off on weekdays, and its make-up working days."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    try:
+        days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+        off = [d for d in days if d.weekday() < 5 and not chinese_calendar.is_workday(d)]
+        on = [d for d in days if d.weekday() >= 5 and chinese_calendar.is_workday(d)]
+    except NotImplementedError:
+        return None
+    return YearShown(year, "library", off, on)
+
+
+def years_shown() -> list[YearShown]:
+    """The years around today and every year entered, newest first."""
+    entered = {r.year: r for r in db.session.scalars(select(CalendarYear))}
+    this = clock.today().year
+    shown = []
+    for year in sorted(set(entered) | {this - 1, this, this + 1}, reverse=True):
+        row = entered.get(year)
+        if row is not None:
+            dates = (
+                sorted(map(date.fromisoformat, row.holidays)),
+                sorted(map(date.fromisoformat, row.workdays)),
+            )
+            shown.append(YearShown(year, "entered", *dates, entered_at=row.entered_at))
+        else:
+            shown.append(_library_year(year) or YearShown(year, "provisional"))
+    return shown
+
+
+@bp.route("/calendar")
+@login_required
+def calendar_years():
+    """Each year: entered from the notice, known to the library, or provisional (statutory days only)."""
+    _admin()
+    return render_template("calendar/years.html", years=years_shown())
+
+
+def dates_from_form(form, year: int) -> tuple[list[str], list[str], dict]:
+    """The year's days off and make-up days from the two lists, or from the pasted notice."""
+    try:
+        if (form.get("notice") or "").strip():
+            holidays, workdays = notice_dates(form["notice"], year)
+        else:
+            holidays, workdays = (
+                dates_in(form.get("holidays", ""), year),
+                dates_in(form.get("workdays", ""), year),
+            )
+    except DatesError as e:
+        return [], [], {"notice": [msg(f"不存在的日期：{e}", f"No such date: {e}")]}
+    errors = {} if holidays else {"holidays": [msg("没有读到任何放假日期", "No day off was found")]}
+    return [d.isoformat() for d in holidays], [d.isoformat() for d in workdays], errors
+
+
+@dataclass
+class Entered:
+    """What entering a year did, as the page shows it (the one place that reads the service's answer)."""
+
+    year: int
+    holidays: list[str]
+    workdays: list[str]
+    counts: dict[str, int]
+    moved: list[Any]
+
+
+def entered(result: Any) -> Entered:
+    """``enter_year``'s answer, whatever its shape: (table, counts) or an object with ``moved`` dates."""
+    if isinstance(result, tuple):
+        table, counts, moved = result[0], result[1], []
+    else:
+        table = getattr(result, "table", result)
+        counts = getattr(result, "refirmed", None) or getattr(result, "counts", {}) or {}
+        moved = list(getattr(result, "moved", []) or [])
+    data = table.as_dict()
+    return Entered(data["year"], data["holidays"], data["workdays"], dict(counts), moved)
+
+
+@bp.route("/calendar/<int:year>", methods=["GET", "POST"])
+@login_required
+def calendar_year(year: int):
+    """Enter or correct a year: two lists of dates, or the notice pasted whole; then what moved."""
+    _admin()
+    shown = next((y for y in years_shown() if y.year == year), None) or YearShown(year, "provisional")
+    values = {k: request.form.get(k, "") for k in ("holidays", "workdays", "notice")}
+    if request.method == "GET":
+        values = {
+            "holidays": "\n".join(d.isoformat() for d in shown.holidays),
+            "workdays": "\n".join(d.isoformat() for d in shown.workdays),
+            "notice": "",
+        }
+        return render_template("calendar/year.html", shown=shown, values=values, errors={}, result=None)
+    holidays, workdays, errors = dates_from_form(request.form, year)
+    result = None
+    try:
+        if errors:
+            raise Invalid(errors)
+        result = entered(enter_year(current_user, year, holidays, workdays))
+    except Invalid as e:
+        errors = refused(e)
+    page = render_template("calendar/year.html", shown=shown, values=values, errors=errors, result=result)
+    return page, 422 if errors else 200
