@@ -9,6 +9,7 @@ from typing import Any
 
 import chinese_calendar
 from flask import render_template, request
+from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -37,11 +38,11 @@ class YearShown:
 
 
 def _library_year(year: int) -> YearShown | None:
-    """A year the calendar library knows: its days off on weekdays, and its make-up working days."""
+    """A year the calendar library knows: its public holidays' days off, and its make-up working days."""
     first, last = date(year, 1, 1), date(year, 12, 31)
     try:
         days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-        off = [d for d in days if d.weekday() < 5 and not chinese_calendar.is_workday(d)]
+        off = [d for d in days if not chinese_calendar.is_workday(d) and chinese_calendar.get_holiday_detail(d)[1]]
         on = [d for d in days if d.weekday() >= 5 and chinese_calendar.is_workday(d)]
     except NotImplementedError:
         return None
@@ -90,6 +91,14 @@ def dates_from_form(form, year: int) -> tuple[list[str], list[str], dict]:
     return [d.isoformat() for d in holidays], [d.isoformat() for d in workdays], errors
 
 
+# What the provisional dates recomputed are, by the names the features report them under.
+RECOMPUTED = {
+    "loan_deadlines": lazy_gettext("Loan stage deadlines"),
+    "subsidy_deadlines": lazy_gettext("Subsidy stage deadlines"),
+    "publicity_periods": lazy_gettext("Publicity periods"),
+}
+
+
 @dataclass
 class Entered:
     """What entering a year did, as the page shows it (the one place that reads the service's answer)."""
@@ -110,7 +119,8 @@ def entered(result: Any) -> Entered:
         counts = getattr(result, "refirmed", None) or getattr(result, "counts", {}) or {}
         moved = list(getattr(result, "moved", []) or [])
     data = table.as_dict()
-    return Entered(data["year"], data["holidays"], data["workdays"], dict(counts), moved)
+    named = {str(RECOMPUTED.get(k, k)): n for k, n in counts.items()}
+    return Entered(data["year"], data["holidays"], data["workdays"], named, moved)
 
 
 @bp.route("/calendar/<int:year>", methods=["GET", "POST"])
@@ -133,6 +143,7 @@ def calendar_year(year: int):
         if errors:
             raise Invalid(errors)
         result = entered(enter_year(current_user, year, holidays, workdays))
+        values = {"holidays": "\n".join(result.holidays), "workdays": "\n".join(result.workdays), "notice": ""}
     except Invalid as e:
         errors = refused(e)
     page = render_template("calendar/year.html", shown=shown, values=values, errors=errors, result=result)

@@ -7,8 +7,10 @@ up (under its own key) without a change here; ``NAMES`` only gives it a readable
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from loanflow.core.domain.labels import label
 from loanflow.policy.document import join
 
 NAMES: dict[str, tuple[str, str]] = {
@@ -37,7 +39,8 @@ NAMES: dict[str, tuple[str, str]] = {
     "limit": ("授信额度（元）", "Credit limit (yuan)"),
     "rates": ("贷款利率（按期限与生效日期）", "Rates by term and date"),
     "effective_from": ("生效日期", "Effective from"),
-    "rate": ("年利率 / 单价（元）", "Rate / unit rate"),
+    "rate": ("年利率", "Annual rate"),
+    "industries.rate": ("单价（元/单位）", "Unit rate (yuan)"),
     "method": ("还款方式", "Repayment method"),
     "subsidy_ratio": ("贴息比例", "Interest subsidy ratio"),
     "penalty_markup": ("罚息上浮比例", "Penalty markup"),
@@ -60,7 +63,7 @@ NAMES: dict[str, tuple[str, str]] = {
     "cap_period": ("上限计算期间", "Cap period"),
     "campaign": ("攻坚期", "Campaign"),
     "publicity_working_days": ("公示期（工作日）", "Publicity period (working days)"),
-    "applied": ("申请 → 下一步", "Applied → next"),
+    "applied": ("已申请 → 下一步", "Applied → next step"),
     "rated": ("已评级 → 授信", "Rated → credited"),
     "credited": ("已授信 → 放款", "Credited → disbursed"),
     "extension_requested": ("展期申请 → 决定", "Extension request → decision"),
@@ -70,9 +73,60 @@ NAMES: dict[str, tuple[str, str]] = {
 }
 
 
-def name(key: str, lang: str = "zh") -> str:
-    zh, en = NAMES.get(key, (key, key))
+# Codes inside the policy shown by their labels (``core.domain.labels`` kinds, or the pairs here).
+CODE_KINDS = {
+    "admitted_statuses": "status",
+    "admitted_monitoring": "monitoring",
+    "purposes": "purpose",
+    "method": "method",
+}
+OTHER_CODES = {
+    "cap_period": {"calendar_year": ("自然年", "Calendar year"), "campaign": ("攻坚期", "Campaign")}
+}
+
+
+def name(key: str, lang: str = "zh", within: str = "") -> str:
+    """A parameter's readable name; ``within``: the list it is a column of (``industries``)."""
+    zh, en = NAMES.get(f"{within}.{key}", NAMES.get(key, (key, key)))
     return en if lang == "en" else zh
+
+
+def param_name(path: str, lang: str = "zh") -> str:
+    """A parameter's readable name from its path (``loan.rates[2].rate`` → 小额信贷 · 贷款利率… 第 3 行 · 年利率)."""
+    parts, within = [], ""
+    for piece in path.split("."):
+        key, _, index = piece.partition("[")
+        text = name(key, lang, within)
+        if index:
+            row = int(index.split("]")[0]) + 1
+            text += f" 第 {row} 行" if lang == "zh" else f" row {row}"
+        parts.append(text)
+        within = key
+    return " · ".join(parts)
+
+
+def _code(key: str, code: Any, lang: str) -> str:
+    if key in CODE_KINDS:
+        return label(CODE_KINDS[key], str(code), lang)
+    pair = OTHER_CODES.get(key, {}).get(code)
+    return (pair[1] if lang == "en" else pair[0]) if pair else str(code)
+
+
+def shown(path: str, value: Any, lang: str = "zh") -> str:
+    """A parameter's value as the tables show it: labels for codes, yes/no, a rate with its percentage."""
+    key = path.rsplit(".", 1)[-1].split("[")[0]
+    if isinstance(value, bool):
+        return ("yes" if value else "no") if lang == "en" else ("是" if value else "否")
+    if value is None:
+        return "—"
+    if isinstance(value, list):
+        return "、".join(_code(key, v, lang) for v in value)
+    if key == "rate" and ".rates[" in path:
+        try:
+            return f"{value}（{Decimal(str(value)) * 100:.2f}%）"
+        except InvalidOperation:
+            return str(value)
+    return _code(key, value, lang)
 
 
 @dataclass
@@ -83,6 +137,7 @@ class Block:
     path: str
     facts: list[tuple[str, str, Any]] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
+    column_names: list[str] = field(default_factory=list)
     rows: list[list[tuple[str, Any]]] = field(default_factory=list)
 
 
@@ -108,7 +163,10 @@ def _section(section: dict, path: str, title: str, lang: str) -> list[Block]:
         elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             columns = list(dict.fromkeys(k for row in value for k in row))
             rows = [[(join(join(where, i), c), row.get(c)) for c in columns] for i, row in enumerate(value)]
-            out.append(Block(f"{title} · {name(key, lang)}", where, columns=columns, rows=rows))
+            names = [name(c, lang, key) for c in columns]
+            out.append(
+                Block(f"{title} · {name(key, lang)}", where, columns=columns, column_names=names, rows=rows)
+            )
         else:
             head.facts.append((where, name(key, lang), value))
     return out

@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from loanflow.core.errors import Forbidden, Invalid, msg
 from loanflow.policy import services
 from loanflow.policy.document import as_text, diff, from_form, leaves
-from loanflow.policy.present import blocks, name
+from loanflow.policy.present import blocks, param_name, shown
 from loanflow.web.blueprint import bp
 from loanflow.web.forms import refused
 from loanflow.web.present import lang
@@ -140,13 +140,11 @@ def _policy_form(base, document: dict, raw: dict, errors: dict, meta: dict, prev
 
 @bp.app_template_global()
 def policy_param(path: str) -> str:
-    """A parameter's readable name from its path (``loan.rates[2].rate`` → 贷款利率… 第 3 行 · 年利率)."""
-    parts = []
-    for piece in path.split("."):
-        key, _, index = piece.partition("[")
-        text = name(key, lang())
-        if index:
-            row = int(index.split("]")[0]) + 1
-            text += f" 第 {row} 行" if lang() == "zh" else f" row {row}"
-        parts.append(text)
-    return " · ".join(parts)
+    """A parameter's readable name from its path, in the page's language."""
+    return param_name(path, lang())
+
+
+@bp.app_template_global()
+def policy_value(path: str, value: object) -> str:
+    """A parameter's value as the tables show it, in the page's language."""
+    return shown(path, value, lang())
