@@ -83,6 +83,8 @@ def create_user(
     if not full_name:
         errors["full_name"] = [msg("请填写姓名", "The name is required")]
     errors.update(placement_errors(role, region_code, branch_id))
+    if actor is not None and not region_code.startswith(actor.region_code[:6]):
+        errors["region"] = [msg("区划须在本县之内", "The region must be inside your county")]
     problems = password_problems(password, username, min_password)
     if problems:
         errors["password"] = problems

@@ -33,6 +33,8 @@ def user_from_form(form) -> dict[str, Any]:
     data = {f: (form.get(f) or "").strip() for f in FIELDS if f in form}
     if "branch_id" in data:
         data["branch_id"] = int(data["branch_id"]) if data["branch_id"].isdigit() else None
+        if data.get("role") != "bank_officer":
+            data["branch_id"] = None  # the branch select is ignored for the other roles
     return data
 
 

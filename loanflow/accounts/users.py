@@ -72,6 +72,8 @@ def update_user(actor: User, user_id: int, changes: dict[str, Any]) -> User:
     if role != "bank_officer" and "branch_id" not in wanted:
         branch_id = None  # leaving the officers leaves the branch
     errors.update(placement_errors(role, region, branch_id))
+    if not region.startswith(actor.region_code[:6]):
+        errors["region"] = [msg("区划须在本县之内", "The region must be inside your county")]
     password = changes.get("password")
     if password is not None:
         problems = password_problems(password, user.username)

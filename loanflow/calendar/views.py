@@ -42,7 +42,11 @@ def _library_year(year: int) -> YearShown | None:
     first, last = date(year, 1, 1), date(year, 12, 31)
     try:
         days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-        off = [d for d in days if not chinese_calendar.is_workday(d) and chinese_calendar.get_holiday_detail(d)[1]]
+        off = [
+            d
+            for d in days
+            if not chinese_calendar.is_workday(d) and chinese_calendar.get_holiday_detail(d)[1]
+        ]
         on = [d for d in days if d.weekday() >= 5 and chinese_calendar.is_workday(d)]
     except NotImplementedError:
         return None
@@ -143,7 +147,11 @@ def calendar_year(year: int):
         if errors:
             raise Invalid(errors)
         result = entered(enter_year(current_user, year, holidays, workdays))
-        values = {"holidays": "\n".join(result.holidays), "workdays": "\n".join(result.workdays), "notice": ""}
+        values = {
+            "holidays": "\n".join(result.holidays),
+            "workdays": "\n".join(result.workdays),
+            "notice": "",
+        }
     except Invalid as e:
         errors = refused(e)
     page = render_template("calendar/year.html", shown=shown, values=values, errors=errors, result=result)

@@ -154,3 +154,14 @@ def test_a_password_reset_forces_a_change_and_no_event_holds_a_hash(client, logi
     stored = db.session.get(User, uid).password_hash
     for e in db.session.scalars(select(AuditEvent)):
         assert stored not in str(e.before) + str(e.after)
+
+
+def test_a_user_may_not_be_moved_to_another_county(client, login, users):
+    from loanflow.accounts.services import create_region
+
+    create_region(None, "341504", "金安区")
+    r = client.patch(
+        f"/api/v1/users/{users['clerk'].id}", json={"region": "341504"}, headers={**login("admin"), **EN}
+    )
+    assert r.status_code == 422 and "inside your county" in str(r.json["errors"]["region"])
+    assert db.session.get(User, users["clerk"].id).region_code == "341503001001"
