@@ -225,14 +225,16 @@ class Attention:
     last_check: AuditEvent | None
 
 
-def provisional_years() -> dict[int, int]:
-    """Years not yet entered that open cases' deadlines are counted in: year → how many cases."""
+def provisional_years(county: str) -> dict[int, int]:
+    """Years not yet entered that the county's open cases' deadlines are counted in: year → how many cases."""
     calendar = work_calendar()
     counts: dict[int, int] = {}
     for model in (Loan, SubsidyCase):
         rows = db.session.execute(
             select(model.stage_due_on).where(
-                model.stage_due_provisional.is_(True), model.stage_due_on.is_not(None)
+                model.stage_due_provisional.is_(True),
+                model.stage_due_on.is_not(None),
+                model.village_code.startswith(county),
             )
         )
         for (due,) in rows:
@@ -270,6 +272,6 @@ def attention(actor: User) -> Attention:
         [b for b in all_branches if not officers.get(b.id)],
         officers,
         list(never),
-        provisional_years(),
+        provisional_years(_county(actor)),
         last_audit_check(),
     )

@@ -136,3 +136,52 @@ def test_the_fund_page_shows_the_headroom_and_a_deposit_needs_its_reference(page
     assert r.status_code == 302
     html = admin.get("/fund").get_data(as_text=True)
     assert "裕财〔2026〕12号" in html and 'id="fund-headroom">2,000,000.00<' in html
+
+
+ADMIN_PAGES = (
+    "/admin",
+    "/users",
+    "/users/new",
+    "/admin/regions",
+    "/admin/branches",
+    "/policy",
+    "/policy/new",
+    "/policy/versions",
+    "/policy/compare?a=1&b=1",
+    "/calendar",
+    "/calendar/2027",
+    "/fund",
+    "/password",
+)
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_every_admin_page_opens_in_both_languages(page_as, language):
+    admin = page_as("admin")
+    admin.get(f"/lang/{language}")
+    for path in ADMIN_PAGES:
+        r = admin.get(path)
+        assert r.status_code == 200, path
+        assert ('<html lang="en"' in r.get_data(as_text=True)) == (language == "en"), path
+
+
+def test_a_deadline_in_a_year_not_yet_entered_is_shown_until_the_year_is_entered(app, page_as, users):
+    from loanflow.loans.testing.factories import drive, fill_fund, fresh_households, open_loan
+
+    app.config["LOANFLOW_TODAY"] = "2026-12-24"  # the credited stage's 7 working days reach into 2027
+    fill_fund(users)
+    drive(
+        open_loan(users["clerk2"], fresh_households(users["clerk2"].region_code)[0]),
+        "credited",
+        officer=users["officer3"],
+    )
+    admin = page_as("admin")
+    years = (
+        admin.get("/admin").get_data(as_text=True).split('id="provisional-years"')[1].split("</section>")[0]
+    )
+    assert "2027 年：1 件在办案件的时限为暂定" in years
+    admin.post("/calendar/2027", data={"holidays": "2027-01-01\n2027-01-02\n2027-01-03", "workdays": ""})
+    years = (
+        admin.get("/admin").get_data(as_text=True).split('id="provisional-years"')[1].split("</section>")[0]
+    )
+    assert "2027" not in years and "没有时限依赖尚未录入的年份" in years
