@@ -17,7 +17,8 @@ from loanflow.extensions import db
 MIN_PASSWORD = MIN_LENGTH
 
 
-def _admin_only(actor: User | None) -> None:
+def require_admin(actor: User | None) -> None:
+    """403 unless the actor is an admin (None: a command run by the operator)."""
     if actor is not None and actor.role != "admin":
         raise Forbidden(
             msg(
@@ -73,7 +74,7 @@ def create_user(
     min_password: int = MIN_PASSWORD,
 ) -> User:
     """Create a user with one role and one region node (bank officers: one branch)."""
-    _admin_only(actor)
+    require_admin(actor)
     errors: dict[str, list] = {}
     username, full_name = (username or "").strip(), (full_name or "").strip()
     if not username:
@@ -109,7 +110,7 @@ def create_user(
 
 def create_region(actor: User | None, code: str, name: str) -> Region:
     """Add a county (6 digits), township (9) or village (12) under its parent."""
-    _admin_only(actor)
+    require_admin(actor)
     levels = {6: "county", 9: "township", 12: "village"}
     if not code.isdigit() or len(code) not in levels:
         raise Invalid(
@@ -136,7 +137,7 @@ def create_branch(
     actor: User | None, *, name: str, bank: str, address: str, county_code: str, township_codes: list[str]
 ) -> Branch:
     """A bank branch serving a set of townships (each township has one branch)."""
-    _admin_only(actor)
+    require_admin(actor)
     taken = db.session.scalars(
         select(BranchTownship.township_code).where(BranchTownship.township_code.in_(township_codes))
     ).all()

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from loanflow.accounts import users as service
-from loanflow.accounts.services import _admin_only, create_user
+from loanflow.accounts.services import create_user, require_admin
 from loanflow.core.errors import Invalid
 from loanflow.core.regions import Branch, Region
 from loanflow.extensions import db
@@ -60,7 +60,7 @@ def users():
 @login_required
 def new_user():
     """Create a user: username, name, role, region node, branch (officers), a first password."""
-    _admin_only(current_user)
+    require_admin(current_user)
     values, errors = {"role": "clerk", "region_code": current_user.region_code}, {}
     if request.method == "POST":
         values = user_from_form(request.form)

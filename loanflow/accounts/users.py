@@ -10,7 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from loanflow.accounts.models import ApiToken, User
 from loanflow.accounts.passwords import password_problems
-from loanflow.accounts.services import _admin_only, placement_errors, user_snapshot
+from loanflow.accounts.services import placement_errors, require_admin, user_snapshot
 from loanflow.audit import services as audit
 from loanflow.core import clock, uow
 from loanflow.core.errors import Conflict, Invalid, NotFound, msg
@@ -27,7 +27,7 @@ def list_users(
     active: bool | None = None,
 ) -> list[User]:
     """The users of the admin's region, searched by username or name, filtered by role, region node, active."""
-    _admin_only(actor)
+    require_admin(actor)
     query = select(User).where(User.region_code.startswith(actor.region_code[:6]))
     if q:
         like = f"%{q.strip().lower()}%"
@@ -42,7 +42,7 @@ def list_users(
 
 
 def get_user(actor: User, user_id: int) -> User:
-    _admin_only(actor)
+    require_admin(actor)
     user = db.session.get(User, user_id)
     if user is None or not user.region_code.startswith(actor.region_code[:6]):
         raise NotFound(msg("用户不存在", "No such user"))

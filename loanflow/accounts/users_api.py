@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, validate
 
 from loanflow.accounts import users as service
 from loanflow.accounts.models import ROLES
-from loanflow.accounts.services import _admin_only, create_user
+from loanflow.accounts.services import create_user, require_admin
 from loanflow.api.auth import login_required
 from loanflow.api.common import load_body
 from loanflow.api.fields import Code, Id, Label
@@ -83,7 +83,7 @@ class Users(MethodView):
     @blp.response(201, UserOut)
     def post(self):
         """Create a user (the password must be changed at the first login)."""
-        _admin_only(g.user)
+        require_admin(g.user)
         return create_user(g.user, **load_body(UserIn))
 
 

@@ -7,7 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from loanflow.accounts.services import _admin_only
+from loanflow.accounts.services import require_admin
 from loanflow.admin import services
 from loanflow.api.auth import login_required
 from loanflow.api.common import load_body
@@ -103,7 +103,7 @@ class Regions(MethodView):
     @blp.response(201, RegionOut)
     def post(self):
         """Add a township (9 digits) or village (12) under its parent; a code in use is 409."""
-        _admin_only(g.user)
+        require_admin(g.user)
         data = load_body(RegionIn)
         return services.add_region(g.user, data["code"], data["name"])
 
@@ -114,7 +114,7 @@ class Regions(MethodView):
 @blp.response(200, RegionOut)
 def patch_region(code: str):
     """Rename a node (its code never changes: 409)."""
-    _admin_only(g.user)
+    require_admin(g.user)
     data = load_body(RegionPatch)
     return services.rename_region(g.user, code, data["name"], data.get("code"))
 
@@ -133,7 +133,7 @@ class Branches(MethodView):
     @blp.response(201, BranchOut)
     def post(self):
         """Add a branch serving some townships (each township has one branch)."""
-        _admin_only(g.user)
+        require_admin(g.user)
         return _with_officers([services.add_branch(g.user, **load_body(BranchIn))])[0]
 
 
@@ -143,5 +143,5 @@ class Branches(MethodView):
 @blp.response(200, BranchOut)
 def patch_branch(branch_id: int):
     """Rename a branch, change its bank or address, or the townships it serves."""
-    _admin_only(g.user)
+    require_admin(g.user)
     return _with_officers([services.update_branch(g.user, branch_id, load_body(BranchPatch))])[0]

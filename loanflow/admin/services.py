@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from loanflow.accounts.models import User
-from loanflow.accounts.services import _admin_only, create_branch, create_region
+from loanflow.accounts.services import create_branch, create_region, require_admin
 from loanflow.audit import services as audit
 from loanflow.audit.models import AuditEvent
 from loanflow.calendar.services import work_calendar
@@ -24,7 +24,6 @@ from loanflow.extensions import db
 from loanflow.loans.models import Loan
 from loanflow.subsidies.models import SubsidyCase
 
-__all__ = ["add_region", "rename_region", "region_tree", "add_branch", "update_branch", "attention"]
 
 # The events the admin's home reads for "last verification / checkpoint": the audit feature records
 # them when a verification or a checkpoint is made (``audit_check_actions`` is the one place to extend).
@@ -48,7 +47,7 @@ def _county(actor: User) -> str:
 
 def region_tree(actor: User) -> list[Node]:
     """The admin's county as a tree (county → townships → villages), townships with their branch."""
-    _admin_only(actor)
+    require_admin(actor)
     regions = db.session.scalars(
         select(Region).where(Region.code.startswith(_county(actor))).order_by(Region.code)
     )
@@ -67,7 +66,7 @@ def region_tree(actor: User) -> list[Node]:
 
 def add_region(actor: User, code: str, name: str) -> Region:
     """A new township or village under a node of the admin's county (a code in use: 409)."""
-    _admin_only(actor)
+    require_admin(actor)
     if code.isdigit() and not code.startswith(_county(actor)):
         raise Invalid({"code": [msg("区划代码须在本县之内", "The code must be inside your county")]})
     region = create_region(actor, code, name)
@@ -77,7 +76,7 @@ def add_region(actor: User, code: str, name: str) -> Region:
 
 def rename_region(actor: User, code: str, name: str, new_code: str | None = None) -> Region:
     """Rename a node; its code never changes (asking for another code is 409)."""
-    _admin_only(actor)
+    require_admin(actor)
     region = db.session.get(Region, code)
     if region is None or not code.startswith(_county(actor)):
         raise NotFound(msg(f"区划 {code} 不存在", f"No region has the code {code}"))
@@ -140,7 +139,7 @@ def _branch_errors(data: dict[str, Any]) -> dict[str, list]:
 
 
 def branches(actor: User) -> list[Branch]:
-    _admin_only(actor)
+    require_admin(actor)
     return list(
         db.session.scalars(select(Branch).where(Branch.county_code == _county(actor)).order_by(Branch.id))
     )
@@ -148,7 +147,7 @@ def branches(actor: User) -> list[Branch]:
 
 def add_branch(actor: User, *, name: str, bank: str, address: str = "", townships: list[str]) -> Branch:
     """A branch of a partner bank serving some townships of the admin's county."""
-    _admin_only(actor)
+    require_admin(actor)
     county = _county(actor)
     errors = _branch_errors({"name": name, "bank": bank}) | _townships_errors(county, townships, None)
     if errors:
@@ -171,7 +170,7 @@ def branch_snapshot(b: Branch) -> dict:
 
 def update_branch(actor: User, branch_id: int, changes: dict[str, Any]) -> Branch:
     """Rename a branch, change its bank or address, or the townships it serves."""
-    _admin_only(actor)
+    require_admin(actor)
     branch = db.session.get(Branch, branch_id)
     if branch is None or branch.county_code != _county(actor):
         raise NotFound(msg("网点不存在", "No such branch"))
