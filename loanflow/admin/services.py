@@ -24,7 +24,6 @@ from loanflow.extensions import db
 from loanflow.loans.models import Loan
 from loanflow.subsidies.models import SubsidyCase
 
-
 # The events the admin's home reads for "last verification / checkpoint": the audit feature records
 # them when a verification or a checkpoint is made (``audit_check_actions`` is the one place to extend).
 AUDIT_CHECK_ACTIONS = ("audit.verify", "audit.checkpoint")

@@ -103,6 +103,13 @@ RECOMPUTED = {
 }
 
 
+MOVED_WHAT = {
+    "stage_due_on": lazy_gettext("Stage deadline"),
+    "publicity_end": lazy_gettext("End of publicity"),
+    "approval_opens": lazy_gettext("Approval possible from"),
+}
+
+
 @dataclass
 class Entered:
     """What entering a year did, as the page shows it (the one place that reads the service's answer)."""
@@ -111,20 +118,37 @@ class Entered:
     holidays: list[str]
     workdays: list[str]
     counts: dict[str, int]
-    moved: list[Any]
+    moved: list[dict[str, Any]]
+    flags: list[dict[str, Any]]
+    reports_moved: bool = False  # the service's answer lists moved dates (not only how many it recomputed)
+
+
+def _row(item: Any, *names: str) -> dict[str, Any]:
+    """One moved date or flag as plain values, dates as ISO text."""
+    get = item.get if isinstance(item, dict) else lambda n, d=None: getattr(item, n, d)
+    values = {n: get(n) for n in names}
+    return {n: v.isoformat() if isinstance(v, date) else v for n, v in values.items()}
 
 
 def entered(result: Any) -> Entered:
-    """``enter_year``'s answer, whatever its shape: (table, counts) or an object with ``moved`` dates."""
+    """``enter_year``'s answer, whatever its shape: ``(table, counts)``, or an object with ``table``,
+    ``refirmed`` counts, the ``moved`` dates and the subsidies ``approved_inside_period``."""
     if isinstance(result, tuple):
-        table, counts, moved = result[0], result[1], []
+        table, counts, moved, flags = result[0], result[1], [], []
     else:
-        table = getattr(result, "table", result)
-        counts = getattr(result, "refirmed", None) or getattr(result, "counts", {}) or {}
-        moved = list(getattr(result, "moved", []) or [])
+        table, counts = result.table, getattr(result, "refirmed", None) or {}
+        moved, flags = (
+            getattr(result, "moved", None) or [],
+            getattr(result, "approved_inside_period", None) or [],
+        )
     data = table.as_dict()
     named = {str(RECOMPUTED.get(k, k)): n for k, n in counts.items()}
-    return Entered(data["year"], data["holidays"], data["workdays"], named, moved)
+    rows = [_row(m, "case_number", "what", "before", "after", "still_provisional") for m in moved]
+    for r in rows:
+        r["what"] = str(MOVED_WHAT.get(r["what"], r["what"]))
+    found = [_row(f, "case_number", "approved_on", "period_end") for f in flags]
+    reports = not isinstance(result, tuple) and hasattr(result, "moved")
+    return Entered(data["year"], data["holidays"], data["workdays"], named, rows, found, reports)
 
 
 @bp.route("/calendar/<int:year>", methods=["GET", "POST"])

@@ -65,3 +65,34 @@ def test_a_notice_with_an_impossible_date_is_refused_beside_it_and_nothing_is_en
     r = page_as("admin").post("/calendar/2027", data={"notice": "元旦：2月30日放假。"})
     assert r.status_code == 422 and field_errors(r.get_data(as_text=True), "notice")
     assert db.session.get(CalendarYear, 2027) is None
+
+
+def test_the_page_shows_each_moved_date_when_the_service_lists_them(app):
+    """The calendar service may answer with the dates that moved; the page's presenter reads both shapes."""
+    from types import SimpleNamespace
+
+    from loanflow.calendar.views import entered
+    from loanflow.core.domain.workdays import YearTable
+
+    table = YearTable(2027, frozenset({date(2027, 1, 1)}), frozenset())
+    moved = SimpleNamespace(
+        case_number="DK-2026-000006",
+        what="stage_due_on",
+        before=date(2027, 1, 4),
+        after=date(2027, 1, 5),
+        still_provisional=False,
+    )
+    with app.test_request_context():
+        shown = entered(SimpleNamespace(table=table, refirmed={"loan_deadlines": 1}, moved=[moved]))
+        assert shown.moved == [
+            {
+                "case_number": "DK-2026-000006",
+                "what": "办理期限",
+                "before": "2027-01-04",
+                "after": "2027-01-05",
+                "still_provisional": False,
+            }
+        ]
+        assert shown.counts == {"贷款办理时限": 1} and shown.reports_moved
+        old = entered((table, {"loan_deadlines": 1}))
+        assert old.moved == [] and not old.reports_moved and old.holidays == ["2027-01-01"]
