@@ -129,3 +129,19 @@ def test_the_admin_unblocks_branch_b_publishes_a_rate_and_enters_2027(open_page,
     for path, name in (("/admin/regions", "regions"), ("/admin/branches", "branches"), ("/fund", "fund")):
         page.goto(path)
         shoot(page, shots, name)
+
+    # the new officer's first login leads to the password change
+    officer = open_page(*DESKTOP)
+    officer.goto("/login")
+    officer.fill("input[name=username]", "officer4")
+    officer.fill("input[name=password]", "Tea-garden-2026")
+    officer.click("main button[type=submit]")
+    officer.wait_for_url("**/password")
+    assert "您的密码由管理员设置" in officer.locator(".flash.warn").inner_text()
+    shoot(officer, shots, "password-change")
+    officer.fill("input[name=current_password]", "Tea-garden-2026")
+    officer.fill("input[name=new_password]", "Kiwi-orchard-2027")
+    officer.fill("input[name=confirm_password]", "Kiwi-orchard-2027")
+    officer.click("main button[type=submit]")
+    officer.wait_for_url("**/")
+    assert "密码已修改" in officer.locator(".flash.ok").inner_text()
