@@ -22,6 +22,7 @@ from loanflow.core.errors import Conflict, Invalid, NotFound, msg
 from loanflow.core.regions import Branch, BranchTownship, Region
 from loanflow.extensions import db
 from loanflow.loans.models import Loan
+from loanflow.policy.services import current_policy
 from loanflow.subsidies.models import SubsidyCase
 
 # The events the admin's home reads for "last verification / checkpoint": the audit feature records
@@ -217,6 +218,7 @@ class Attention:
 
     townships_without_branch: list[Region]
     branches_without_officer: list[Branch]
+    branches_with_one_officer: list[Branch]  # four eyes: a loan its officer credited cannot be disbursed
     officers: dict[int, int]
     never_logged_in: list[User]
     provisional_years: dict[int, int]
@@ -268,6 +270,7 @@ def attention(actor: User) -> Attention:
     return Attention(
         [t.region for t in townships],
         [b for b in all_branches if not officers.get(b.id)],
+        [b for b in all_branches if officers.get(b.id) == 1] if current_policy().four_eyes else [],
         officers,
         list(never),
         provisional_years(_county(actor)),

@@ -64,8 +64,8 @@ def shoot(page, shots: str, name: str) -> None:
 def test_the_admin_unblocks_branch_b_publishes_a_rate_and_enters_2027(open_page, shots, dead_end):
     page = open_page(*DESKTOP)
     admin_logs_in(page)
-    home = page.locator("#provisional-years").inner_text()
-    assert "2027" in home
+    assert "2027" in page.locator("#provisional-years").inner_text()
+    assert "韩摆渡支行" in page.locator("#branches-with-one-officer").inner_text()
     shoot(page, shots, "home")
 
     # an officer for branch B: the dead end then has someone who may disburse it
@@ -125,6 +125,7 @@ def test_the_admin_unblocks_branch_b_publishes_a_rate_and_enters_2027(open_page,
     db.session.close()
     page.goto("/admin")
     assert "2027" not in page.locator("#provisional-years").inner_text()
+    assert page.locator("#branches-with-one-officer").count() == 0  # officer4 joined officer3
 
     for path, name in (("/admin/regions", "regions"), ("/admin/branches", "branches"), ("/fund", "fund")):
         page.goto(path)
