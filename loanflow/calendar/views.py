@@ -17,10 +17,12 @@ from loanflow.calendar.forms import DatesError, dates_in, notice_dates
 from loanflow.calendar.models import CalendarYear
 from loanflow.calendar.services import enter_year
 from loanflow.core import clock
-from loanflow.core.errors import Forbidden, Invalid, msg
+from loanflow.core.errors import Forbidden, Invalid, NotFound, msg
 from loanflow.extensions import db
 from loanflow.web.blueprint import bp
 from loanflow.web.forms import refused
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # the years the calendar API takes
 
 
 def _admin() -> None:
@@ -156,6 +158,8 @@ def entered(result: Any) -> Entered:
 def calendar_year(year: int):
     """Enter or correct a year: two lists of dates, or the notice pasted whole; then what moved."""
     _admin()
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise NotFound(msg(f"没有 {year} 年的日历", f"No calendar for {year}"))
     shown = next((y for y in years_shown() if y.year == year), None) or YearShown(year, "provisional")
     values = {k: request.form.get(k, "") for k in ("holidays", "workdays", "notice")}
     if request.method == "GET":

@@ -112,7 +112,7 @@ def new_policy():
     except ValueError:
         errors["effective_on"] = [msg("日期格式应为 2026-03-10", "A date looks like 2026-03-10")]
     errors = {**services.check_document(document, effective_on), **errors}
-    if errors or request.form.get("step") != "publish":
+    if errors or request.form.get("step") != "publish" or not diff(base.document, document):
         return _policy_form(base, document, raw, errors, meta, preview=not errors)
     try:
         row = services.publish_policy(current_user, document, meta["note"], effective_on)

@@ -45,7 +45,9 @@ def test_a_clerk_keeps_the_case_menu_and_gets_no_admin_page(page_as):
 
 def test_the_home_lists_users_who_never_logged_in_and_a_branch_without_officers(page_as, users):
     admin = page_as("admin")
-    one = admin.get("/admin").get_data(as_text=True).split('id="branches-with-one-officer"')[1].split("</p>")[0]
+    one = (
+        admin.get("/admin").get_data(as_text=True).split('id="branches-with-one-officer"')[1].split("</p>")[0]
+    )
     assert "韩摆渡支行" in one and "苏埠支行" not in one  # officer3 alone: four eyes leave its credits stuck
     admin.post(f"/users/{users['officer3'].id}/active", data={"active": "no"})
     html = admin.get("/admin").get_data(as_text=True)

@@ -96,3 +96,9 @@ def test_the_page_shows_each_moved_date_when_the_service_lists_them(app):
         assert shown.counts == {"贷款办理时限": 1} and shown.reports_moved
         old = entered((table, {"loan_deadlines": 1}))
         assert old.moved == [] and not old.reports_moved and old.holidays == ["2027-01-01"]
+
+
+def test_a_year_outside_the_calendar_is_not_found(page_as):
+    admin = page_as("admin")
+    assert admin.get("/calendar/99999").status_code == 404
+    assert admin.post("/calendar/1999", data={"holidays": "1999-01-01"}).status_code == 404

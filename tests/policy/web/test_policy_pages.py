@@ -114,3 +114,8 @@ def test_a_file_that_is_not_a_policy_is_refused_beside_the_upload(page_as):
         "/policy/new", data={"document_file": upload, "step": "preview"}, content_type="multipart/form-data"
     )
     assert r.status_code == 422 and field_errors(r.get_data(as_text=True), "document_file")
+
+
+def test_publishing_a_version_that_changes_nothing_only_previews_it(page_as):
+    r = page_as("admin").post("/policy/new", data={**whole_form(), "step": "publish"})
+    assert r.status_code == 200 and "没有变动" in r.get_data(as_text=True) and versions() == 1
