@@ -135,9 +135,9 @@ def _apply_form(h, values: dict, errors: dict, status: int = 200):
 POSITION = 20
 
 
-def menu_entries(_sender: Any, **_kwargs: Any) -> list[tuple]:
-    """``menu_entries``: the loan list."""
-    return [(POSITION, "web.loans", lazy_gettext("Loans"))]
+def menu_entries(user: Any, **_kwargs: Any) -> list[tuple]:
+    """``menu_entries``: the loan list (not for admins, who see no case)."""
+    return [] if getattr(user, "role", None) == "admin" else [(POSITION, "web.loans", lazy_gettext("Loans"))]
 
 
 def household_actions(_household: Any, **_kwargs: Any) -> list[tuple]:
