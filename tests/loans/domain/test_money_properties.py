@@ -91,7 +91,7 @@ def test_partial_repayments_then_the_payoff_still_close_the_loan(loan, partials,
             events.append(Repayment(on, amount))
     last = max(whens[-1], day_in_life(loan, final))
     pos = position(loan, events, last)
-    assert pos.outstanding_principal + sum(a.principal + a.prepaid_principal for a in pos.allocations) == (
+    assert pos.outstanding_principal + sum(x.principal_paid for x in pos.lines) + pos.prepaid_principal == (
         loan.amount
     )
     assert sum(x.principal for x in pos.lines) + pos.prepaid_principal == loan.amount
