@@ -177,6 +177,18 @@ class ExtensionOut(Schema):
     extended_months = fields.Integer(allow_none=True)
     extended_on = fields.Date(allow_none=True)
     rate = DecimalString(attribute="extension_rate", allow_none=True)
+    declined_on = fields.Date(attribute="extension_declined_on", allow_none=True)
+    declined_reason = Text(attribute="extension_declined_reason", allow_none=True)
+
+
+class ClaimOut(Schema):
+    """The compensation claim (代偿申请): waiting for the county, or the last one refused."""
+
+    note = Text(attribute="claim_note", allow_none=True)
+    claimed_on = fields.Date(allow_none=True)
+    claimed_from = Text(allow_none=True)
+    refused_on = fields.Date(attribute="claim_refused_on", allow_none=True)
+    refusal_reason = Text(attribute="claim_refusal_reason", allow_none=True)
 
 
 class OwedOut(Schema):
@@ -232,11 +244,16 @@ class LoanOut(LoanSummaryOut):
     extension = fields.Nested(ExtensionOut)
     recalled_on = fields.Date(allow_none=True)
     compensated_on = fields.Date(allow_none=True)
+    claim = fields.Nested(ClaimOut, allow_none=True)
     closed_on = fields.Date(allow_none=True)
     closing_reason = Text(allow_none=True)
     due_now = MoneyOut(attribute="money.due_now")
     due_now_breakdown = fields.Nested(OwedOut, attribute="money.due_now_owed")
     payoff = MoneyOut(attribute="money.payoff")
+    advance = MoneyOut(
+        attribute="money.advance", metadata={"description": "Received and not yet applied (预收)"}
+    )
+    plan_revision = fields.Integer(metadata={"description": "The revision of the plan in force"})
     payoff_breakdown = fields.Nested(OwedOut, attribute="money.payoff_owed")
     outstanding_principal = MoneyOut(attribute="money.outstanding_principal", allow_none=False)
     overdue_days = fields.Integer(attribute="money.days_overdue")
@@ -255,6 +272,7 @@ class LoanOut(LoanSummaryOut):
             allowed_actions=service.allowed_actions(current_user(), loan),
             rating=None if loan.rating_score is None else loan,
             extension=loan,
+            claim=loan if loan.claimed_on else None,
             money=position_of(loan) or _NotLent(),
             schedule=lines or None,
         )
@@ -285,16 +303,35 @@ class ScheduleLineOut(Schema):
     rate = DecimalString()
 
 
+class PlanLineOut(ScheduleLineOut):
+    """A line of the plan; ``paid`` and ``still_due`` for the plan in force only."""
+
+    paid = MoneyOut(allow_none=True)
+    still_due = MoneyOut(allow_none=True)
+
+
+class RevisionOut(Schema):
+    number = fields.Integer()
+    cause = Text()
+    cause_label = Label("plan_cause", "cause")
+    effective_on = fields.Date()
+
+
+class ScheduleIn(Schema):
+    revision = fields.Integer(load_default=None, strict=False, validate=validate.Range(min=0, max=10_000))
+
+
 class ScheduleOut(Schema):
-    """``GET /loans/{id}/schedule``: the plan in force and its revision (n after the n-th extension)."""
+    """``GET /loans/{id}/schedule``: the plan in force (or ``?revision=n``), what made it, every revision."""
 
-    loan_id = fields.Integer(attribute="id")
-    revision = fields.Integer(attribute="extension_count")
-    lines = fields.List(fields.Nested(ScheduleLineOut))
-
-    @pre_dump
-    def _read_once(self, loan: Loan, **kwargs) -> Shown:
-        return Shown(loan, lines=plan_in_force(loan))
+    loan_id = fields.Integer()
+    revision = fields.Integer()
+    cause = Text()
+    cause_label = Label("plan_cause", "cause")
+    effective_on = fields.Date()
+    in_force = fields.Boolean()
+    lines = fields.List(fields.Nested(PlanLineOut))
+    revisions = fields.List(fields.Nested(RevisionOut))
 
 
 class RepaymentOut(Schema):

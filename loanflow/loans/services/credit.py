@@ -29,9 +29,9 @@ from loanflow.loans.services.actions import (
     begin_action,
     check_event_date,
     rate_on,
-    store_schedule,
     transition,
 )
+from loanflow.loans.services import plan
 from loanflow.loans.services.apply import eligibility_reasons, household_facts, refusal
 from loanflow.loans.services.queries import leverage_reason, lock_fund
 from loanflow.policy.services import current_policy
@@ -166,7 +166,7 @@ def disburse_loan(actor: User, loan_id: int, on: date | None = None) -> Loan:
             **account,
         )
     )
-    store_schedule(loan.id, 0, lines)
+    plan.record_revision(actor, loan, 0, "disbursement", on, lines)
     uow.flush()
     uow.after_commit(documents.issue_after, actor, "loan", loan.id, "loan_receipt")
     return loan
