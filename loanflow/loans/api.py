@@ -11,7 +11,15 @@ from loanflow.api.common import page_size, paged
 from loanflow.api.idempotency import idempotent
 from loanflow.core.errors import Invalid, NotFound, msg
 from loanflow.loans.api_money import MONEY_ACTIONS
-from loanflow.loans.schemas import CASE_ACTIONS, LoanIn, LoanOut, LoanPage, LoanSearch, ScheduleIn, ScheduleOut
+from loanflow.loans.schemas import (
+    CASE_ACTIONS,
+    LoanIn,
+    LoanOut,
+    LoanPage,
+    LoanSearch,
+    ScheduleIn,
+    ScheduleOut,
+)
 from loanflow.loans.services import actions as service
 from loanflow.loans.services import apply as loan_apply
 from loanflow.loans.services import plan as loan_plan

@@ -37,8 +37,10 @@ class RepayIn(Schema):
     date = fields.Date(load_default=None)
     prepay = fields.Boolean(
         load_default=False,
-        metadata={"description": "What is left after the amounts due prepays principal (提前还款); "
-                  "without it the rest is kept as an advance (预收) for the next lines"},
+        metadata={
+            "description": "What is left after the amounts due prepays principal (提前还款); "
+            "without it the rest is kept as an advance (预收) for the next lines"
+        },
     )
 
 

@@ -37,7 +37,10 @@ COUNTY_STEPS = frozenset({"approve-compensation", "refuse-compensation"})
 ROLE_REFUSALS = {
     "clerk": ("只有经办员可以办理此操作", "Only a clerk may do this"),
     "bank_officer": ("只有信贷员可以办理此操作", "Only a bank loan officer may do this"),
-    "approver": ("只有县级扶贫办审核员可以审批代偿", "Only a county-level approver may decide a compensation claim"),
+    "approver": (
+        "只有县级扶贫办审核员可以审批代偿",
+        "Only a county-level approver may decide a compensation claim",
+    ),
 }
 
 
@@ -215,4 +218,3 @@ def compensation_too_early(loan: Loan, policy: Policy, on: date | None = None) -
 
 def past_compensation_threshold(user: User, loan: Loan, now: Moment) -> Msg | None:
     return compensation_too_early(loan, now.policy)
-

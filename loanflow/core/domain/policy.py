@@ -119,7 +119,13 @@ DEFAULT_POLICY: dict[str, Any] = {
         "publicity_working_days": 5,
     },
     "deadlines": {
-        "loan": {"applied": 5, "rated": 5, "credited": 7, "extension_requested": 5, "compensation_claimed": 10},
+        "loan": {
+            "applied": 5,
+            "rated": 5,
+            "credited": 7,
+            "extension_requested": 5,
+            "compensation_claimed": 10,
+        },
         "subsidy": {"applied": 5, "verified": 5, "publicized": 5, "approved": 5},
     },
 }

@@ -1,10 +1,13 @@
 """The county risk-compensation fund (县风险补偿金): deposits, compensation (风险代偿), recoveries.
 
 A loan overdue (or recalled and unpaid) for the policy's number of days may be
-claimed on the fund: the fund pays its share of the outstanding principal, the
-bank bears the rest, and the loan is ``compensated``. Later recoveries are split
-back in the same proportion, the share fixed by the policy version of the
-compensation. The fund's balance (deposits + recoveries − payouts) limits new
+claimed on the fund by a bank officer, with what the bank did to collect; a
+county-level approver approves the claim — the fund pays its share of the
+outstanding principal, the bank bears the rest, and the loan is ``compensated`` —
+or refuses it with a reason (the loan goes back where it was). Later recoveries
+settle what was owed like a repayment; the principal they recover goes back in
+the compensation's proportion (``domain.compensation``), the share fixed by the
+policy version of the compensation. The fund's balance (deposits + recoveries − payouts) limits new
 credit: outstanding principal plus credit not yet disbursed may not pass
 ``fund_leverage`` × balance (checked at credit and again at disbursement, under
 the county's fund lock, which a compensation's payout takes too).
@@ -21,11 +24,12 @@ from sqlalchemy import func, insert, select
 from loanflow.accounts.models import User
 from loanflow.audit import services as audit
 from loanflow.core import clock, uow
-from loanflow.core.domain.money import format_money, round_fen
+from loanflow.core.domain.money import format_money
 from loanflow.core.errors import Forbidden, Invalid, NotFound, msg
 from loanflow.core.regions import Region
 from loanflow.core.scope import in_region
 from loanflow.extensions import db
+from loanflow.loans.domain.compensation import fund_payout, fund_recovered, recovered_principal
 from loanflow.loans.models import FundEntry, Loan
 from loanflow.loans.services.actions import begin_action, check_event_date, transition
 from loanflow.loans.services.money import position_of
@@ -173,7 +177,11 @@ def claim_compensation(actor: User, loan_id: int, note: str) -> Loan:
         claim_refused_on=None,
         claim_refusal_reason=None,
     )
-    figures = {"outstanding_principal": pos.outstanding_principal, "payoff": pos.payoff, "days": pos.days_overdue}
+    figures = {
+        "outstanding_principal": pos.outstanding_principal,
+        "payoff": pos.payoff,
+        "days": pos.days_overdue,
+    }
     transition(actor, loan, "claim-compensation", changes=changes, reason=note, audit_extra=figures)
     uow.flush()
     return loan
@@ -186,7 +194,7 @@ def approve_compensation(actor: User, loan_id: int) -> Loan:
     policy = current_policy()
     pos = position_of(loan, on)
     share = policy.fund_share
-    fund_pays = round_fen(pos.outstanding_principal * share)
+    fund_pays = fund_payout(pos.outstanding_principal, share)
     bank_bears = pos.outstanding_principal - fund_pays
     if fund_pays > 0:
         lock_fund(loan.county_code)  # the payout lowers the balance a credit's check reads
@@ -247,12 +255,6 @@ def _fund_total(loan: Loan, kind: str) -> Decimal:
 # --- recover (追偿) -----------------------------------------------------------------------------
 
 
-def recovered_principal(recovered: Decimal, owed: Decimal, principal: Decimal) -> Decimal:
-    """The principal among ``recovered`` money, settled like a repayment: what was owed at
-    compensation beyond the principal (penalty, compound, interest) first, then principal."""
-    return min(principal, max(ZERO, recovered - (owed - principal)))
-
-
 def recover_loan(actor: User, loan_id: int, amount: Decimal, on: date | None = None) -> Loan:
     """Record money recovered after compensation (追偿).
 
@@ -283,8 +285,7 @@ def recover_loan(actor: User, loan_id: int, amount: Decimal, on: date | None = N
         )
     share = policy_version(loan.compensation_policy_version).fund_share
     principal = loan.principal_outstanding or ZERO
-    principal_back = recovered_principal(after, owed, principal)
-    fund_due = min(round_fen(principal_back * share), _fund_total(loan, "payout"))  # cumulative: no fen lost
+    fund_due = fund_recovered(after, owed, principal, share, _fund_total(loan, "payout"))
     fund_part = max(ZERO, fund_due - _fund_total(loan, "recovery"))
     if fund_part > 0:
         _fund_entry(
@@ -293,7 +294,8 @@ def recover_loan(actor: User, loan_id: int, amount: Decimal, on: date | None = N
     split = {
         "amount": amount,
         "date": on,
-        "principal": principal_back - recovered_principal(before, owed, principal),
+        "principal": recovered_principal(after, owed, principal)
+        - recovered_principal(before, owed, principal),
         "fund_part": fund_part,
         "bank_part": amount - fund_part,
     }

@@ -25,13 +25,13 @@ from loanflow.loans.domain.eligibility import LoanApplication
 from loanflow.loans.domain.rating import ScoreError, below_floor_reason, rate_household
 from loanflow.loans.domain.schedule import build_schedule, maturity_date
 from loanflow.loans.models import Disbursement, Loan
+from loanflow.loans.services import plan
 from loanflow.loans.services.actions import (
     begin_action,
     check_event_date,
     rate_on,
     transition,
 )
-from loanflow.loans.services import plan
 from loanflow.loans.services.apply import eligibility_reasons, household_facts, refusal
 from loanflow.loans.services.queries import leverage_reason, lock_fund
 from loanflow.policy.services import current_policy

@@ -145,7 +145,9 @@ def repay_loan(
     cal = work_calendar()
     events = ledger_events(loan)
     try:
-        pos = position_of(loan, max(on, clock.today()), events=[*events, Paid(on, amount, NEW, prepay)], calendar=cal)
+        pos = position_of(
+            loan, max(on, clock.today()), events=[*events, Paid(on, amount, NEW, prepay)], calendar=cal
+        )
     except PaymentExceedsPayoff as e:
         raise Invalid(
             {
@@ -200,7 +202,13 @@ def repay_loan(
         **_money_changes(loan, pos, dest, on),
         **revise_plan(actor, loan, pos, "prepayment", on, repayment_id),
     }
-    audit = {"repayment_id": repayment_id, "amount": amount, "paid_on": on, "prepay": prepay, "allocation": stored}
+    audit = {
+        "repayment_id": repayment_id,
+        "amount": amount,
+        "paid_on": on,
+        "prepay": prepay,
+        "allocation": stored,
+    }
     transition(actor, loan, "repay", dest=dest, changes=changes, audit_extra=audit)
     uow.flush()
     return db.session.get(Repayment, repayment_id)
@@ -252,7 +260,10 @@ def reverse_repayment(actor: User, loan_id: int, repayment_id: int, reason: str)
         loan,
         "reverse-repayment",
         dest=None if dest in (None, loan.state) else dest,
-        changes={**_money_changes(loan, pos, dest), **revise_plan(actor, loan, pos, "reversal", clock.today())},
+        changes={
+            **_money_changes(loan, pos, dest),
+            **revise_plan(actor, loan, pos, "reversal", clock.today()),
+        },
         reason=reason.strip(),
         audit_extra={"repayment_id": repayment.id, "amount": repayment.amount, "paid_on": repayment.paid_on},
     )

@@ -163,7 +163,9 @@ def _from_stored(line: LoanScheduleLine) -> PlanLine:
 
 
 def revisions_of(loan: Loan) -> tuple[LoanPlanRevision, ...]:
-    stmt = select(LoanPlanRevision).where(LoanPlanRevision.loan_id == loan.id).order_by(LoanPlanRevision.number)
+    stmt = (
+        select(LoanPlanRevision).where(LoanPlanRevision.loan_id == loan.id).order_by(LoanPlanRevision.number)
+    )
     return tuple(db.session.scalars(stmt))
 
 
@@ -172,7 +174,9 @@ def schedule(actor: User, loan_id: int, revision: int | None = None) -> Plan:
     loan = load_loan(actor, loan_id)
     plan = plan_of(loan, revision)
     if plan is None:
-        raise NotFound(msg("该贷款尚未放款，还没有还款计划", "The loan is not disbursed: it has no plan yet", "plan"))
+        raise NotFound(
+            msg("该贷款尚未放款，还没有还款计划", "The loan is not disbursed: it has no plan yet", "plan")
+        )
     return plan
 
 

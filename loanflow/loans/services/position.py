@@ -20,7 +20,7 @@ from loanflow.core.domain.workdays import WorkCalendar
 from loanflow.extensions import db
 from loanflow.loans.domain.ledger import Extension, LedgerEvent, LoanTerms, Position, Recall, position
 from loanflow.loans.domain.ledger import Repayment as Paid
-from loanflow.loans.models import Loan, LoanScheduleLine, Repayment
+from loanflow.loans.models import Loan, LoanPlanRevision, LoanScheduleLine, Repayment
 
 
 def loan_terms(loan: Loan) -> LoanTerms:
@@ -70,6 +70,13 @@ def plan_in_force(loan: Loan, revision: int | None = None) -> list[LoanScheduleL
         .order_by(LoanScheduleLine.seq)
     )
     return list(db.session.scalars(stmt))
+
+
+def revision_made(loan: Loan, number: int) -> LoanPlanRevision | None:
+    """What made revision ``number`` of the loan's plan (disbursement, prepayment …), and when."""
+    return db.session.scalar(
+        select(LoanPlanRevision).where(LoanPlanRevision.loan_id == loan.id, LoanPlanRevision.number == number)
+    )
 
 
 def ledger_events(loan: Loan, repayments: list[Repayment] | None = None) -> list[LedgerEvent]:

@@ -216,7 +216,9 @@ def reload(loan: Loan) -> Loan:
     return db.session.get(Loan, loan.id)
 
 
-def compensated(users: dict[str, User], loan: Loan, officer: str = "officer", approver: str = "approver2") -> Loan:
+def compensated(
+    users: dict[str, User], loan: Loan, officer: str = "officer", approver: str = "approver2"
+) -> Loan:
     """Claim the fund for the loan (bank officer) and approve the claim (county approver), as two requests."""
     from loanflow.loans.fund import services as fund
 

@@ -94,7 +94,10 @@ def test_a_prepayment_in_mid_period_stops_interest_on_the_prepaid_principal_that
 
 
 def test_an_equal_principal_prepayment_keeps_the_term_and_lowers_each_remaining_part():
-    events = [Repayment(date(2026, 3, 20), D("2400.00")), Repayment(date(2026, 5, 1), D("3000.00"), prepay=True)]
+    events = [
+        Repayment(date(2026, 3, 20), D("2400.00")),
+        Repayment(date(2026, 5, 1), D("3000.00"), prepay=True),
+    ]
     pos = position(EQUAL, events, date(2026, 5, 1))
     assert [str(x.principal) for x in pos.lines] == ["2400.00", "1650.00", "1650.00", "1650.00", "1650.00"]
     # line 2: (9,600 × 42 + 6,600 × 50) × 3 % / 360; line 4: 3,300 × 3 % × 91 / 360 = 25.025 → 25.03
