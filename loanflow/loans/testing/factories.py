@@ -227,3 +227,14 @@ def compensated(
     fund.approve_compensation(users[approver], loan.id)
     uow.commit()
     return reload(loan)
+
+
+def use_method(method: str) -> None:
+    """Publish a policy version whose repayment method is ``method`` (loans credited after it use it)."""
+    from loanflow.core.domain.policy import default_policy_document
+    from loanflow.policy.services import publish_policy
+
+    document = default_policy_document()
+    document["loan"]["method"] = method
+    publish_policy(None, document, f"test: {method}")
+    uow.commit()
