@@ -157,6 +157,7 @@ LOAN_NEXT = {
     "disbursed": "按借据所附还款计划按期还款，最后一期为到期日",
     "overdue": "贷款已逾期，请尽快归还逾期款项",
     "recalled": "贷款已提前收回，请立即归还全部欠款",
+    "compensation_claimed": "{branch}已申请风险代偿，待县扶贫办审批；请尽快与{branch}联系归还欠款",
     "compensated": "贷款已由风险补偿金代偿，请与{branch}联系归还欠款",
     "repaid": "贷款已结清，本案办结",
     "rejected": "申请未获批准，本案办结",
