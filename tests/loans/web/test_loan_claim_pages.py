@@ -61,3 +61,19 @@ def test_an_officer_declines_an_extension_on_the_page(page_as, users):
         html = page_as("clerk").get(f"/loans/{loan.id}").get_data(as_text=True)
     assert "展期未获同意" in html and "经营正常，有还款能力" in html
     assert reload(loan).extension_requested_months is None
+
+
+def test_after_an_extension_the_page_shows_the_rate_in_force_beside_the_lines_computed_at_it(page_as, users):
+    from loanflow.loans.services.extensions import extend_loan
+
+    fill_fund(users)
+    loan = disbursed_loan(users, household=free_households()[0])
+    with on_day("2027-01-10"):
+        request_extension(users["clerk"], loan.id, 6, "牛价下跌，延迟出栏")
+        uow.commit()
+    with on_day("2027-01-15"):
+        extend_loan(users["officer"], loan.id)
+        uow.commit()
+        html = page_as("clerk").get(f"/loans/{loan.id}").get_data(as_text=True)
+    assert "现行利率" in html and "3.50%" in html
+    assert "83.89" in html and "89.44" in html and "79.72" in html  # the lines at 3.50 % from 15 January
