@@ -17,9 +17,8 @@ from loanflow.loans.schemas import (
     LoanOut,
     LoanPage,
     LoanSearch,
-    ScheduleIn,
-    ScheduleOut,
 )
+from loanflow.loans.schemas_plan import ScheduleIn, ScheduleOut
 from loanflow.loans.services import actions as service
 from loanflow.loans.services import apply as loan_apply
 from loanflow.loans.services import plan as loan_plan
