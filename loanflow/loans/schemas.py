@@ -249,7 +249,10 @@ class LoanOut(LoanSummaryOut):
     closing_reason = Text(allow_none=True)
     due_now = MoneyOut(attribute="money.due_now")
     due_now_breakdown = fields.Nested(OwedOut, attribute="money.due_now_owed")
-    payoff = MoneyOut(attribute="money.payoff")
+    payoff = MoneyOut(
+        attribute="money.payoff",
+        metadata={"description": "What closes the loan today: payoff_breakdown's total less the advance"},
+    )
     advance = MoneyOut(
         attribute="money.advance", metadata={"description": "Received and not yet applied (预收)"}
     )
