@@ -257,6 +257,8 @@ def test_a_claim_waits_for_a_county_approver_with_ten_working_days_and_the_fund_
             "三次上门催收，两次书面函告",
         )
         assert loan.stage_due_on == date(2026, 7, 14)  # 10 working days after Tuesday 30 June
+        receipt = loan_documents.loan_household_receipt_view(loan)  # the household's 回执 says so
+        assert "待县扶贫办审批" in receipt.next_step and receipt.due_by == date(2026, 7, 14)
         assert db.session.scalar(select(FundEntry.id).where(FundEntry.kind == "payout")) is None
         assert allowed_actions(funded["officer"], loan) == []  # the bank never pays itself
         assert allowed_actions(funded["approver"], loan) == []  # a township approver may not decide
