@@ -190,6 +190,7 @@ class SubsidyNoticeView:
     amount: Decimal
     approved_on: date
     approving_office: str
+    amount_working: str = ""  # how the amount came about, with 封顶 when the cap cut it
 
 
 @dataclass(frozen=True)
@@ -201,6 +202,7 @@ class PublicityEntry:
     verified_quantity: Decimal
     unit: str
     amount: Decimal
+    amount_working: str = ""  # how the amount came about, with 封顶 when the cap cut it
 
 
 @dataclass(frozen=True)
