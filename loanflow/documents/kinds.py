@@ -112,7 +112,8 @@ class ScheduleTotals:
 
 @dataclass(frozen=True)
 class LoanReceiptView:
-    """借据 with its repayment plan (还款计划), issued at disbursement."""
+    """借据 with its repayment plan (还款计划), issued at disbursement and for each new revision of the
+    plan (``revision`` > 0: what made it, from when, the principal prepaid before it)."""
 
     receipt_no: str
     contract_no: str
@@ -128,6 +129,10 @@ class LoanReceiptView:
     annual_rate: Decimal
     method: str
     lines: tuple[ScheduleLine, ...]
+    revision: int = 0
+    revision_cause: str = ""
+    revised_on: date | None = None
+    prepaid_principal: Decimal = Decimal("0.00")
 
     @property
     def method_label(self) -> str:
