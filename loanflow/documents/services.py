@@ -224,25 +224,6 @@ def owe(actor: User | None, case_type: str, case_id: int, kind: str) -> None:
     uow.after_commit(render_owed_one, owed.id)
 
 
-def issue_after(actor: User | None, case_type: str, case_id: int, kind: str) -> IssuedDocument | None:
-    """Issue a document after a commit, with no owed row: a crash before it loses the document.
-
-    The earlier way, kept so that a step written against it still issues its
-    document; a step's due document is recorded with ``owe`` instead, which
-    survives a crash. A failure is logged and never undoes the action.
-    """
-    if not current_app.config.get("ISSUE_DOCUMENTS_ON_ACTIONS", True):
-        return None
-    try:
-        return issue(actor, case_type, db.session.get(_model(case_type), case_id), kind)
-    except Exception:
-        db.session.rollback()
-        current_app.logger.exception(
-            "issuing %s for %s %s failed; it can be issued again", kind, case_type, case_id
-        )
-        return None
-
-
 def render_owed_one(owed_id: int) -> IssuedDocument | None:
     """Render one owed document and store it, deleting the owed row in the same transaction.
 
