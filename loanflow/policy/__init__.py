@@ -9,5 +9,9 @@ def init_app(app: Flask) -> None:
     from loanflow.core.cli import add_commands
     from loanflow.policy import api, cli, models  # noqa: F401  (models: tables)
 
+    from loanflow.accounts.tokens import use_token_lifetime
+    from loanflow.policy.services import current_policy
+
     register_api(app, api.blp)
     add_commands(app, cli.cli)
+    use_token_lifetime(app, lambda: current_policy().token_hours)
