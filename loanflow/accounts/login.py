@@ -40,7 +40,9 @@ def authenticate(username: str, password: str, address: str | None) -> User:
     if waits:
         raise TooManyAttempts(max(waits), _too_many(max(waits)))
     user = db.session.scalar(select(User).where(User.username == username))
-    stored = user.password_hash if user is not None else _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"])
+    stored = (
+        user.password_hash if user is not None else _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"])
+    )
     if not check_password_hash(stored, password) or user is None or not user.active:
         for key in keys:
             window.hit(limit, *key)

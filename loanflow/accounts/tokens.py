@@ -40,7 +40,10 @@ def issue_token(user: User) -> tuple[str, ApiToken]:
     now = clock.now()
     secret = new_token_secret()
     token = ApiToken(
-        user_id=user.id, token_hash=token_digest(secret), created_at=now, expires_at=now + timedelta(hours=hours)
+        user_id=user.id,
+        token_hash=token_digest(secret),
+        created_at=now,
+        expires_at=now + timedelta(hours=hours),
     )
     db.session.add(token)
     return secret, token

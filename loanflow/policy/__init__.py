@@ -5,11 +5,10 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Tables, the policy API, ``flask loanflow publish-policy``."""
+    from loanflow.accounts.tokens import use_token_lifetime
     from loanflow.api import register_api
     from loanflow.core.cli import add_commands
     from loanflow.policy import api, cli, models  # noqa: F401  (models: tables)
-
-    from loanflow.accounts.tokens import use_token_lifetime
     from loanflow.policy.services import current_policy
 
     register_api(app, api.blp)
