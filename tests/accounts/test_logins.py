@@ -4,7 +4,6 @@ what a wrong password costs; the next page is on this site only."""
 
 from __future__ import annotations
 
-import statistics
 import time
 
 import pytest
@@ -89,10 +88,12 @@ def test_an_unknown_user_takes_as_long_as_a_wrong_password(app, client, demo):
         return time.perf_counter() - start
 
     timed("nobody-at-all", "192.0.2.99")  # the dummy hash is made once, on first use
-    wrong = [timed("clerk", f"192.0.2.{20 + i}") for i in range(3)]
-    unknown = [timed(f"nobody-{i}", f"192.0.2.{30 + i}") for i in range(3)]
-    assert statistics.median(wrong) > 0.01
-    assert statistics.median(unknown) == pytest.approx(statistics.median(wrong), rel=0.5)
+    wrong, unknown = [], []
+    for i in range(4):  # interleaved, so that a busy machine slows both alike
+        wrong.append(timed("clerk", f"192.0.2.{20 + i}"))
+        unknown.append(timed(f"nobody-{i}", f"192.0.2.{30 + i}"))
+    assert min(wrong) > 0.01
+    assert min(unknown) == pytest.approx(min(wrong), rel=0.5)
 
 
 def _user_id(username: str) -> int:
