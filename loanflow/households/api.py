@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -69,6 +71,21 @@ class AccountChangeIn(Schema):
     reason = Text(load_default="", validate=validate.Length(max=500))
 
 
+def checked_first(check):
+    """Run ``check(g.user, **path)`` before the body is read, so that a household outside the
+    caller's region answers 404 and a role that may not act 403 before any 422 (DOMAIN.md's order)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            check(g.user, **kwargs)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
 class Decision(Schema):
     confirm = fields.Boolean(required=True)
 
@@ -104,6 +121,7 @@ class HouseholdItem(MethodView):
         return service.get_household(g.user, household_id)
 
     @idempotent
+    @checked_first(service.editable_household)
     @blp.arguments(HouseholdPatch(partial=True))
     @blp.response(200, HouseholdOut)
     def patch(self, changes, household_id: int):
@@ -114,6 +132,7 @@ class HouseholdItem(MethodView):
 @blp.route("/households/<int:household_id>/account-changes", methods=["POST"])
 @login_required
 @idempotent
+@checked_first(service.editable_household)
 @blp.arguments(AccountChangeIn)
 @blp.response(201, AccountChangeOut)
 def request_account_change(data, household_id: int):
@@ -124,6 +143,7 @@ def request_account_change(data, household_id: int):
 @blp.route("/households/<int:household_id>/account-changes/<int:change_id>", methods=["POST"])
 @login_required
 @idempotent
+@checked_first(service.decidable_account_change)
 @blp.arguments(Decision)
 @blp.response(200, AccountChangeOut)
 def decide_account_change(data, household_id: int, change_id: int):

@@ -105,7 +105,7 @@ def household(household_id: int):
 @login_required
 def edit_household(household_id: int):
     """Change the register fields and members (the bank account has its own four-eyes request)."""
-    h = service.get_household(current_user, household_id)
+    h = service.editable_household(current_user, household_id)  # 404, then 403 (a supervisor): no form
     if request.method == "GET":
         return _form(household_values(h), {}, h)
     values, data, errors = household_from_form(request.form, with_account=False)
@@ -124,7 +124,7 @@ def edit_household(household_id: int):
 @login_required
 def request_account_change(household_id: int):
     """Ask to change the registered bank account; a second user confirms it."""
-    h = service.get_household(current_user, household_id)
+    h = service.editable_household(current_user, household_id)
     if request.method == "GET":
         values = {"account_type": h.account_type, "bank_name": h.bank_name}
         return render_template("households/account_change.html", h=h, values=values, errors={})
