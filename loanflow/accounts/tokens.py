@@ -1,7 +1,8 @@
 """API bearer tokens: issued by ``POST /api/v1/tokens``; only the SHA-256 of the secret is stored.
 
-A token lives ``token_hours`` of the policy in force when it was issued (DOMAIN.md: 12 hours); the
-policy feature, above this one, tells it how to read that number (``use_token_lifetime``).
+A token lives ``token_hours`` of the policy in force when it was issued (DOMAIN.md: 12 hours), in real
+time (``clock.wall_now``: replaying another business date neither ends nor extends it); the policy
+feature, above this one, tells it how to read that number (``use_token_lifetime``).
 """
 
 from __future__ import annotations
@@ -37,13 +38,12 @@ def new_token_secret() -> str:
 def issue_token(user: User) -> tuple[str, ApiToken]:
     """A new secret for ``user`` and its stored row (the hash, when it was issued, when it expires)."""
     hours = current_app.extensions.get(TOKEN_LIFETIME, lambda: DEFAULT_POLICY["token_hours"])()
-    now = clock.now()
     secret = new_token_secret()
     token = ApiToken(
         user_id=user.id,
         token_hash=token_digest(secret),
-        created_at=now,
-        expires_at=now + timedelta(hours=hours),
+        created_at=clock.now(),
+        expires_at=clock.wall_now() + timedelta(hours=hours),
     )
     db.session.add(token)
     return secret, token
@@ -54,7 +54,6 @@ def bearer(secret: str) -> tuple[User, ApiToken] | None:
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(secret)))
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
-    expires_at = token.expires_at or token.created_at + timedelta(hours=DEFAULT_POLICY["token_hours"])
-    if clock.now() >= expires_at:
+    if token.expires_at is None or clock.wall_now() >= token.expires_at:  # NULL: issued before expiry existed
         return None
     return token.user, token

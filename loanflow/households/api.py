@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from loanflow.api.auth import login_required
+from loanflow.api.auth import checked_first, login_required, roles_first
 from loanflow.api.common import PageArgs, page_size, paged
 from loanflow.api.fields import Code, Id, Money
 from loanflow.api.idempotency import idempotent
@@ -71,21 +69,6 @@ class AccountChangeIn(Schema):
     reason = Text(load_default="", validate=validate.Length(max=500))
 
 
-def checked_first(check):
-    """Run ``check(g.user, **path)`` before the body is read, so that a household outside the
-    caller's region answers 404 and a role that may not act 403 before any 422 (DOMAIN.md's order)."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(*args, **kwargs):
-            check(g.user, **kwargs)
-            return view(*args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
 class Decision(Schema):
     confirm = fields.Boolean(required=True)
 
@@ -104,6 +87,7 @@ class Households(MethodView):
         return paged(rows, total, args)
 
     @idempotent
+    @roles_first("clerk")
     @blp.arguments(HouseholdIn)
     @blp.response(201, HouseholdOut)
     def post(self, data):

@@ -19,6 +19,7 @@ from loanflow.core.scope import (
     can_confirm_account_change,
     can_edit_household,
     can_register_household,
+    can_register_households,
     can_view_household,
     village_filter,
 )
@@ -98,10 +99,15 @@ def _set_members(h: Household, members: list[dict]) -> None:
         )
 
 
+def may_register(actor: User) -> None:
+    """403 unless ``actor`` registers households (a clerk)."""
+    if not can_register_households(actor):
+        raise Forbidden(msg("只有经办员可以登记农户", "Only a clerk may register households"))
+
+
 def register_household(actor: User, data: dict[str, Any]) -> Household:
     """Register a household and its members (建档立卡登记)."""
-    if actor.role != "clerk":
-        raise Forbidden(msg("只有经办员可以登记农户", "Only a clerk may register households"))
+    may_register(actor)
     errors: dict[str, list[Reason]] = {}
     _check_village(actor, data["village_code"], errors)
     check_monitoring(data, errors)

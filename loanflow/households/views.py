@@ -69,6 +69,7 @@ def households():
 @login_required
 def register_household():
     """Register a household and its members; errors come back beside their fields."""
+    service.may_register(current_user)  # 403 for the roles that register none, before any form
     if request.method == "GET":
         return _form({"status": "not_out", "monitoring": "none", "account_type": "card"}, {})
     values, data, errors = household_from_form(request.form)

@@ -3,7 +3,7 @@
 from flask import g
 from flask_smorest import Blueprint
 
-from loanflow.api.auth import login_required
+from loanflow.api.auth import login_required, roles_first
 from loanflow.api.common import load_body
 from loanflow.policy.schemas import PolicyIn, PolicyOut, PolicyVersionsOut
 from loanflow.policy.services import current_policy, list_versions, policy_version, publish_policy
@@ -38,6 +38,7 @@ def get_version(version: int):
 @blp.route("/policy", methods=["POST"])
 @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": PolicyIn}}})
 @login_required
+@roles_first("admin")
 @blp.response(201, PolicyOut)
 def post_policy():
     """Publish a new version from a whole JSON document (admin); a bad document is refused whole."""
