@@ -35,7 +35,14 @@ from loanflow.subsidies.models import Publicity, SubsidyCase
 
 CHECKS = [not_a_server_error, content_type_conformance, response_schema_conformance]
 # the clerk walks every operation more often; the other roles add what only they may reach
-ROLES = [("clerk", 18), ("officer", 10), ("approver2", 10), ("supervisor", 6), ("admin", 10), ("anonymous", 3)]
+ROLES = [
+    ("clerk", 18),
+    ("officer", 10),
+    ("approver2", 10),
+    ("supervisor", 6),
+    ("admin", 10),
+    ("anonymous", 3),
+]
 EXISTING = {
     "household_id": Household.id,
     "loan_id": Loan.id,
