@@ -4,6 +4,7 @@ what a wrong password costs; the next page is on this site only."""
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -123,3 +124,40 @@ def test_after_login_next_goes_to_the_page_asked_for(app, demo):
     page = PageClient(app, app.response_class, use_cookies=True)
     r = _page_login(page, "clerk", DEMO_PASSWORD, next_="/loans%3Fstate%3Dapplied")
     assert r.headers["Location"] == "/loans?state=applied"
+
+
+def test_with_redis_configured_the_failures_are_counted_where_every_node_reads_them():
+    """``RATELIMIT_STORAGE_URI=redis://…``: a node's counts live in Redis, so another node (here a
+    storage of its own on the same server) refuses the sixth try too."""
+    redis = pytest.importorskip("redis")
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/12")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip(f"no Redis at {url}")
+    from limits import parse
+    from limits.storage import storage_from_string
+    from limits.strategies import MovingWindowRateLimiter
+
+    from config import TestConfig
+    from loanflow import create_app
+    from loanflow.extensions import limiter
+
+    saved = limiter._storage, limiter._limiter  # the one limiter is bound to the last app made
+    try:
+        node = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": "sqlite://", "RATELIMIT_STORAGE_URI": url})
+        with node.app_context():
+            db.create_all()
+            limiter.reset()
+            client = node.test_client()
+            for _ in range(5):
+                assert _token(client, "someone", "wrong", address="198.51.100.200").status_code == 401
+            other_node = MovingWindowRateLimiter(storage_from_string(url))
+            limit = parse(node.config["LOGIN_FAILURE_LIMIT"])
+            assert not other_node.test(limit, "login-user", "someone")
+            assert not other_node.test(limit, "login-address", "198.51.100.200")
+            assert _token(client, "someone", "wrong", address="198.51.100.201").status_code == 429
+            limiter.reset()
+            db.session.remove()
+    finally:
+        limiter._storage, limiter._limiter = saved
