@@ -185,6 +185,7 @@ class SubsidyNoticeView:
     amount: Decimal
     approved_on: date
     approving_office: str
+    amount_working: str = ""  # how the amount came about, with 封顶 when the cap cut it
 
 
 @dataclass(frozen=True)
@@ -196,6 +197,7 @@ class PublicityEntry:
     verified_quantity: Decimal
     unit: str
     amount: Decimal
+    amount_working: str = ""  # how the amount came about, with 封顶 when the cap cut it
 
 
 @dataclass(frozen=True)

@@ -144,9 +144,9 @@ def publicity(publicity_id: int):
 
 @bp.context_processor
 def _subsidy_helpers():
-    from loanflow.subsidies.forms import industry_namer, quantity
+    from loanflow.subsidies.forms import amount_line, industry_namer, quantity
 
-    return {"industry_name": industry_namer(), "quantity": quantity}
+    return {"industry_name": industry_namer(), "quantity": quantity, "amount_line": amount_line}
 
 
 # --- what the subsidies add to the shared pages (connected in ``loanflow.subsidies.init_app``) --------
