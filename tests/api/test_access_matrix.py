@@ -63,13 +63,14 @@ ACTIONS = {
     "/subsidies/<int:case_id>/<string:action>": "approve",  # an approver's action; the case is applied
 }
 QUERIES = {"/api/v1/claims": "quarter=2026Q1&branch_id=1", "/api/v1/fund": "county_code=341503"}
-CONSTANTS = {"code": "en", "filename": "app.css", "case_type": "loan", "version": "1"}
+CONSTANTS = {"code": "en", "filename": "app.css", "case_type": "loan", "version": "1", "year": "2026"}
 
 #         clerk officer approver supervisor admin anonymous
 MATRIX: dict[str, str | tuple[str, str]] = {
     "DELETE /api/v1/tokens": "204 204 204 204 204 401",
     "GET /": "200 200 200 200 200 302",
     "GET /api/v1/audit/verify": "403 403 403 200 200 401",
+    "GET /api/v1/calendar/years/<int:year>": "403 403 403 403 200 401",
     "GET /api/v1/claims": "404 200 200 200 404 401",
     "GET /api/v1/fund": "404 200 404 200 200 401",
     "GET /api/v1/households": "200 200 200 200 200 401",
@@ -125,8 +126,9 @@ MATRIX: dict[str, str | tuple[str, str]] = {
     "GET /subsidies": "200 200 200 200 200 302",
     "GET /subsidies/<int:case_id>": ("200 200 200 200 404 302", "404 404 404 404 404 302"),
     "PATCH /api/v1/households/<int:household_id>": ("200 403 403 403 404 401", "404 404 404 404 404 401"),
-    # the body is still read before the role here (issue 10, point 6: another branch fixes it)
-    "POST /api/v1/calendar/years": "422 422 422 422 422 401",
+    # an empty body is accepted: holidays and make-up days default to none (the calendar branch chose it)
+    "PUT /api/v1/calendar/years/<int:year>": "403 403 403 403 200 401",
+    "POST /api/v1/calendar/years": "403 403 403 403 422 401",
     "POST /api/v1/fund/deposits": "403 403 403 403 422 401",
     "POST /api/v1/households": "422 403 403 403 403 401",
     "POST /api/v1/households/<int:household_id>/account-changes": (
