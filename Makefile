@@ -88,4 +88,4 @@ bench: dev-setup
 	$(BIN)/python bench/run_all.py
 
 clean:
-	rm -rf $(VENV) instance/loanflow.db
+	rm -rf $(VENV) instance/loanflow.db instance/audit-checkpoints.jsonl

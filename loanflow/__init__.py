@@ -36,7 +36,7 @@ def create_app(config_class: type = Config, overrides: dict | None = None) -> Fl
     from loanflow.core import logging as request_logging
     from loanflow.core import tasks, uow
     from loanflow.core.database import configure_engine
-    from loanflow.extensions import babel, csrf, db, login_manager, migrate
+    from loanflow.extensions import babel, csrf, db, limiter, login_manager, migrate
     from loanflow.web.i18n import select_locale
 
     db.init_app(app)
@@ -45,6 +45,12 @@ def create_app(config_class: type = Config, overrides: dict | None = None) -> Fl
     )
     login_manager.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)
+    if app.config.get("TRUSTED_PROXIES"):  # behind TLS: the client's address and scheme from the proxy
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     babel.init_app(app, locale_selector=select_locale)
     with app.app_context():
         configure_engine(db.engine)

@@ -1,5 +1,8 @@
 """The periodic jobs, all in one place: what the worker runs on its own, and when.
 
+The daily sweep, the audit checkpoint, the documents still owed, and the
+forgetting of old stored answers.
+
 The worker (``huey_consumer worker.huey``, README "Production") runs these on
 its clock; on several workers give only one the periodic jobs (the others get
 ``--no-periodic``), though each job is also safe to run twice. Times are UTC:
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import logging
 
+from loanflow.audit import checkpoints
 from loanflow.core import once, uow
 from loanflow.core.tasks import crontab, periodic
 from loanflow.documents import services as documents
@@ -42,11 +46,8 @@ def forget_old_answers() -> None:
     log.info("forgot %s stored answers", gone)
 
 
-# The audit checkpoint job belongs here, beside the sweep. The audit feature's checkpoint writer
-# (``loanflow.audit.checkpoints.write_checkpoint``, signed chain heads appended to a log outside the
-# database) is being written on another branch; once it is merged, this is the job:
-#
-#     @periodic(crontab(hour="17", minute="15"))
-#     def audit_checkpoint() -> None:
-#         """Sign every audit chain's head into the checkpoint log (at least daily)."""
-#         checkpoints.write_checkpoint()
+@periodic(crontab(hour="17", minute="15"))
+def audit_checkpoint() -> None:
+    """Sign every audit chain's head into the checkpoint log outside the database (at least daily)."""
+    made = checkpoints.write_checkpoint()
+    log.info("audit checkpoint: %s chains", len(made))

@@ -56,7 +56,8 @@ def _hash(password: str) -> str:
 def update_user(actor: User, user_id: int, changes: dict[str, Any]) -> User:
     """Change a user's name, role, region, branch or active flag, or reset the password (forced change).
 
-    A deactivated user's tokens are revoked at once (their page sessions end at the next request).
+    Deactivating a user or resetting their password revokes their tokens and ends their page sessions at
+    once (the session generation ``accounts.login.session_user`` checks).
     """
     user = get_user(actor, user_id)
     before = user_snapshot(user)
@@ -95,7 +96,8 @@ def update_user(actor: User, user_id: int, changes: dict[str, Any]) -> User:
     if password is not None:
         user.password_hash = _hash(password)
         user.must_change_password = True
-    if not user.active:
+    if password is not None or not user.active:
+        user.session_generation += 1  # every page session of the user ends at once (accounts.login)
         db.session.execute(
             update(ApiToken)
             .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))

@@ -20,11 +20,14 @@ class BrokenLinkOut(Schema):
 
 
 class VerificationOut(Schema):
-    """Whether every hash chain is whole; else the first broken link."""
+    """Whether every hash chain is whole and agrees with every signed checkpoint; else the first broken link."""
 
     ok = fields.Boolean()
     chains = fields.Integer()
     events = fields.Integer()
+    checkpoints = fields.Integer(
+        metadata={"description": "Signed checkpoints the chains were checked against"}
+    )
     first_broken_link = fields.Nested(BrokenLinkOut, attribute="broken", allow_none=True)
 
 

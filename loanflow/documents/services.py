@@ -145,6 +145,12 @@ def _may_issue(actor: User, case_type: str) -> None:
         raise Forbidden(msg(f"只有{roles}可以出具此类文书", f"Only {', '.join(issuers)} may issue these"))
 
 
+def may_issue_for(actor: User, case_type: str, case_id: int) -> None:
+    """404 unless the caller sees the case, 403 unless their role issues its documents (before any input)."""
+    load_case(actor, case_type, case_id)
+    _may_issue(actor, case_type)
+
+
 def issue_document(actor: User, case_type: str, case_id: int, kind: Any) -> IssuedDocument:
     """Issue (again) a document of a case the caller works on: a new version, the old ones kept."""
     case = load_case(actor, case_type, case_id)

@@ -24,7 +24,7 @@ from webargs.flaskparser import FlaskParser
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict
 
-from loanflow.api.auth import login_required
+from loanflow.api.auth import login_required, roles_first
 from loanflow.api.errors import service_problem
 from loanflow.api.idempotency import idempotent
 from loanflow.core import clock
@@ -78,6 +78,7 @@ def _refused(error: service.ImportRefused):
 @blp.route("/households/import", methods=["POST"])
 @login_required
 @idempotent
+@roles_first("clerk")
 @blp.arguments(ImportUpload, location="files", unknown=RAISE)
 @blp.response(200, ImportReportOut, description="A dry run: what the file holds and every bad row")
 @blp.alt_response(201, schema=ImportReportOut, success=True, description="Every row written")

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
 
 from loanflow.audit import services as audit
-from loanflow.core.errors import Forbidden, Invalid, msg
+from loanflow.core.errors import Invalid
 from loanflow.core.scope import (
     can_confirm_account_change,
     can_edit_household,
@@ -72,8 +72,7 @@ def households():
 @login_required
 def register_household():
     """Register a household and its members; errors come back beside their fields."""
-    if not can_register_households(current_user):
-        raise Forbidden(msg("只有经办员可以登记农户", "Only a clerk registers households"))
+    service.may_register(current_user)  # 403 for the roles that register none, before any form
     if request.method == "GET":
         return _form({"status": "not_out", "monitoring": "none", "account_type": "card"}, {})
     values, data, errors = household_from_form(request.form)
@@ -110,7 +109,7 @@ def household(household_id: int):
 @login_required
 def edit_household(household_id: int):
     """Change the register fields and members (the bank account has its own four-eyes request)."""
-    h = service.get_household(current_user, household_id)
+    h = service.editable_household(current_user, household_id)  # 404, then 403 (a supervisor): no form
     if request.method == "GET":
         return _form(household_values(h), {}, h)
     values, data, errors = household_from_form(request.form, with_account=False)
@@ -129,7 +128,7 @@ def edit_household(household_id: int):
 @login_required
 def request_account_change(household_id: int):
     """Ask to change the registered bank account; a second user confirms it."""
-    h = service.get_household(current_user, household_id)
+    h = service.editable_household(current_user, household_id)
     if request.method == "GET":
         values = {"account_type": h.account_type, "bank_name": h.bank_name}
         return render_template("households/account_change.html", h=h, values=values, errors={})

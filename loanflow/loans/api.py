@@ -6,7 +6,7 @@ from flask import g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from loanflow.api.auth import login_required
+from loanflow.api.auth import login_required, roles_first
 from loanflow.api.common import page_size, paged
 from loanflow.api.idempotency import idempotent
 from loanflow.core.errors import Invalid, NotFound, msg
@@ -41,6 +41,7 @@ class Loans(MethodView):
         return paged(rows, total, args)
 
     @idempotent
+    @roles_first("clerk")
     @blp.arguments(LoanIn)
     @blp.response(201, LoanOut)
     def post(self, data):

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from loanflow.audit import services as audit
 from loanflow.core.domain.labels import codes
 from loanflow.core.errors import Invalid
-from loanflow.core.scope import can_see_full_identity
+from loanflow.core.scope import can_see_full_identity, may_apply_for
 from loanflow.documents.views import case_documents
 from loanflow.households import services as household_service
 from loanflow.loans import lookups as loans_lookups
@@ -112,6 +112,7 @@ def loan_action(case_id: int, action: str):
 def apply_loan(household_id: int):
     """Apply for a loan on the household's behalf, with its consent."""
     h = household_service.get_household(current_user, household_id)
+    may_apply_for(current_user, h)  # 403 before a form that lists every member's ID number
     if request.method == "GET":
         return _apply_form(h, {"term_months": "12", "purpose": ""}, {})
     values, data, errors = parse_application(request.form, household_id)

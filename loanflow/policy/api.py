@@ -3,7 +3,7 @@
 from flask import g
 from flask_smorest import Blueprint
 
-from loanflow.api.auth import login_required
+from loanflow.api.auth import login_required, roles_first
 from loanflow.api.common import load_body
 from loanflow.policy.schemas import PolicyDiffOut, PolicyIn, PolicyOut, PolicyVersionsOut
 from loanflow.policy.services import (
@@ -53,6 +53,7 @@ def get_diff(a: int, b: int):
 @blp.route("/policy", methods=["POST"])
 @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": PolicyIn}}})
 @login_required
+@roles_first("admin")
 @blp.response(201, PolicyOut)
 def post_policy():
     """Publish a new version from a whole JSON document (admin); a bad document is refused whole."""

@@ -27,6 +27,9 @@ class PolicyOut(Schema):
 
     version = fields.Integer()
     four_eyes = fields.Boolean(attribute="document.four_eyes")
+    token_hours = fields.Integer(
+        attribute="token_hours", metadata={"description": "A bearer token's lifetime"}
+    )
     loan = fields.Dict(attribute="document.loan", metadata=_SECTION)
     subsidy = fields.Dict(attribute="document.subsidy", metadata=_SECTION)
     deadlines = fields.Dict(attribute="document.deadlines", metadata=_SECTION)

@@ -13,6 +13,7 @@ from loanflow.audit import services as audit
 from loanflow.core import clock
 from loanflow.core.domain.labels import codes
 from loanflow.core.errors import Invalid
+from loanflow.core.scope import may_apply_for
 from loanflow.documents.views import case_documents
 from loanflow.households import services as household_service
 from loanflow.policy.services import current_policy
@@ -100,6 +101,7 @@ def subsidy_action(case_id: int, action: str):
 def apply_subsidy(household_id: int):
     """Apply for an industry subsidy on the household's behalf, with its consent."""
     h = household_service.get_household(current_user, household_id)
+    may_apply_for(current_user, h)
     if request.method == "GET":
         return _apply_form(h, {}, {})
     values, data, errors = parse_application(request.form, household_id)

@@ -31,4 +31,7 @@ def _template_globals():
 
 def init_web(app: Flask) -> None:
     """Register the pages, once every feature has added its own (``create_app`` calls it last)."""
+    from loanflow.web import security
+
     app.register_blueprint(bp)
+    security.init_app(app)  # CSP, nosniff, frame-ancestors, referrer policy, no-store: every answer

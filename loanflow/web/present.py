@@ -12,7 +12,7 @@ from flask_babel import format_date, format_datetime, get_locale, lazy_gettext
 from flask_login import current_user
 
 from loanflow.core import clock, signals
-from loanflow.core.domain.idcard import mask_account, mask_id_number
+from loanflow.core.domain.idcard import mask_account, mask_id_number, mask_phone
 from loanflow.core.domain.labels import codes, label
 from loanflow.core.domain.money import format_money
 from loanflow.core.errors import text
@@ -58,6 +58,12 @@ def account(value: str | None, whole: bool) -> str:
     return value if whole else mask_account(value)
 
 
+def phone(value: str | None, whole: bool) -> str:
+    if not value:
+        return ""
+    return value if whole else mask_phone(value)
+
+
 def day(value) -> str:
     return format_date(value, "yyyy-MM-dd") if value else ""
 
@@ -74,6 +80,7 @@ HELPERS = {
     "money": money,
     "id_number": id_number,
     "account": account,
+    "phone": phone,
     "day": day,
     "moment": moment,
 }

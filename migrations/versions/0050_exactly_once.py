@@ -2,7 +2,7 @@
 committed step; background jobs (one active import per county).
 
 Revision ID: 0050_exactly_once
-Revises: 0040_admin
+Revises: 0060_security
 Create Date: 2026-11-30
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 import loanflow.core.types
 
 revision = "0050_exactly_once"
-down_revision = "0040_admin"
+down_revision = "0060_security"
 branch_labels = None
 depends_on = None
 

@@ -7,7 +7,9 @@ while requests are in flight, then started again. Afterwards: the audit chain
 verifies, every loan's state is its last state event's, every money row has its
 event, every document owed by a committed step exists once the case's documents
 are read, and replaying every interrupted request with its key completes it
-exactly once (the replay of the replay is the stored answer).
+exactly once (the replay of the replay is the stored answer). The chain heads
+are checkpointed before the load and right after the kill; verification checks
+the chains against both.
 """
 
 from __future__ import annotations
@@ -154,6 +156,7 @@ class Server:
 
 
 def test_a_sigkill_mid_load_loses_nothing_and_doubles_nothing(scratch):
+    from loanflow.audit import checkpoints
     from loanflow.audit import services as audit
     from loanflow.audit.models import AuditEvent
     from loanflow.documents.models import IssuedDocument, OwedDocument
@@ -195,6 +198,7 @@ def test_a_sigkill_mid_load_loses_nothing_and_doubles_nothing(scratch):
         assert post(seed).status_code == 201
         with app.app_context():
             deposits_before = db.session.scalar(select(func.count()).where(FundEntry.kind == "deposit"))
+            checkpoints.write_checkpoint()  # the chain heads signed before the load
             db.session.remove()
 
         log: list[Sent] = []
@@ -258,6 +262,9 @@ def test_a_sigkill_mid_load_loses_nothing_and_doubles_nothing(scratch):
         while time.monotonic() < window and not owed(app):
             time.sleep(0.01)
         server.kill()
+        with app.app_context():
+            checkpoints.write_checkpoint()  # and as the crash left them
+            db.session.remove()
         for t in threads:
             t.join(timeout=30)
         interrupted = [s for s in log if s.status is None]
@@ -295,7 +302,8 @@ def test_a_sigkill_mid_load_loses_nothing_and_doubles_nothing(scratch):
         server.stop()
 
     with app.app_context():
-        assert audit.verify().ok
+        assert audit.verify().ok  # the chains, and against both checkpoints
+        assert len(checkpoints.read_checkpoints().checkpoints) >= 2
         # one loan per applying household, one event per step and loan, one repayment per key
         assert db.session.scalar(select(func.count(Loan.id))) == len(loans)
         repay_keys = [s.key for s in log if s.path.endswith("/repay")]

@@ -152,6 +152,13 @@ def mask_account(value: str) -> str:
     return "*" * (len(value) - 4) + value[-4:]
 
 
+def mask_phone(value: str) -> str:
+    """Mask a phone number, keeping the first 3 and last 4 digits of a mobile: ``138****5678``."""
+    if len(value) <= 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
 def luhn_ok(digits: str) -> bool:
     """True when an ASCII digit string of at least 2 digits passes the Luhn check (card numbers)."""
     if not isinstance(digits, str) or len(digits) < 2 or not re.fullmatch(r"[0-9]+", digits):

@@ -16,6 +16,7 @@ from typing import Any
 
 DEFAULT_POLICY: dict[str, Any] = {
     "four_eyes": True,
+    "token_hours": 12,  # an API bearer token's lifetime
     "loan": {
         "admitted_statuses": ["not_out", "out", "relapsed"],
         "admitted_monitoring": ["unstable", "marginal", "hardship"],
@@ -177,6 +178,11 @@ class Policy:
     def four_eyes(self) -> bool:
         return bool(self.document.get("four_eyes", True))
 
+    @property
+    def token_hours(self) -> int:
+        """How long an API bearer token lives."""
+        return int(self.document.get("token_hours", DEFAULT_POLICY["token_hours"]))
+
     # --- loan
     @property
     def max_amount(self) -> Decimal:
@@ -288,7 +294,7 @@ def validate_policy(document: Any) -> Policy:
     for section in ("loan", "subsidy", "deadlines"):
         if not isinstance(document.get(section), dict):
             errors[section] = ["section is missing"]
-    unknown = set(document) - {"four_eyes", "loan", "subsidy", "deadlines"}
+    unknown = set(document) - {"four_eyes", "token_hours", "loan", "subsidy", "deadlines"}
     for key in sorted(unknown):
         errors[key] = ["unknown section"]
     if errors:
@@ -302,6 +308,8 @@ def validate_policy(document: Any) -> Policy:
         errors[f"subsidy.{key}"] = ["is required"]
     if errors:
         raise PolicyError(errors)
+    if "token_hours" in document:  # versions published before it existed read the default
+        _int(errors, "token_hours", document["token_hours"], low=1, high=24 * 30)
     _int(errors, "loan.min_age", loan["min_age"], low=0, high=120)
     _int(errors, "loan.max_age", loan["max_age"], low=0, high=120)
     _decimal(errors, "loan.max_amount", loan["max_amount"], low=Decimal("0.01"), high=Decimal("10000000"))
