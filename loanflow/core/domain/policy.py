@@ -268,6 +268,21 @@ class Policy:
         return int(value) if value is not None else None
 
 
+def with_new_parameters(document: dict) -> dict:
+    """``document`` with the parameters it predates (a stage added since) at their defaults.
+
+    A version published before a stage existed (say ``deadlines.loan.compensation_claimed``) still
+    reads through ``deadline_days``; a new version edited from it starts from this, so the new stage is
+    a field with its default, shown as a change, rather than an error with nowhere to fix it.
+    """
+    filled = copy.deepcopy(document)
+    for product, stages in DEFAULT_POLICY["deadlines"].items():
+        given = filled.setdefault("deadlines", {}).setdefault(product, {})
+        for stage, days in stages.items():
+            given.setdefault(stage, days)
+    return filled
+
+
 def _decimal(errors: dict[str, list[str]], path: str, value: Any, *, low=None, high=None) -> None:
     if not isinstance(value, str):
         errors.setdefault(path, []).append("must be a decimal string")
