@@ -122,6 +122,8 @@ DEFAULT_POLICY: dict[str, Any] = {
         "loan": {"applied": 5, "rated": 5, "credited": 7, "extension_requested": 5},
         "subsidy": {"applied": 5, "verified": 5, "publicized": 5, "approved": 5},
     },
+    # optional in a document (versions published before it existed read the default)
+    "supervision": {"daily_applications_flag": 20},
 }
 
 
@@ -248,6 +250,12 @@ class Policy:
     def publicity_working_days(self) -> int:
         return int(self.subsidy["publicity_working_days"])
 
+    @property
+    def daily_applications_flag(self) -> int:
+        """More applications than this opened by one clerk in one day is a flag (疑点) for supervisors."""
+        default = DEFAULT_POLICY["supervision"]["daily_applications_flag"]
+        return int(self.document.get("supervision", {}).get("daily_applications_flag", default))
+
     def deadline_days(self, product: str, stage: str) -> int | None:
         value = self.deadlines.get(product, {}).get(stage)
         return int(value) if value is not None else None
@@ -279,7 +287,7 @@ def validate_policy(document: Any) -> Policy:
     for section in ("loan", "subsidy", "deadlines"):
         if not isinstance(document.get(section), dict):
             errors[section] = ["section is missing"]
-    unknown = set(document) - {"four_eyes", "loan", "subsidy", "deadlines"}
+    unknown = set(document) - {"four_eyes", "loan", "subsidy", "deadlines", "supervision"}
     for key in sorted(unknown):
         errors[key] = ["unknown section"]
     if errors:
@@ -361,6 +369,11 @@ def validate_policy(document: Any) -> Policy:
     if sub["cap_period"] not in ("calendar_year", "campaign"):
         errors["subsidy.cap_period"] = ["must be calendar_year or campaign"]
     _int(errors, "subsidy.publicity_working_days", sub["publicity_working_days"], low=1, high=60)
+    supervision = document.get("supervision", {})
+    if not isinstance(supervision, dict):
+        errors["supervision"] = ["must be an object"]
+    elif "daily_applications_flag" in supervision:
+        _int(errors, "supervision.daily_applications_flag", supervision["daily_applications_flag"], low=1)
     for product, stages in DEFAULT_POLICY["deadlines"].items():
         given = document["deadlines"].get(product)
         for stage in stages:
