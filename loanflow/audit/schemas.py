@@ -54,6 +54,7 @@ class TimelineEventOut(Schema):
 
     at = fields.DateTime(attribute="occurred_at")
     actor = fields.String(allow_none=True)
+    actor_name = fields.String(allow_none=True, metadata={"description": "the person's name"})
     role = fields.String(allow_none=True)
     role_label = fields.Method("_role_label", allow_none=True)
     action = fields.Method("_action")
