@@ -17,9 +17,15 @@ pytestmark = pytest.mark.bare_demo
 def cases(demo, users):
     deposit("341503", "1000000.00", date(2025, 12, 1))
     with business_date(date(2026, 2, 2)):
-        late = drive(open_loan(users["clerk"], fresh_households(users["clerk"].region_code)[0]), "rated", officer=users["officer"])
+        late = drive(
+            open_loan(users["clerk"], fresh_households(users["clerk"].region_code)[0]),
+            "rated",
+            officer=users["officer"],
+        )
     dead = drive(
-        open_loan(users["clerk2"], fresh_households(users["clerk2"].region_code)[0]), "credited", officer=users["officer3"]
+        open_loan(users["clerk2"], fresh_households(users["clerk2"].region_code)[0]),
+        "credited",
+        officer=users["officer3"],
     )
     return {"late": late, "dead": dead}
 
@@ -31,7 +37,12 @@ def test_the_supervisor_starts_on_the_summary_with_the_supervision_menu(page_as,
     html = page.get("/supervision").get_data(as_text=True)
     assert 'id="n-stalled">1<' in html and 'id="n-dead">1<' in html
     assert cases["dead"].case_number in html and "须由本网点另一名信贷员放款，本网点目前没有" in html
-    for entry in ("/supervision/stalled", "/supervision/presses", "/supervision/spot-checks", "/supervision/flags"):
+    for entry in (
+        "/supervision/stalled",
+        "/supervision/presses",
+        "/supervision/spot-checks",
+        "/supervision/flags",
+    ):
         assert f'href="{entry}"' in html
 
 
@@ -66,16 +77,29 @@ def test_a_sample_is_drawn_and_a_finding_recorded_from_the_pages(page_as, cases)
     sup = page_as("supervisor")
     r = sup.post(
         "/supervision/spot-checks",
-        data={"product": "loan", "opened_from": "2026-01-01", "opened_to": "2026-03-10", "size": "2", "seed": "7"},
+        data={
+            "product": "loan",
+            "opened_from": "2026-01-01",
+            "opened_to": "2026-03-10",
+            "size": "2",
+            "seed": "7",
+        },
     )
     assert r.status_code == 302
     sample_url = r.location
     assert 'id="progress"' in sup.get(sample_url).get_data(as_text=True)
-    r = sup.post(sample_url, data={"case_type": "loan", "case_id": cases["late"].id, "result": "problem", "note": ""})
+    r = sup.post(
+        sample_url, data={"case_type": "loan", "case_id": cases["late"].id, "result": "problem", "note": ""}
+    )
     assert r.status_code == 422
-    sup.post(sample_url, data={"case_type": "loan", "case_id": cases["late"].id, "result": "problem", "note": "缺签字"})
+    sup.post(
+        sample_url,
+        data={"case_type": "loan", "case_id": cases["late"].id, "result": "problem", "note": "缺签字"},
+    )
     assert "缺签字" in sup.get(sample_url).get_data(as_text=True)
-    bad = sup.post("/supervision/spot-checks", data={"product": "loan", "opened_from": "x", "opened_to": "", "size": ""})
+    bad = sup.post(
+        "/supervision/spot-checks", data={"product": "loan", "opened_from": "x", "opened_to": "", "size": ""}
+    )
     assert bad.status_code == 422
 
 
