@@ -7,10 +7,12 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from loanflow.core.domain.labels import codes
 from loanflow.core.errors import msg
 from loanflow.supervision.services.stalled import Filters
 
 Errors = dict[str, list]
+STAGES = frozenset(codes("loan_state")) | frozenset(codes("subsidy_state"))
 
 
 def stalled_filters(args: MultiDict) -> Filters:
@@ -19,9 +21,9 @@ def stalled_filters(args: MultiDict) -> Filters:
     product = get("product") if get("product") in ("loan", "subsidy") else None
     township = get("township") if get("township").isdigit() and len(get("township")) == 9 else None
     village = get("village") if get("village").isdigit() and len(get("village")) == 12 else None
-    stage = get("stage") if get("stage").isalpha() or "_" in get("stage") else None
+    stage = get("stage") if get("stage") in STAGES else None
     pressed = {"1": True, "0": False}.get(get("pressed"))
-    return Filters(product=product, township=township, village=village, stage=stage or None, pressed=pressed)
+    return Filters(product=product, township=township, village=village, stage=stage, pressed=pressed)
 
 
 def _date(form: MultiDict, name: str, values: dict, errors: Errors) -> date | None:

@@ -124,6 +124,7 @@ def test_a_press_through_the_api_is_answered_by_the_officers_credit(client, logi
         "supervision.press_answered",
     ]
     assert timeline[-2]["actor_name"] == "张信贷"
+    assert [e["action_label"] for e in timeline][-3:] == ["督办", "授信", "督办已响应"]
 
 
 def test_press_refusals_come_in_order_and_write_nothing(client, login, cases):
