@@ -147,3 +147,29 @@ def test_a_case_waiting_on_no_one_is_never_stalled(county):
     db.session.expire_all()
     assert queue_on(date(2026, 3, 10), county["supervisor"])[1] == 0
     assert dead_ends(county["supervisor"]) == []
+
+
+def test_a_subsidy_waiting_for_approval_without_an_active_county_approver_is_a_dead_end(county):
+    from sqlalchemy import select
+
+    from loanflow.households.models import Household
+    from loanflow.subsidies.testing.factories import make_case
+
+    h = db.session.scalars(
+        select(Household).where(Household.village_code == county["clerk"].region_code)
+    ).first()
+    case = make_case(
+        h,
+        "publicized",
+        start=date(2026, 2, 2),
+        clerk=county["clerk"],
+        verifier=county["approver"],
+        approver=county["approver2"],
+    )
+    row = queue_on(date(2026, 3, 10), county["supervisor"])[0][f"JB-2026-{case.id:06d}"]
+    assert names(row) == ["赵审批"]  # the county approver; the township's verified it and is below the level
+    county["approver2"].active = False
+    uow.commit()
+    row = queue_on(date(2026, 3, 10), county["supervisor"])[0][f"JB-2026-{case.id:06d}"]
+    assert row.dead_end and row.dead_end_reason.code == "dead_end.deactivated"
+    assert "赵审批" in row.dead_end_reason.zh
