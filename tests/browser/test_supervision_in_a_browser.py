@@ -71,3 +71,8 @@ def test_a_press_reaches_the_officer_first_and_his_rating_answers_it(open_page, 
     answer = supervisor.locator(f"tr[data-case='{stalled_loan}'] td.answer").inner_text()
     assert "张信贷" in answer and "评级" in answer
     supervisor.screenshot(path=os.path.join(shots, "press-answered-desktop.png"), full_page=True)
+    supervisor.set_viewport_size({"width": 390, "height": 844})
+    supervisor.goto("/supervision")
+    assert supervisor.locator("#n-presses").inner_text() == "0"
+    assert supervisor.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    supervisor.screenshot(path=os.path.join(shots, "supervision-home-phone.png"), full_page=True)
