@@ -22,6 +22,7 @@ from loanflow.extensions import db
 from loanflow.households.models import Household
 from loanflow.supervision.cases import PRODUCTS
 from loanflow.supervision.domain.masking import mask_name, mask_phone
+from loanflow.supervision.models import SpotCheck
 from loanflow.supervision.services.stalled import require_supervisor
 
 MASKS = {
@@ -80,15 +81,15 @@ def _scope(user: Any):
     county = user.region_code[:6]
     if len(user.region_code) == 6:
         return AuditEvent.chain.in_([county, audit.GLOBAL_CHAIN])
-    entities = [("household", Household)] + [(name, p.model) for name, p in PRODUCTS.items()]
+    entities = [("household", Household.id, Household.village_code)]
+    entities += [(name, p.model.id, p.model.village_code) for name, p in PRODUCTS.items()]
+    entities += [("spot_check", SpotCheck.id, SpotCheck.region_code)]  # the township's own samples
     inside = [
         and_(
             AuditEvent.entity_type == name,
-            AuditEvent.entity_id.in_(
-                select(cast(m.id, String)).where(m.village_code.startswith(user.region_code))
-            ),
+            AuditEvent.entity_id.in_(select(cast(key, String)).where(where.startswith(user.region_code))),
         )
-        for name, m in entities
+        for name, key, where in entities
     ]
     return and_(AuditEvent.chain == county, or_(*inside))
 
