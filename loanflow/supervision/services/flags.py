@@ -52,11 +52,13 @@ class CaseLink:
 class Flag:
     kind: str
     detail: Msg
-    cases: list[CaseLink] = field(default_factory=list)
+    keys: list[tuple[str, int]] = field(default_factory=list)  # its cases, linked by ``resolve``
     households: list[int] = field(default_factory=list)
+    cases: list[CaseLink] = field(default_factory=list)
 
 
 def case_links(keys: list[tuple[str, int]]) -> list[CaseLink]:
+    """The cases' numbers and pages, in the order given: one query per product."""
     out: dict[tuple[str, int], CaseLink] = {}
     for name, p in PRODUCTS.items():
         for case_id, case in p.load({i for t, i in keys if t == name}).items():
@@ -64,46 +66,59 @@ def case_links(keys: list[tuple[str, int]]) -> list[CaseLink]:
     return [out[k] for k in keys if k in out]
 
 
-def _household_cases(household_ids: list[int]) -> list[tuple[str, int]]:
-    keys: list[tuple[str, int]] = []
+def _household_cases(household_ids: set[int]) -> dict[int, list[tuple[str, int]]]:
+    out: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    if not household_ids:
+        return out
     for name, p in PRODUCTS.items():
         m = p.model
-        stmt = select(m.id).where(m.household_id.in_(household_ids)).order_by(m.id)
-        keys.extend((name, i) for i in db.session.scalars(stmt))
-    return keys
+        stmt = select(m.household_id, m.id).where(m.household_id.in_(household_ids)).order_by(m.id)
+        for household_id, case_id in db.session.execute(stmt):
+            out[household_id].append((name, case_id))
+    return out
+
+
+def resolve(flags: list[Flag]) -> list[Flag]:
+    """Link every flag to its cases (a household's flag to the household's cases), all flags at once."""
+    by_household = _household_cases({h for f in flags for h in f.households})
+    for f in flags:
+        if f.households and not f.keys:
+            f.keys = [k for h in f.households for k in by_household.get(h, [])]
+    links = {(c.case_type, c.case_id): c for c in case_links(sorted({k for f in flags for k in f.keys}))}
+    for f in flags:
+        if not f.cases:
+            f.cases = [links[k] for k in f.keys if k in links]
+    return flags
 
 
 def shared_accounts(user: Any) -> list[Flag]:
     """One bank account on several households."""
-    stmt = (
+    mine = village_filter(user, Household.village_code)
+    shared = (
         select(Household.bank_account)
-        .where(village_filter(user, Household.village_code), Household.bank_account.is_not(None))
-        .where(Household.bank_account != "")
+        .where(mine, Household.bank_account.is_not(None), Household.bank_account != "")
         .group_by(Household.bank_account)
         .having(func.count(Household.id) > 1)
     )
-    flags = []
-    for account in db.session.scalars(stmt):
-        ids = list(
-            db.session.scalars(
-                select(Household.id)
-                .where(Household.bank_account == account, village_filter(user, Household.village_code))
-                .order_by(Household.id)
-            )
+    rows = db.session.execute(
+        select(Household.bank_account, Household.id)
+        .where(mine, Household.bank_account.in_(shared))
+        .order_by(Household.bank_account, Household.id)
+    )
+    by_account: dict[str, list[int]] = defaultdict(list)
+    for account, household_id in rows:
+        by_account[account].append(household_id)
+    return [
+        Flag(
+            "shared_account",
+            msg(
+                f"同一银行账户（尾号 {account[-4:]}）登记在 {len(ids)} 户",
+                f"One bank account (ending {account[-4:]}) is on {len(ids)} households",
+            ),
+            households=ids,
         )
-        n = len(ids)
-        flags.append(
-            Flag(
-                "shared_account",
-                msg(
-                    f"同一银行账户（尾号 {account[-4:]}）登记在 {n} 户",
-                    f"One bank account (ending {account[-4:]}) is on {n} households",
-                ),
-                case_links(_household_cases(ids)),
-                ids,
-            )
-        )
-    return flags
+        for account, ids in by_account.items()
+    ]
 
 
 def busy_clerks(user: Any) -> list[Flag]:
@@ -119,31 +134,34 @@ def busy_clerks(user: Any) -> list[Flag]:
         for name, p in PRODUCTS.items()
     ]
     rows = union_all(*parts).subquery()
-    busy = db.session.execute(
-        select(rows.c.clerk_id, rows.c.day, func.count())
+    busy = (
+        select(rows.c.clerk_id, rows.c.day)
         .group_by(rows.c.clerk_id, rows.c.day)
         .having(func.count() > limit)
-        .order_by(rows.c.day, rows.c.clerk_id)
-    ).all()
-    flags = []
-    for clerk_id, day, count in busy:
-        keys = db.session.execute(
-            select(rows.c.case_type, rows.c.case_id)
-            .where(rows.c.clerk_id == clerk_id, rows.c.day == day)
-            .order_by(rows.c.case_type, rows.c.case_id)
-        ).all()
-        name = db.session.get(User, clerk_id).full_name
-        flags.append(
-            Flag(
-                "busy_clerk",
-                msg(
-                    f"{name} 于 {day.isoformat()} 一天受理 {count} 件申请（超过 {limit} 件）",
-                    f"{name} opened {count} applications on {day.isoformat()} (more than {limit})",
-                ),
-                case_links([tuple(k) for k in keys]),
-            )
+        .subquery()
+    )
+    cases: dict[tuple[int, date], list[tuple[str, int]]] = defaultdict(list)
+    for clerk_id, day, case_type, case_id in db.session.execute(
+        select(rows.c.clerk_id, rows.c.day, rows.c.case_type, rows.c.case_id)
+        .join(busy, (rows.c.clerk_id == busy.c.clerk_id) & (rows.c.day == busy.c.day))
+        .order_by(rows.c.day, rows.c.clerk_id, rows.c.case_type, rows.c.case_id)
+    ):
+        cases[(clerk_id, day)].append((case_type, case_id))
+    ids = {clerk_id for clerk_id, _day in cases}
+    names = (
+        dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all()) if ids else {}
+    )
+    return [
+        Flag(
+            "busy_clerk",
+            msg(
+                f"{names[clerk_id]} 于 {day.isoformat()} 一天受理 {len(keys)} 件申请（超过 {limit} 件）",
+                f"{names[clerk_id]} opened {len(keys)} applications on {day.isoformat()} (more than {limit})",
+            ),
+            keys,
         )
-    return flags
+        for (clerk_id, day), keys in cases.items()
+    ]
 
 
 def early_approvals(user: Any) -> list[Flag]:
@@ -168,7 +186,7 @@ def early_approvals(user: Any) -> list[Flag]:
                 f"Approved on {approved_on.isoformat()}, before its 公示 ended ({opens.isoformat()})",
             )
         )
-        flags.append(Flag("early_approval", detail, case_links([("subsidy", case_id)])))
+        flags.append(Flag("early_approval", detail, [("subsidy", case_id)]))
     return flags
 
 
@@ -207,7 +225,7 @@ def late_disbursements(user: Any) -> list[Flag]:
                 f"应于 {due.isoformat()} 前放款，实际 {disbursed.isoformat()} 放款",
                 f"Due for disbursement by {due.isoformat()}, disbursed on {disbursed.isoformat()}",
             ),
-            case_links([("loan", loan_id)]),
+            [("loan", loan_id)],
         )
         for loan_id, due, disbursed in sorted(late)
     ]
@@ -243,8 +261,7 @@ def undocumented_changes(user: Any) -> list[Flag]:
                 f"农户 {hid} 变更了{'、'.join({'status': '脱贫状态', 'monitoring': '监测类型'}[f] for f in changed[hid])}，没有依据文号",
                 f"Household {hid} changed its {' and '.join(changed[hid])} without a document reference",
             ),
-            case_links(_household_cases([hid])),
-            [hid],
+            households=[hid],
         )
         for hid, _doc in rows
     ]
@@ -255,7 +272,7 @@ def dead_end_flags(user: Any, today: date | None = None) -> list[Flag]:
         Flag(
             "dead_end",
             msg(f"无人可以办理：{r.dead_end_reason.zh}", f"Nobody may move it: {r.dead_end_reason.en}"),
-            [CaseLink(r.case_type, r.case_id, r.case_number, r.endpoint)],
+            cases=[CaseLink(r.case_type, r.case_id, r.case_number, r.endpoint)],
         )
         for r in dead_ends(user, today)
     ]
@@ -278,4 +295,4 @@ def flags(user: Any, kind: str | None = None) -> list[Flag]:
     out: list[Flag] = []
     for k in kinds:
         out.extend(FINDERS[k](user))
-    return out
+    return resolve(out)
