@@ -100,23 +100,14 @@ def spot_check_list():
     values, errors = {"product": "loan", "size": "10"}, {}
     if request.method == "POST":
         values, data, errors = forms.spot_check_form(request.form)
-        try:
-            if errors:
-                raise Invalid(errors)
-            sample = spot_checks.draw_spot_check(current_user, data)
-        except Invalid as e:
-            errors = refused(e)
-        else:
+        sample, errors = _attempt(lambda: spot_checks.draw_spot_check(current_user, data), errors)
+        if sample is not None:
             flash(_("Sample drawn with seed %(seed)s.", seed=sample.seed), "ok")
             return redirect(url_for("web.spot_check", sample_id=sample.id))
     rows, total = spot_checks.spot_checks(current_user, _page(), PER_PAGE)
     page = render_template(
         "supervision/spot_checks.html",
-        rows=rows,
-        page=_page(),
-        pages=_pages(total),
-        values=values,
-        errors=errors,
+        **dict(rows=rows, page=_page(), pages=_pages(total), values=values, errors=errors),
         progress=spot_checks.progress_of,
     )
     return page, 422 if errors else 200
@@ -129,28 +120,30 @@ def spot_check(sample_id: int):
     errors: dict = {}
     if request.method == "POST":
         data = forms.finding_form(request.form)
-        try:
-            if request.form.get("close"):
-                spot_checks.close_problem(current_user, sample_id, data)
-            else:
-                spot_checks.record_finding(current_user, sample_id, data)
-        except Invalid as e:
-            errors = refused(e)
-        else:
+        record = spot_checks.close_problem if request.form.get("close") else spot_checks.record_finding
+        done, errors = _attempt(lambda: record(current_user, sample_id, data))
+        if done is not None:
             return redirect(url_for("web.spot_check", sample_id=sample_id))
     sample = spot_checks.get_spot_check(current_user, sample_id)
     links = {
-        (link.case_type, link.case_id): link
-        for link in flags.case_links([(i.case_type, i.case_id) for i in sample.items])
+        (c.case_type, c.case_id): c
+        for c in flags.case_links([(i.case_type, i.case_id) for i in sample.items])
     }
+    progress = spot_checks.progress_of(sample)
     page = render_template(
-        "supervision/spot_check.html",
-        sample=sample,
-        progress=spot_checks.progress_of(sample),
-        links=links,
-        errors=errors,
+        "supervision/spot_check.html", sample=sample, progress=progress, links=links, errors=errors
     )
     return page, 422 if errors else 200
+
+
+def _attempt(call, errors: dict | None = None) -> tuple[Any, dict]:
+    """Run a service call after the form's own errors: (its answer, {}) or (None, the refused fields)."""
+    try:
+        if errors:
+            raise Invalid(errors)
+        return call(), {}
+    except Invalid as e:
+        return None, refused(e)
 
 
 @bp.route("/supervision/flags")

@@ -115,3 +115,10 @@ def test_the_flags_and_the_audit_pages_verify_and_search(page_as, cases):
 def test_the_stalled_queue_exports_from_the_page(page_as, cases):
     r = page_as("supervisor").get("/supervision/stalled.xlsx?product=loan")
     assert r.status_code == 200 and r.data[:2] == b"PK"
+
+
+def test_the_stalled_queue_speaks_english_on_request(page_as, cases):
+    page = page_as("supervisor")
+    assert "<h1>Stalled cases</h1>" in page.get("/supervision/stalled?lang=en").get_data(as_text=True)
+    html = page.get("/supervision?lang=en").get_data(as_text=True)
+    assert "Another bank loan officer of the branch must disburse; the branch has none" in html
