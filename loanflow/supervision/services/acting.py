@@ -84,26 +84,27 @@ def who_must_act(product: Product, case: Any, staff: Staff, now: Moment) -> WhoM
     roles = tuple(acting_roles(table, case.state))
     actors: list[Actor] = []
     asleep: list[User] = []  # would be allowed, but deactivated
-    refused: dict[str, str] = {}  # refusal code → the action it refused (four eyes, level)
+    blocked: list[User] = []  # see the case, may not move it
     for role in roles:
-        moving = _moving(product, case.state, role)
         for user in staff.by_role.get(role, ()):
             if not engine.sees(user, case):
                 continue
-            if may_move(product, user, case, now):
-                if user.active:
-                    actors.append(Actor(user.id, user.full_name, user.role))
-                else:
-                    asleep.append(user)
-                continue
-            for a in moving:
-                step = table.step(a)
-                for refusal in engine.refusals:
-                    why = refusal(user, case, step, now)
-                    if why is not None:
-                        refused.setdefault(why.code, a)
+            if not may_move(product, user, case, now):
+                blocked.append(user)
+            elif user.active:
+                actors.append(Actor(user.id, user.full_name, user.role))
+            else:
+                asleep.append(user)
     if actors:
         return WhoMustAct(roles, tuple(actors), None)
+    # only a dead end needs to know what refused them: refusal code → the action it refused
+    refused: dict[str, str] = {}
+    for user in blocked:
+        for a in _moving(product, case.state, user.role):
+            for refusal in engine.refusals:
+                why = refusal(user, case, table.step(a), now)
+                if why is not None:
+                    refused.setdefault(why.code, a)
     return WhoMustAct(roles, (), _why_nobody(product, case, roles, asleep, refused))
 
 
