@@ -115,11 +115,13 @@ class SpotCheckItem(db.Model):
 # The indexes supervision's reads need on the tables of the products and the audit trail, declared
 # here (beside the queries they serve) so that the other features' models stay as they are.
 def _waiting_index(table, name: str) -> Index:
-    """The waiting cases by due date (the stalled queue's order), with the village to filter the region."""
+    """The waiting cases in the stalled queue's order (due date, id), the village carried in the index so
+    that the region filter and the count are index-only scans on PostgreSQL."""
     return Index(
         name,
         table.c.stage_due_on,
-        table.c.village_code,
+        table.c.id,
+        postgresql_include=["village_code"],
         postgresql_where=table.c.stage_due_on.is_not(None),
         sqlite_where=table.c.stage_due_on.is_not(None),
     )

@@ -94,8 +94,8 @@ def upgrade():
     op.create_index('ix_audit_event_actor_id', 'audit_event', ['actor_id'], unique=False)
     op.create_index('ix_audit_event_chain_time', 'audit_event', ['chain', 'occurred_at'], unique=False)
     waiting = sa.text('stage_due_on IS NOT NULL')
-    op.create_index('ix_loan_waiting_due', 'loan', ['stage_due_on', 'village_code'], unique=False, postgresql_where=waiting, sqlite_where=waiting)
-    op.create_index('ix_subsidy_case_waiting_due', 'subsidy_case', ['stage_due_on', 'village_code'], unique=False, postgresql_where=waiting, sqlite_where=waiting)
+    for table in ('loan', 'subsidy_case'):
+        op.create_index(f'ix_{table}_waiting_due', table, ['stage_due_on', 'id'], unique=False, postgresql_include=['village_code'], postgresql_where=waiting, sqlite_where=waiting)
 
 
 

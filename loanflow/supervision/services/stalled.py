@@ -5,14 +5,17 @@ A case is *waiting* while its stage has a due date (the engine sets it when a st
 it when the case waits on no one), so the queue needs no list of states. It is *stalled* once a
 working day has passed after its due date: its due date is before the last working day up to today.
 Working days over grow as the due date gets earlier, so "most over first" is "earliest due date
-first", which the partial indexes on the due date serve; the page's cases, the people and the
-presses are then read in one query each.
+first": each product is read in the order of its partial index (due date, id) as far as the page
+reaches and the two are merged; the page's cases, the people and the presses are then read in one
+query each.
 """
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import exists, func, literal, select, union_all
@@ -109,8 +112,7 @@ def _waiting(p: Product, user: Any, f: Filters, before: date | None):
 
 
 def _union(user: Any, f: Filters, before: date | None):
-    products = [PRODUCTS[f.product]] if f.product else list(PRODUCTS.values())
-    parts = [_waiting(p, user, f, before) for p in products]
+    parts = [_waiting(p, user, f, before) for p in _products(f)]
     return (union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
 
 
@@ -121,15 +123,27 @@ def stalled_queue(
     require_supervisor(user)
     today = today or clock.today()
     cal = work_calendar()
-    rows = _union(user, f, last_working_day(cal, today))
-    total = db.session.scalar(select(func.count()).select_from(rows))
-    keys = db.session.execute(
-        select(rows.c.case_type, rows.c.case_id)
-        .order_by(rows.c.due_on, rows.c.case_type, rows.c.case_id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    )
-    return describe(user, [tuple(k) for k in keys], cal, today), total
+    before = last_working_day(cal, today)
+    total = db.session.scalar(select(func.count()).select_from(_union(user, f, before)))
+    return describe(user, _page_keys(user, f, before, page, per_page), cal, today), total
+
+
+def _page_keys(user: Any, f: Filters, before: date, page: int, per_page: int) -> list[tuple[str, int]]:
+    """The page's cases, most working days over first: each product read in its index's order (due date,
+    id) only as far as the page reaches, and merged, so the first page costs the same at any size."""
+    reach = page * per_page
+    streams = [
+        db.session.execute(
+            _waiting(p, user, f, before).order_by(p.model.stage_due_on, p.model.id).limit(reach)
+        )
+        for p in _products(f)
+    ]
+    merged = heapq.merge(*[list(s) for s in streams], key=lambda r: (r.due_on, r.case_type, r.case_id))
+    return [(r.case_type, r.case_id) for r in islice(merged, (page - 1) * per_page, reach)]
+
+
+def _products(f: Filters) -> list[Product]:
+    return [PRODUCTS[f.product]] if f.product else list(PRODUCTS.values())
 
 
 EXPORT_LIMIT = 20000
@@ -155,6 +169,7 @@ def describe(
     regions = _region_names({c.village_code for c in found} | {c.village_code[:9] for c in found})
     presses = press_counts(list(cases))
     policy = current_policy()
+    over = _working_days_over(cal, [c.stage_due_on for c in found], today)
     out = []
     for (case_type, case_id), case in ((k, cases[k]) for k in keys if k in cases):
         p = PRODUCTS[case_type]
@@ -175,7 +190,7 @@ def describe(
                 state_kind=p.state_kind,
                 due_on=due,
                 provisional=case.stage_due_provisional,
-                working_days_over=cal.working_days_between(due, today).days if due < today else 0,
+                working_days_over=over(due),
                 who=who_must_act(p, case, staff, now),
                 presses=count,
                 open_presses=open_count,
@@ -183,6 +198,18 @@ def describe(
             )
         )
     return out
+
+
+def _working_days_over(cal: WorkCalendar, dues: list[date], today: date):
+    """How many working days after its due date each case is, the calendar walked once for the page
+    (``working_days_between`` per row walks back to each due date again: months for the oldest)."""
+    start = min([d for d in dues if d < today], default=today)
+    counts, n, d = {start: 0}, 0, start
+    while d < today:
+        d += timedelta(days=1)
+        n += cal.is_working_day(d)
+        counts[d] = n
+    return lambda due: counts[today] - counts[due] if due < today else 0
 
 
 def _region_names(codes: set[str]) -> dict[str, str]:
