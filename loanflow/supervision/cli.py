@@ -18,13 +18,17 @@ def stalled_command(username: str, limit: int) -> None:
     from sqlalchemy import select
 
     from loanflow.accounts.models import User
+    from loanflow.core.errors import ServiceError, text
     from loanflow.extensions import db
     from loanflow.supervision.services.stalled import stalled_queue
 
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
         raise click.BadParameter(f"no user {username}", param_hint="--as")
-    rows, total = stalled_queue(user, per_page=limit)
+    try:
+        rows, total = stalled_queue(user, per_page=limit)
+    except ServiceError as e:
+        raise click.ClickException(text(e.message, "en")) from e
     for r in rows:
         line = {
             "case": r.case_number,
