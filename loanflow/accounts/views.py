@@ -11,13 +11,15 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
 from loanflow.accounts.models import User
+from loanflow.accounts.users import record_login
 from loanflow.extensions import db, login_manager
 from loanflow.web.blueprint import bp
 
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    return db.session.get(User, int(user_id))
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.active else None  # deactivated: the session ends at once
 
 
 login_manager.login_view = "web.login"
@@ -37,6 +39,9 @@ def login():
         user = db.session.scalar(select(User).where(User.username == form.username.data))
         if user and user.active and check_password_hash(user.password_hash, form.password.data):
             login_user(user)
+            record_login(user)
+            if user.must_change_password:
+                return redirect(url_for("web.change_password"))
             target = request.args.get("next") or ""
             return redirect(
                 target if target.startswith("/") and not target.startswith("//") else url_for("web.home")

@@ -18,10 +18,12 @@ _signals = Namespace()
 
 calendar_year_entered = _signals.signal(
     "calendar-year-entered",
-    doc="""An admin entered a year's holidays (sender: None).
+    doc="""An admin entered (or corrected) a year's holidays (sender: None).
 
-    Receivers recompute their provisional dates in the caller's transaction (no
-    commit) and return ``{what: how many}``; ``calendar`` is the WorkCalendar as now known.
+    Receivers recompute their provisional dates, and the dates counting days of
+    ``year``, in the caller's transaction (no commit) and return a
+    ``core.domain.workdays.Refirmed`` (counts, the dates that moved, the flags) or a bare
+    ``{what: how many}``; ``calendar`` is the WorkCalendar as now known.
     """,
 )
 

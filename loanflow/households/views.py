@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
 
 from loanflow.audit import services as audit
-from loanflow.core.errors import Invalid
+from loanflow.core.errors import Forbidden, Invalid, msg
 from loanflow.core.scope import (
     can_confirm_account_change,
     can_edit_household,
@@ -69,6 +72,8 @@ def households():
 @login_required
 def register_household():
     """Register a household and its members; errors come back beside their fields."""
+    if not can_register_households(current_user):
+        raise Forbidden(msg("只有经办员可以登记农户", "Only a clerk registers households"))
     if request.method == "GET":
         return _form({"status": "not_out", "monitoring": "none", "account_type": "card"}, {})
     values, data, errors = household_from_form(request.form)
@@ -154,3 +159,10 @@ def case_links(h) -> list[tuple[str, list, str, str]]:
     """The household's cases, one list per feature that has some (``core.signals.household_cases``)."""
     sent = household_cases.send(h, user=current_user)
     return [(title, rows, endpoint, kind) for _position, title, rows, endpoint, kind in contributions(sent)]
+
+
+def menu_entries(user: Any, **_kwargs: Any) -> list[tuple]:
+    """``menu_entries``: the household register (not for admins, who see no household)."""
+    return (
+        [] if getattr(user, "role", None) == "admin" else [(10, "web.households", lazy_gettext("Households"))]
+    )

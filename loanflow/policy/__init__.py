@@ -4,10 +4,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Tables, the policy API, ``flask loanflow publish-policy``."""
+    """Tables, the policy API and pages, ``flask loanflow publish-policy``."""
     from loanflow.api import register_api
     from loanflow.core.cli import add_commands
-    from loanflow.policy import api, cli, models  # noqa: F401  (models: tables)
+    from loanflow.policy import api, cli, models, views  # noqa: F401  (models: tables; views: pages)
 
     register_api(app, api.blp)
     add_commands(app, cli.cli)

@@ -142,9 +142,9 @@ def publicity(publicity_id: int):
 
 @bp.context_processor
 def _subsidy_helpers():
-    from loanflow.subsidies.forms import industry_namer, quantity
+    from loanflow.subsidies.forms import amount_line, industry_namer, quantity
 
-    return {"industry_name": industry_namer(), "quantity": quantity}
+    return {"industry_name": industry_namer(), "quantity": quantity, "amount_line": amount_line}
 
 
 # --- what the subsidies add to the shared pages (connected in ``loanflow.subsidies.init_app``) --------
@@ -152,8 +152,10 @@ def _subsidy_helpers():
 POSITION = 30
 
 
-def menu_entries(_sender: Any, **_kwargs: Any) -> list[tuple]:
-    """``menu_entries``: the subsidy cases and the village 公示 lists."""
+def menu_entries(user: Any, **_kwargs: Any) -> list[tuple]:
+    """``menu_entries``: the subsidy cases and the village 公示 lists (not for admins, who see no case)."""
+    if getattr(user, "role", None) == "admin":
+        return []
     return [
         (POSITION, "web.subsidies", lazy_gettext("Subsidies")),
         (POSITION + 1, "web.publicity_lists", lazy_gettext("Publicity lists")),

@@ -2,7 +2,7 @@
 stalled queue, the open presses and problems, and the audit search read.
 
 Revision ID: 0030_supervision
-Revises: 0001_initial
+Revises: 0040_admin
 Create Date: 2026-11-30 04:00:57.277661
 
 """
@@ -14,7 +14,7 @@ import loanflow.core.types
 
 # revision identifiers, used by Alembic.
 revision = '0030_supervision'
-down_revision = '0001_initial'
+down_revision = '0040_admin'
 branch_labels = None
 depends_on = None
 

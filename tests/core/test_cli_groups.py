@@ -130,6 +130,7 @@ def test_flask_loanflow_lists_every_feature_command(app):
         "export-households",
         "import-households",
         "publish-policy",
+        "region-problems",
         "stalled",
         "sweep",
         "verify-audit",

@@ -54,11 +54,13 @@ def test_building_an_app_connects_every_feature_receiver():
             "loanflow.supervision.queue.queue_section",
         ],
         "menu-entries": [
+            "loanflow.admin.views.menu_entries",
+            "loanflow.households.views.menu_entries",
             "loanflow.loans.views.menu_entries",
             "loanflow.subsidies.views.menu_entries",
             "loanflow.supervision.views.menu_entries",
         ],
         "case-moved": ["loanflow.supervision.services.presses.answer_presses"],
-        "role-home": ["loanflow.supervision.views.role_home"],
+        "role-home": ["loanflow.admin.views.admin_home_for", "loanflow.supervision.views.role_home"],
         "case-notices": ["loanflow.supervision.notices.case_notices"],
     }

@@ -119,7 +119,13 @@ DEFAULT_POLICY: dict[str, Any] = {
         "publicity_working_days": 5,
     },
     "deadlines": {
-        "loan": {"applied": 5, "rated": 5, "credited": 7, "extension_requested": 5},
+        "loan": {
+            "applied": 5,
+            "rated": 5,
+            "credited": 7,
+            "extension_requested": 5,
+            "compensation_claimed": 10,
+        },
         "subsidy": {"applied": 5, "verified": 5, "publicized": 5, "approved": 5},
     },
     # optional in a document (versions published before it existed read the default)
@@ -257,7 +263,10 @@ class Policy:
         return int(self.document.get("supervision", {}).get("daily_applications_flag", default))
 
     def deadline_days(self, product: str, stage: str) -> int | None:
+        """Working days the stage is given; a stage newer than this version takes the default's."""
         value = self.deadlines.get(product, {}).get(stage)
+        if value is None:
+            value = DEFAULT_POLICY["deadlines"].get(product, {}).get(stage)
         return int(value) if value is not None else None
 
 

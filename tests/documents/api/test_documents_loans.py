@@ -257,7 +257,10 @@ def test_extension_issues_the_extension_agreement_with_the_new_maturity_and_the_
     monkeypatch.setitem(app.config, "LOANFLOW_TODAY", "2027-01-15")
     r = client.post(f"/api/v1/loans/{loan.id}/extend", json={}, headers=login("officer"))
     assert r.status_code == 200, r.json
-    [doc] = documents(client, login("officer"), loan.id)
+    issued = documents(client, login("officer"), loan.id)
+    # the extension agreement, and the 借据 of the plan's new revision (the one at disbursement was off)
+    assert sorted(d["kind"] for d in issued) == ["extension_agreement", "loan_receipt"]
+    doc = next(d for d in issued if d["kind"] == "extension_agreement")
     assert (doc["kind"], doc["kind_label"], doc["version"]) == ("extension_agreement", "展期协议", 1)
     text = pdf_text(download(client, login("officer"), doc).data)
     assert "2027年9月10日" in text  # 10 March 2027 + 6 months

@@ -41,7 +41,8 @@ def test_a_prepayment_in_mid_period_through_the_api_lowers_the_payoff_and_the_la
     client, login, loan
 ):
     with on_day("2026-05-01"):
-        r = act(client, login("officer"), loan.id, "repay", {"amount": "4000.00", "date": "2026-05-01"})
+        body = {"amount": "4000.00", "date": "2026-05-01", "prepay": True}
+        r = act(client, login("officer"), loan.id, "repay", body)
         assert r.status_code == 200, r.json
         assert (r.json["state"], r.json["payoff"], r.json["due_now"]) == ("disbursed", "6000.00", "0.00")
         listed = client.get(f"/api/v1/loans/{loan.id}/repayments", headers=login("officer")).json["items"]
@@ -232,15 +233,18 @@ def test_a_compensation_pays_out_of_the_fund_through_the_api(client, login, loan
         r = act(client, login("officer"), loan.id, "recall", {"reason": "挪用于建房", "date": "2026-04-01"})
         assert (r.status_code, r.json["state"]) == (200, "recalled")
     with on_day("2026-06-30"):
-        r = act(client, login("officer"), loan.id, "compensate", {"date": "2026-06-30"})
+        r = act(client, login("officer"), loan.id, "claim-compensation", {"note": "三次上门催收，两次函告"})
+        assert (r.status_code, r.json["state"]) == (200, "compensation_claimed"), r.json
+        r = act(client, login("approver2"), loan.id, "approve-compensation", {})
         assert (r.status_code, r.json["state"]) == (200, "compensated"), r.json
+        # the 112.50 penalty is the bank's; 387.50 of principal, 80 % of it the fund's
         r = act(client, login("officer"), loan.id, "recover", {"amount": "500.00"})
         assert r.status_code == 200
     kinds = db.session.execute(select(FundEntry.kind, FundEntry.amount).order_by(FundEntry.id)).all()
     assert [(k, str(a)) for k, a in kinds] == [
         ("deposit", "100000.00"),
         ("payout", "8000.00"),
-        ("recovery", "400.00"),
+        ("recovery", "310.00"),
     ]
 
 

@@ -35,3 +35,13 @@ def test_names_and_phones_keep_only_what_identifies_nobody():
     assert mask_name("王德明") == "王**"
     assert mask_name("李") == "李*"
     assert mask_phone("13812345678") == "138****5678"
+
+
+def test_a_claim_moves_on_by_its_decision_and_an_extension_request_by_a_decision_in_place():
+    assert acting_roles(LOAN, "compensation_claimed") == ["approver"]  # a reversal leaves the claim waiting
+    assert set(moving_actions(LOAN, "compensation_claimed", "approver")) == {
+        "approve-compensation",
+        "refuse-compensation",
+    }
+    assert moving_actions(LOAN, "compensation_claimed", "bank_officer") == []
+    assert acting_roles(LOAN, "disbursed") == ["bank_officer"]

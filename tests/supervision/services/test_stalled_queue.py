@@ -173,3 +173,27 @@ def test_a_subsidy_waiting_for_approval_without_an_active_county_approver_is_a_d
     row = queue_on(date(2026, 3, 10), county["supervisor"])[0][f"JB-2026-{case.id:06d}"]
     assert row.dead_end and row.dead_end_reason.code == "dead_end.deactivated"
     assert "赵审批" in row.dead_end_reason.zh
+
+
+def test_a_compensation_claim_past_its_ten_working_days_waits_for_the_county_approver(demo, users):
+    """A state added to the loan's table after this feature (the claim) is covered by the same rules."""
+    from loanflow.loans.fund.services import claim_compensation
+    from loanflow.loans.services.extensions import recall_loan
+    from loanflow.loans.testing.factories import disbursed_loan, fill_fund
+
+    fill_fund(users)
+    loan = disbursed_loan(users, "10000.00", 12, date(2026, 3, 10))
+    with business_date(date(2026, 4, 1)):
+        recall_loan(users["officer"], loan.id, "挪用于建房")
+        uow.commit()
+    with business_date(date(2026, 6, 30)):
+        claim_compensation(users["officer"], loan.id, "三次上门催收，两次书面函告")
+        uow.commit()
+    assert queue_on(date(2026, 7, 14), users["supervisor"])[1] == 0  # due 14 July
+    row = queue_on(date(2026, 7, 15), users["supervisor"])[0][loan.case_number]
+    assert row.state == "compensation_claimed" and row.working_days_over == 1
+    assert row.who.roles == ("approver",) and names(row) == ["赵审批"]  # county level only
+    users["approver2"].active = False
+    uow.commit()
+    row = queue_on(date(2026, 7, 15), users["supervisor"])[0][loan.case_number]
+    assert row.dead_end
