@@ -15,14 +15,13 @@ from loanflow.api.auth import login_required
 from loanflow.api.common import PageArgs, load_body, page_size, paged
 from loanflow.api.idempotency import idempotent
 from loanflow.supervision import schemas as s
-from loanflow.supervision.export import stalled_xlsx
+from loanflow.supervision.export import XLSX, stalled_xlsx
 from loanflow.supervision.services import audit_trail, flags, presses, spot_checks, stalled, summary
 
 blp = Blueprint(
     "supervision", __name__, description="Supervision (督察督办): stalled cases, presses, spot checks"
 )
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BINARY = {"type": "string", "format": "binary"}
 BODIES = {
     "PressIn": s.PressIn,

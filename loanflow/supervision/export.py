@@ -22,6 +22,7 @@ HEADERS = (
     "无人可办",
     "督办次数",
 )
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PRODUCT_LABELS = {"loan": "小额信贷", "subsidy": "产业奖补"}
 
 

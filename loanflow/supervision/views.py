@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 
 from loanflow.core.errors import Invalid
 from loanflow.supervision import forms
-from loanflow.supervision.export import stalled_xlsx
+from loanflow.supervision.export import XLSX, stalled_xlsx
 from loanflow.supervision.services import audit_trail, flags, presses, spot_checks, stalled, summary
 from loanflow.web import lookups
 from loanflow.web.blueprint import bp
@@ -60,9 +60,7 @@ def stalled_export():
     """The filtered stalled queue as a workbook."""
     rows = stalled.all_stalled(current_user, forms.stalled_filters(request.args))
     headers = {"Content-Disposition": 'attachment; filename="stalled.xlsx"'}
-    return Response(
-        stalled_xlsx(rows, _("Stalled cases")), mimetype="application/vnd.ms-excel", headers=headers
-    )
+    return Response(stalled_xlsx(rows, _("Stalled cases")), mimetype=XLSX, headers=headers)
 
 
 @bp.route("/supervision/press/<any(loan, subsidy):case_type>/<int:case_id>", methods=["GET", "POST"])

@@ -114,7 +114,7 @@ def test_the_flags_and_the_audit_pages_verify_and_search(page_as, cases):
 
 def test_the_stalled_queue_exports_from_the_page(page_as, cases):
     r = page_as("supervisor").get("/supervision/stalled.xlsx?product=loan")
-    assert r.status_code == 200 and r.data[:2] == b"PK"
+    assert r.status_code == 200 and r.data[:2] == b"PK" and r.mimetype.endswith("spreadsheetml.sheet")
 
 
 def test_the_stalled_queue_speaks_english_on_request(page_as, cases):
