@@ -129,6 +129,8 @@ DEFAULT_POLICY: dict[str, Any] = {
         },
         "subsidy": {"applied": 5, "verified": 5, "publicized": 5, "approved": 5},
     },
+    # optional in a document (versions published before it existed read the default)
+    "supervision": {"daily_applications_flag": 20},
 }
 
 
@@ -260,6 +262,12 @@ class Policy:
     def publicity_working_days(self) -> int:
         return int(self.subsidy["publicity_working_days"])
 
+    @property
+    def daily_applications_flag(self) -> int:
+        """More applications than this opened by one clerk in one day is a flag (疑点) for supervisors."""
+        default = DEFAULT_POLICY["supervision"]["daily_applications_flag"]
+        return int(self.document.get("supervision", {}).get("daily_applications_flag", default))
+
     def deadline_days(self, product: str, stage: str) -> int | None:
         """Working days the stage is given; a stage newer than this version takes the default's."""
         value = self.deadlines.get(product, {}).get(stage)
@@ -309,7 +317,7 @@ def validate_policy(document: Any) -> Policy:
     for section in ("loan", "subsidy", "deadlines"):
         if not isinstance(document.get(section), dict):
             errors[section] = ["section is missing"]
-    unknown = set(document) - {"four_eyes", "token_hours", "loan", "subsidy", "deadlines"}
+    unknown = set(document) - {"four_eyes", "token_hours", "loan", "subsidy", "deadlines", "supervision"}
     for key in sorted(unknown):
         errors[key] = ["unknown section"]
     if errors:
@@ -393,6 +401,11 @@ def validate_policy(document: Any) -> Policy:
     if sub["cap_period"] not in ("calendar_year", "campaign"):
         errors["subsidy.cap_period"] = ["must be calendar_year or campaign"]
     _int(errors, "subsidy.publicity_working_days", sub["publicity_working_days"], low=1, high=60)
+    supervision = document.get("supervision", {})
+    if not isinstance(supervision, dict):
+        errors["supervision"] = ["must be an object"]
+    elif "daily_applications_flag" in supervision:
+        _int(errors, "supervision.daily_applications_flag", supervision["daily_applications_flag"], low=1)
     for product, stages in DEFAULT_POLICY["deadlines"].items():
         given = document["deadlines"].get(product)
         for stage in stages:
