@@ -10,11 +10,35 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from config import Config
-from loanflow import accounts, admin, audit, calendar, documents, households, jobs, loans, policy, subsidies
+from loanflow import (
+    accounts,
+    admin,
+    audit,
+    calendar,
+    documents,
+    households,
+    jobs,
+    loans,
+    policy,
+    subsidies,
+    supervision,
+)
 from loanflow.core.errors import ServiceError
 
 # Each feature's ``init_app`` runs in this order (it is also the order of the API's blueprints).
-FEATURES = (accounts, households, audit, policy, calendar, loans, subsidies, documents, admin, jobs)
+FEATURES = (
+    accounts,
+    households,
+    audit,
+    policy,
+    calendar,
+    loans,
+    subsidies,
+    documents,
+    admin,
+    supervision,
+    jobs,
+)
 
 
 def create_app(config_class: type = Config, overrides: dict | None = None) -> Flask:

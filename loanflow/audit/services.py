@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from flask import g, has_request_context
+from flask import current_app, g, has_app_context, has_request_context
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -223,11 +224,29 @@ def _walk(chain: str, head: AuditChainHead | None, checkpoints: list) -> tuple[i
     return count, None
 
 
+NAMES = "loanflow.audit.names"  # app.extensions key: user ids → people's names, set by accounts
+
+
+def use_names(app, resolve: Callable[[set[int]], dict[int, str]]) -> None:
+    """The accounts feature tells the audit trail how its actors' ids become people's names."""
+    app.extensions[NAMES] = resolve
+
+
+def with_names(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Each event with ``actor_name``: the person's name (their login name, or "system", when unknown)."""
+    resolve = current_app.extensions.get(NAMES) if has_app_context() else None
+    ids = {e.actor_id for e in events if e.actor_id is not None}
+    names = resolve(ids) if resolve and ids else {}
+    for e in events:
+        e.actor_name = names.get(e.actor_id, e.actor)
+    return events
+
+
 def timeline(entity_type: str, entity_id: Any) -> list[AuditEvent]:
-    """A case's or household's events, oldest first."""
+    """A case's or household's events, oldest first, each with its person's name (``actor_name``)."""
     stmt = (
         select(AuditEvent)
         .where(AuditEvent.entity_type == entity_type, AuditEvent.entity_id == str(entity_id))
         .order_by(AuditEvent.occurred_at, AuditEvent.id)
     )
-    return list(db.session.scalars(stmt))
+    return with_names(list(db.session.scalars(stmt)))

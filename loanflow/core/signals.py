@@ -78,6 +78,16 @@ household_cases = _signals.signal(
     """,
 )
 
+case_notices = _signals.signal(
+    "case-notices",
+    doc="""What a case's page says above its actions (sender: the case type, ``"loan"`` or ``"subsidy"``).
+
+    Keywords: ``case``, ``user`` (the reader). Receivers return a list of ``(position, kind, message)``
+    (kind ``error`` or ``info``; message a ``Msg``) or nothing: say, supervision's "nobody may move
+    this case, because …" on a dead end, how late a stalled case is and who holds it, its open presses.
+    """,
+)
+
 
 def contributions(results: Iterable[tuple[Any, Any]], *, many: bool = False) -> list:
     """The values receivers returned to a ``send``, Nones dropped, ordered by their leading position.

@@ -11,6 +11,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from loanflow.core.domain.policy import with_new_parameters
 from loanflow.core.errors import Forbidden, Invalid, msg
 from loanflow.policy import services
 from loanflow.policy.document import as_text, diff, from_form, leaves
@@ -102,9 +103,10 @@ def new_policy():
     """Edit a new version (every parameter a field, or a YAML file), preview what changes, publish."""
     _admin()
     base = services.version_row(services.current_policy().version)
+    start = with_new_parameters(base.document)
     if request.method == "GET":
-        return _policy_form(base, base.document, {}, {}, {"note": "", "effective_on": ""})
-    document, raw, errors = document_from_request(base.document)
+        return _policy_form(base, start, {}, {}, {"note": "", "effective_on": ""})
+    document, raw, errors = document_from_request(start)
     meta = {k: (request.form.get(k) or "").strip() for k in ("note", "effective_on")}
     effective_on = None
     try:

@@ -126,6 +126,13 @@ def household_actions(h) -> list[tuple[str, str]]:
     return [(e, str(t)) for _position, e, t in contributions(signals.household_actions.send(h), many=True)]
 
 
+def case_notices(case_type: str, case) -> list[tuple[str, str]]:
+    """What the features say on a case's page above its actions (``core.signals.case_notices``)."""
+    user = current_user._get_current_object()
+    sent = signals.case_notices.send(case_type, case=case, user=user)
+    return [(kind, message(m)) for _position, kind, m in contributions(sent, many=True)]
+
+
 def page_url(page: int) -> str:
     """This list again at another page, with the same filters."""
     args = {**request.args.to_dict(), "page": page}
@@ -133,6 +140,7 @@ def page_url(page: int) -> str:
 
 
 HELPERS.update(
+    case_notices=case_notices,
     event_label=event_label,
     nav_links=nav_links,
     household_actions=household_actions,

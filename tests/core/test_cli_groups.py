@@ -132,6 +132,7 @@ def test_flask_loanflow_lists_every_feature_command(app):
         "import-households",
         "publish-policy",
         "region-problems",
+        "stalled",
         "sweep",
         "verify-audit",
     }

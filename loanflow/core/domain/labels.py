@@ -142,6 +142,16 @@ _TABLE: dict[str, dict[str, tuple[str, str]]] = {
         "press": ("督办", "Press"),
         "spot_check": ("暗访抽查", "Spot check"),
         "finding": ("督查意见", "Record a finding"),
+        "press_answered": ("督办已响应", "Press answered"),
+        "problem_closed": ("问题已整改", "Problem closed"),
+    },
+    "flag_kind": {
+        "shared_account": ("一个银行账户登记在多户", "One bank account on several households"),
+        "busy_clerk": ("经办员单日受理过多", "Too many applications by one clerk in a day"),
+        "early_approval": ("公示期未满或暂定时审批", "Approved before its 公示 ended or while provisional"),
+        "late_disbursement": ("超期放款", "Disbursed after its deadline"),
+        "undocumented_change": ("状态变更无依据文号", "Status change without a document reference"),
+        "dead_end": ("无人可办", "Dead end: nobody may move it"),
     },
     "document_kind": {
         "loan_agreement": ("借款合同", "Loan agreement"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import UTC
 
 import pytest
 import yaml
@@ -119,3 +120,29 @@ def test_a_file_that_is_not_a_policy_is_refused_beside_the_upload(page_as):
 def test_publishing_a_version_that_changes_nothing_only_previews_it(page_as):
     r = page_as("admin").post("/policy/new", data={**whole_form(), "step": "publish"})
     assert r.status_code == 200 and "没有变动" in r.get_data(as_text=True) and versions() == 1
+
+
+def test_a_version_stored_before_a_stage_existed_is_edited_with_that_stage_at_its_default(page_as):
+    """A county that published its policy before compensation claims had a deadline can still publish:
+    the form offers the new stage at its default (shown as a change) instead of an error with no field."""
+    from datetime import datetime
+
+    older = default_policy_document()
+    del older["deadlines"]["loan"]["compensation_claimed"]
+    db.session.add(
+        PolicyVersion(
+            version=2,
+            document=older,
+            published_at=datetime(2026, 1, 2, tzinfo=UTC),
+            note="before compensation claims",
+        )
+    )
+    db.session.flush()
+    admin = page_as("admin")
+    html = admin.get("/policy/new").get_data(as_text=True)
+    assert 'name="deadlines.loan.compensation_claimed"' in html
+    form = {**whole_form(**{RATE: "0.0290"}), "note": "LPR 下调", "step": "publish"}
+    r = admin.post("/policy/new", data=form)
+    assert r.status_code == 302 and versions() == 3
+    newest = db.session.get(PolicyVersion, 3).document
+    assert newest["deadlines"]["loan"]["compensation_claimed"] == 10
