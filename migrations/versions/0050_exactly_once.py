@@ -2,7 +2,7 @@
 committed step; background jobs (one active import per county).
 
 Revision ID: 0050_exactly_once
-Revises: 0060_security
+Revises: 0040_admin
 Create Date: 2026-11-30
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 import loanflow.core.types
 
 revision = "0050_exactly_once"
-down_revision = "0060_security"
+down_revision = "0040_admin"
 branch_labels = None
 depends_on = None
 
