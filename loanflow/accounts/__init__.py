@@ -10,8 +10,11 @@ def init_app(app: Flask) -> None:
     from loanflow.api import register_api
     from loanflow.api.auth import use_bearer
     from loanflow.audit.services import use_names
+    from loanflow.core import uow
     from loanflow.core.cli import add_commands
+    from loanflow.core.regions import Branch, BranchTownship
 
+    uow.keep_loaded(models.User, Branch, BranchTownship)  # who acts: read once per request
     register_api(app, api.blp)
     register_api(app, users_api.blp)
     use_bearer(app, tokens.bearer)

@@ -112,3 +112,4 @@ def end_sessions(user: User) -> None:
     db.session.execute(
         update(User).where(User.id == user.id).values(session_generation=User.session_generation + 1)
     )
+    db.session.expire(user, ["session_generation"])  # kept loaded across uow.flush(): read it afresh

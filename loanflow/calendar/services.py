@@ -44,11 +44,30 @@ class YearEntered:
     approved_inside_period: list[ApprovedInsidePeriod] = field(default_factory=list)
 
 
+# Parsed calendars by the tables entered: a year entered or corrected (on any node) changes the key,
+# so the next request builds it again. The rows are a few dates a year; building the calendar is the cost.
+_cache: dict[tuple, WorkCalendar] = {}
+
+
 def work_calendar() -> WorkCalendar:
-    rows = db.session.scalars(select(CalendarYear))
-    return WorkCalendar(
-        [YearTable.from_dict({"year": r.year, "holidays": r.holidays, "workdays": r.workdays}) for r in rows]
-    )
+    """The working-day calendar: read once per request (``uow.memo``), built once per process for
+    the same tables."""
+    return uow.memo("work_calendar", _work_calendar)
+
+
+def _work_calendar() -> WorkCalendar:
+    rows = db.session.execute(
+        select(CalendarYear.year, CalendarYear.holidays, CalendarYear.workdays).order_by(CalendarYear.year)
+    ).all()
+    key = tuple((year, tuple(holidays or ()), tuple(workdays or ())) for year, holidays, workdays in rows)
+    cached = _cache.get(key)
+    if cached is None:
+        cached = WorkCalendar(
+            [YearTable.from_dict({"year": y, "holidays": list(h), "workdays": list(w)}) for y, h, w in key]
+        )
+        _cache.clear()
+        _cache[key] = cached
+    return cached
 
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # the years a table may be entered for (the lunar tables reach 2100)

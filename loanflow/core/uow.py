@@ -23,10 +23,10 @@ session: there is no object to pass around, the session is the unit of work.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
 
-from flask import Flask, Response, current_app
+from flask import Flask, Response, current_app, has_request_context
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, SessionTransaction
@@ -35,6 +35,7 @@ from loanflow.core import once
 from loanflow.extensions import db
 
 _QUEUE = "loanflow.after_commit"
+T = TypeVar("T")
 
 
 def after_commit(fn: Callable[..., Any], *args: Any) -> None:
@@ -42,15 +43,62 @@ def after_commit(fn: Callable[..., Any], *args: Any) -> None:
     db.session.info.setdefault(_QUEUE, []).append((fn, args))
 
 
+_WRITTEN = "loanflow.written_as_stored"
+_KEPT: set[type] = set()
+
+
+def keep_loaded(*classes: type) -> None:
+    """Rows of these classes stay loaded across ``flush()``: who acts (the user, the token, the branch
+    and its townships), which no service writes with a bare UPDATE in the unit of work that reads them."""
+    _KEPT.update(classes)
+
+
+def written_as_stored(obj: Any) -> None:
+    """``obj``'s loaded state is what was just written (a guarded UPDATE whose values were set on it):
+    the next ``flush()`` need not read it back. Changed afterwards through the ORM, it is expired again."""
+    db.session.info.setdefault(_WRITTEN, set()).add(id(obj))
+
+
+_MEMO = "loanflow.request_memo"
+
+
+def memo(key: Hashable, read: Callable[[], T]) -> T:
+    """``read()`` once per request until the unit of work writes: the policy in force, the calendar,
+    a loan's repayments are each read by several checks of one request (issue 14: twice or three
+    times). Any flush, commit or rollback forgets everything; outside a request nothing is kept."""
+    if not has_request_context():
+        return read()
+    session = db.session()
+    if session.autoflush and (session.new or session.dirty or session.deleted):
+        session.flush()  # what the query would have done first (autoflush); the flush forgets the memo
+    kept = session.info.setdefault(_MEMO, {})
+    if key not in kept:
+        kept[key] = read()
+    return kept[key]
+
+
+def forget_memo(*_args: Any) -> None:
+    db.session.info.pop(_MEMO, None)
+
+
 def flush() -> None:
     """Where a service ends: write its changes, uncommitted; loaded objects read back as stored.
 
     Expiring them keeps what a caller sees the same as after the commit services
     used to make: the returned case shows its stored values (types applied),
-    read from the same transaction.
+    read from the same transaction. Two kinds are not expired, because reading
+    them back cost statements and changed nothing (issue 14: a transition reloaded
+    the user, branch, townships and case just to answer): the rows of
+    ``keep_loaded`` classes that were not changed through the ORM, and a case
+    the workflow engine just wrote with its guarded UPDATE (``written_as_stored``).
     """
-    db.session.flush()
-    db.session.expire_all()
+    session = db.session
+    changed = {id(o) for o in (*session.new, *session.dirty)}
+    fresh = session.info.pop(_WRITTEN, set()) - changed
+    session.flush()
+    for obj in list(session.identity_map.values()):
+        if id(obj) in changed or not (id(obj) in fresh or type(obj) in _KEPT):
+            session.expire(obj)
 
 
 def commit() -> None:
@@ -132,5 +180,9 @@ def init_app(app: Flask) -> None:
     """
     if not event.contains(Session, "after_soft_rollback", _drop_queue_on_rollback):
         event.listen(Session, "after_soft_rollback", _drop_queue_on_rollback)
+    for name in ("after_flush", "after_commit", "after_soft_rollback"):
+        if not event.contains(Session, name, forget_memo):
+            event.listen(Session, name, forget_memo)
     app.after_request(_commit_successful_response)
+    app.teardown_request(forget_memo)
     app.teardown_request(_forget_key)

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import Update, bindparam, inspect, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from loanflow.core import clock, signals
+from loanflow.core import clock, signals, uow
 from loanflow.core.domain.policy import Policy
 from loanflow.core.domain.workdays import WorkCalendar
 from loanflow.core.domain.workflows import Step, Workflow
@@ -256,6 +256,7 @@ class CaseEngine:
         """The row as written, without reading it back; a relationship whose key changed is reloaded."""
         for key, value in values.items():
             set_committed_value(case, key, value)
+        uow.written_as_stored(case)
         stale = [
             r.key for r in inspect(self.model).relationships if any(c.key in values for c in r.local_columns)
         ]

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
-
 from loanflow.accounts.models import User
 from loanflow.core.domain.labels import label
 from loanflow.core.domain.policy import Policy
@@ -21,8 +19,8 @@ from loanflow.core.scope import sees_village
 from loanflow.core.workflow import Moment
 from loanflow.extensions import db
 from loanflow.loans.domain.ledger import max_extension_months
-from loanflow.loans.models import Loan, Repayment
-from loanflow.loans.services.position import position_of
+from loanflow.loans.models import Loan
+from loanflow.loans.services.position import position_of, repayments_of
 
 # The stage whose deadline runs while the loan waits in a state (DOMAIN.md "Deadlines").
 WAITING_STAGES = {
@@ -130,13 +128,7 @@ def four_eyes(user: User, loan: Loan, step: Step, now: Moment) -> Msg | None:
 
 def _reversal_four_eyes(user: User, loan: Loan) -> Msg | None:
     """Refused when every live repayment was recorded by the caller (none live: the guard's 409)."""
-    recorders = set(
-        db.session.scalars(
-            select(Repayment.recorded_by_id)
-            .where(Repayment.loan_id == loan.id, Repayment.reversed_at.is_(None))
-            .distinct()
-        )
-    )
+    recorders = {r.recorded_by_id for r in repayments_of(loan.id, live_only=True)}
     if not recorders or recorders != {user.id}:
         return None
     return msg(
@@ -158,13 +150,11 @@ def something_owed(user: User, loan: Loan, now: Moment) -> Msg | None:
 
 def has_live_repayment(user: User, loan: Loan, now: Moment) -> Msg | None:
     """Reversal needs a live repayment; one recorded by someone else is four eyes (``four_eyes_reason``)."""
-    live = select(Repayment.id).where(Repayment.loan_id == loan.id, Repayment.reversed_at.is_(None))
-    if db.session.scalar(live.limit(1)) is None:
+    live = repayments_of(loan.id, live_only=True)  # the ledger reads the same list in this request
+    if not live:
         return msg("该贷款没有可冲正的还款", "The loan has no repayment to reverse", "nothing_to_reverse")
-    if loan.compensated_on is not None:
-        after = live.where(Repayment.paid_on > loan.compensated_on)
-        if db.session.scalar(after.limit(1)) is None:
-            return reversal_after_compensation(loan)
+    if loan.compensated_on is not None and not any(r.paid_on > loan.compensated_on for r in live):
+        return reversal_after_compensation(loan)
     return None
 
 

@@ -32,23 +32,40 @@ def _policy(row: PolicyVersion) -> Policy:
 
 def current_policy() -> Policy:
     """The newest version in force (its effective date reached); version 1 (DOMAIN.md's defaults) is
-    seeded when there is none."""
+    seeded when there is none.
+
+    Read once per request (``uow.memo``); each request asks the database which version is in force
+    (one narrow query, no document), so a publication on any node is seen by the next request on every
+    node, and the document is read and parsed only for a version this process has not parsed yet.
+    """
+    return uow.memo(("policy", clock.today()), _current_policy)
+
+
+def _current_policy() -> Policy:
     in_force = or_(PolicyVersion.effective_on.is_(None), PolicyVersion.effective_on <= clock.today())
-    newest = select(PolicyVersion).order_by(PolicyVersion.version.desc()).limit(1)
-    row = db.session.scalar(newest.where(in_force))
-    if row is None:
-        row = db.session.scalar(select(PolicyVersion).order_by(PolicyVersion.version).limit(1))
-    if row is None:
-        row = PolicyVersion(
-            version=1, document=default_policy_document(), published_at=clock.now(), note="defaults"
-        )
-        db.session.add(row)
-        audit.record(None, "policy.publish", "policy", 1, chain=audit.GLOBAL_CHAIN, after={"version": 1})
-        db.session.flush()
+    key = select(PolicyVersion.version, PolicyVersion.published_at).order_by(PolicyVersion.version.desc())
+    found = db.session.execute(key.where(in_force).limit(1)).first()
+    if found is None:
+        found = db.session.execute(key.order_by(None).order_by(PolicyVersion.version).limit(1)).first()
+    if found is not None:
+        cached = _cache.get(tuple(found))
+        if cached is not None:
+            return cached
+        return _policy(db.session.get(PolicyVersion, found.version))
+    row = PolicyVersion(
+        version=1, document=default_policy_document(), published_at=clock.now(), note="defaults"
+    )
+    db.session.add(row)
+    audit.record(None, "policy.publish", "policy", 1, chain=audit.GLOBAL_CHAIN, after={"version": 1})
+    db.session.flush()
     return _policy(row)
 
 
 def policy_version(version: int) -> Policy:
+    """A version by number; the one in force comes from this request's read of it (no query)."""
+    current = current_policy()
+    if current.version == version:
+        return current
     row = db.session.get(PolicyVersion, version)
     if row is None:
         raise NotFound(msg(f"政策版本 {version} 不存在", f"Policy version {version} does not exist"))

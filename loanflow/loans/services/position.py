@@ -15,7 +15,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from loanflow.calendar.services import work_calendar
-from loanflow.core import clock
+from loanflow.core import clock, uow
 from loanflow.core.domain.workdays import WorkCalendar
 from loanflow.extensions import db
 from loanflow.loans.domain.ledger import Extension, LedgerEvent, LoanTerms, Position, Recall, position
@@ -54,9 +54,12 @@ def extension_events(loan: Loan) -> list[Extension]:
 def repayments_of(loan_id: int, *, live_only: bool = False) -> list[Repayment]:
     """The loan's repayments in the order they were paid and recorded; reversed ones too unless
     ``live_only`` (they stay, marked). The one read of the repayments list: pages, API, ledger."""
+    rows = uow.memo(("repayments", loan_id), lambda: _repayments(loan_id))  # once per request
+    return [r for r in rows if r.reversed_at is None] if live_only else list(rows)
+
+
+def _repayments(loan_id: int) -> list[Repayment]:
     stmt = select(Repayment).where(Repayment.loan_id == loan_id)
-    if live_only:
-        stmt = stmt.where(Repayment.reversed_at.is_(None))
     return list(db.session.scalars(stmt.order_by(Repayment.paid_on, Repayment.id)))
 
 

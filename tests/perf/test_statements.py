@@ -1,0 +1,60 @@
+"""Statements per API request, pinned so they cannot creep back (issue 14)."""
+
+from __future__ import annotations
+
+import pytest
+
+from loanflow.loans.testing.factories import open_loan
+from loanflow.testing.querycount import statements
+
+pytestmark = pytest.mark.bare_demo
+
+
+def _sql(seen: list[str]) -> list[str]:
+    """The statements a request sends, without the test's savepoints (and SQLite's BEGIN)."""
+    return [s for s in seen if not s.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO", "BEGIN"))]
+
+
+@pytest.fixture
+def applied(funded, household):
+    return open_loan(funded["clerk"], household)
+
+
+def test_loan_detail(client, login, applied, funded):
+    loan_id = applied.id
+    headers = login("officer")
+    client.get(f"/api/v1/loans/{loan_id}", headers=headers)
+    with statements() as seen:
+        r = client.get(f"/api/v1/loans/{loan_id}", headers=headers)
+    assert r.status_code == 200
+    assert len(_sql(seen)) == 4, _sql(seen)
+
+
+def test_loan_list(client, login, applied, funded):
+    headers = login("officer")
+    client.get("/api/v1/loans?page=1", headers=headers)
+    with statements() as seen:
+        r = client.get("/api/v1/loans?page=1", headers=headers)
+    assert r.status_code == 200
+    assert len(_sql(seen)) == 3, _sql(seen)
+
+
+def test_reject(client, login, applied, funded):
+    loan_id = applied.id
+    headers = login("officer")
+    with statements() as seen:
+        r = client.post(f"/api/v1/loans/{loan_id}/reject", json={"reason": "银行审查未通过"}, headers=headers)
+    assert r.status_code == 200, r.json
+    assert len(_sql(seen)) == 9, _sql(seen)
+
+
+def test_disbursed_detail(client, login, funded):
+    from loanflow.loans.testing.factories import disbursed_loan
+
+    loan_id = disbursed_loan(funded).id
+    headers = login("officer")
+    client.get(f"/api/v1/loans/{loan_id}", headers=headers)
+    with statements() as seen:
+        r = client.get(f"/api/v1/loans/{loan_id}", headers=headers)
+    assert r.status_code == 200
+    assert len(_sql(seen)) == 8, _sql(seen)
