@@ -119,11 +119,21 @@ def load_body(schema: type[Schema]) -> dict:
 
 
 def paged(items: list, total: int, args: dict) -> dict:
-    return {"items": items, "total": total, "page": args["page"], "per_page": page_size(args)}
+    """The page envelope; ``total_capped`` is true when ``total`` is a floor ("1,000+"): the service
+    stopped counting (``core.paging.Count``) and there are more rows than ``total``."""
+    capped = bool(getattr(total, "capped", False))
+    return {
+        "items": items,
+        "total": int(total),
+        "total_capped": capped,
+        "page": args["page"],
+        "per_page": page_size(args),
+    }
 
 
 def page_of(item: type[Schema], name: str, prepare: Callable[[list], list] | None = None) -> type[Schema]:
-    """The envelope of a paged list: ``items`` dumped with ``item``, ``total``, ``page``, ``per_page``.
+    """The envelope of a paged list: ``items`` dumped with ``item``, ``total``, ``total_capped``, ``page``,
+    ``per_page``.
 
     ``prepare(items)``, when given, runs once before the items are dumped (to read what every
     row shows, such as the policy in force, once for the page).
@@ -135,6 +145,11 @@ def page_of(item: type[Schema], name: str, prepare: Callable[[list], list] | Non
     attrs = {
         "items": fields.List(fields.Nested(item)),
         "total": fields.Integer(),
+        "total_capped": fields.Boolean(
+            metadata={
+                "description": "true: there are more rows than `total` (the count stops 1,000 past the page)"
+            }
+        ),
         "page": fields.Integer(),
         "per_page": fields.Integer(),
         "_prepare": pre_dump(_prepare),

@@ -52,7 +52,7 @@ _cache: dict[tuple, WorkCalendar] = {}
 def work_calendar() -> WorkCalendar:
     """The working-day calendar: read once per request (``uow.memo``), built once per process for
     the same tables."""
-    return uow.memo("work_calendar", _work_calendar)
+    return uow.memo("work_calendar", "calendar_year", _work_calendar)
 
 
 def _work_calendar() -> WorkCalendar:

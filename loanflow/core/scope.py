@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from sqlalchemy import func, or_
+from sqlalchemy import and_, or_
 
 from loanflow.core.errors import Forbidden, msg
 
@@ -97,11 +97,25 @@ def can_see_full_identity(user: User) -> bool:
     return user.role in ("clerk", "bank_officer", "approver")
 
 
+def code_prefix(column, prefix: str):
+    """``column`` starts with the region code ``prefix``, written so a plain btree index serves it.
+
+    ``LIKE '341503%'`` and ``substr(…) IN (…)`` cannot use an index under the database's C.UTF-8
+    collation (PostgreSQL treats only "C" as byte order for LIKE); a range of digit strings can:
+    every code starting with ``341503`` lies in ``['341503', '341504')`` in any collation. A prefix
+    that is not digits (never a region code) falls back to an escaped ``LIKE``.
+    """
+    if prefix.isdigit() and prefix.isascii() and prefix.strip("9"):
+        upper = str(int(prefix) + 1).zfill(len(prefix))
+        return and_(column >= prefix, column < upper)
+    return column.startswith(prefix, autoescape=True)
+
+
 def village_filter(user: User, column):
-    """A SQL condition keeping the rows whose village the user may see."""
+    """A SQL condition keeping the rows whose village the user may see (code ranges: see ``code_prefix``)."""
     if user.role == "bank_officer":
         towns = served_townships(user)
-        return func.substr(column, 1, 9).in_(towns) if towns else column.is_(None)
+        return or_(*(code_prefix(column, t) for t in towns)) if towns else column.is_(None)
     if user.role == "admin":
         return column.is_(None)
-    return or_(column == user.region_code, column.like(user.region_code + "%"))
+    return code_prefix(column, user.region_code)

@@ -26,8 +26,9 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
-from flask import Flask, Response, current_app, has_request_context
+from flask import Flask, Response, current_app, has_app_context, has_request_context
 from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -62,10 +63,12 @@ def written_as_stored(obj: Any) -> None:
 _MEMO = "loanflow.request_memo"
 
 
-def memo(key: Hashable, read: Callable[[], T]) -> T:
-    """``read()`` once per request until the unit of work writes: the policy in force, the calendar,
-    a loan's repayments are each read by several checks of one request (issue 14: twice or three
-    times). Any flush, commit or rollback forgets everything; outside a request nothing is kept."""
+def memo(key: Hashable, table: str, read: Callable[[], T]) -> T:
+    """``read()`` once per request until the unit of work writes ``table``: the policy in force, the
+    calendar, a loan's repayments are each read by several checks of one request (issue 14: twice or
+    three times). A flush, commit or rollback forgets everything; an INSERT, UPDATE or DELETE of
+    ``table`` sent directly (a guarded UPDATE, ``insert().returning()``) forgets what read it.
+    Outside a request nothing is kept."""
     if not has_request_context():
         return read()
     session = db.session()
@@ -73,12 +76,28 @@ def memo(key: Hashable, read: Callable[[], T]) -> T:
         session.flush()  # what the query would have done first (autoflush); the flush forgets the memo
     kept = session.info.setdefault(_MEMO, {})
     if key not in kept:
-        kept[key] = read()
-    return kept[key]
+        kept[key] = (table, read())
+    return kept[key][1]
 
 
 def forget_memo(*_args: Any) -> None:
-    db.session.info.pop(_MEMO, None)
+    if has_app_context():
+        db.session.info.pop(_MEMO, None)
+
+
+def _forget_written(conn, cursor, statement, parameters, context, executemany) -> None:
+    """After a write sent to the database, forget what this request read from the table it wrote."""
+    if context is None or not (context.isinsert or context.isupdate or context.isdelete):
+        return
+    if not has_request_context():
+        return
+    kept = db.session.info.get(_MEMO)
+    if not kept:
+        return
+    table = getattr(getattr(context.compiled, "statement", None), "table", None)
+    name = getattr(table, "name", None)
+    for key in [k for k, (t, _) in kept.items() if name is None or t == name]:
+        del kept[key]
 
 
 def flush() -> None:
@@ -183,6 +202,8 @@ def init_app(app: Flask) -> None:
     for name in ("after_flush", "after_commit", "after_soft_rollback"):
         if not event.contains(Session, name, forget_memo):
             event.listen(Session, name, forget_memo)
+    if not event.contains(Engine, "after_cursor_execute", _forget_written):
+        event.listen(Engine, "after_cursor_execute", _forget_written)
     app.after_request(_commit_successful_response)
     app.teardown_request(forget_memo)
     app.teardown_request(_forget_key)

@@ -38,7 +38,7 @@ def current_policy() -> Policy:
     (one narrow query, no document), so a publication on any node is seen by the next request on every
     node, and the document is read and parsed only for a version this process has not parsed yet.
     """
-    return uow.memo(("policy", clock.today()), _current_policy)
+    return uow.memo(("policy", clock.today()), "policy_version", _current_policy)
 
 
 def _current_policy() -> Policy:

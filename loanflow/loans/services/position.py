@@ -54,7 +54,7 @@ def extension_events(loan: Loan) -> list[Extension]:
 def repayments_of(loan_id: int, *, live_only: bool = False) -> list[Repayment]:
     """The loan's repayments in the order they were paid and recorded; reversed ones too unless
     ``live_only`` (they stay, marked). The one read of the repayments list: pages, API, ledger."""
-    rows = uow.memo(("repayments", loan_id), lambda: _repayments(loan_id))  # once per request
+    rows = uow.memo(("repayments", loan_id), "repayment", lambda: _repayments(loan_id))  # once per request
     return [r for r in rows if r.reversed_at is None] if live_only else list(rows)
 
 

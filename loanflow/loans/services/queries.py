@@ -23,8 +23,9 @@ from loanflow.core import clock
 from loanflow.core.domain.money import format_money
 from loanflow.core.domain.policy import Policy
 from loanflow.core.domain.reasons import Reason
+from loanflow.core.paging import Count, capped_count
 from loanflow.core.regions import Region
-from loanflow.core.scope import village_filter
+from loanflow.core.scope import code_prefix, village_filter
 from loanflow.extensions import db
 from loanflow.loans.domain.eligibility import FundFacts
 from loanflow.loans.guards import load_loan
@@ -69,13 +70,14 @@ def list_loans(
     stalled: bool | None = None,
     page: int = 1,
     per_page: int = 50,
-) -> tuple[list[Loan], int]:
-    """The loans the caller may see, newest first, filtered and paged."""
+) -> tuple[list[Loan], Count]:
+    """The loans the caller may see, newest first, filtered and paged; the count stops past 1,000
+    more than the page (``core.paging``)."""
     conds = [village_filter(actor, Loan.village_code)]
     if state:
         conds.append(Loan.state == state)
     if village:
-        conds.append(Loan.village_code.like(village + "%"))
+        conds.append(code_prefix(Loan.village_code, village))
     if household_id is not None:
         conds.append(Loan.household_id == household_id)
     if overdue is not None:
@@ -83,7 +85,7 @@ def list_loans(
     if stalled is not None:
         late = Loan.stage_due_on < clock.today()
         conds.append(late if stalled else (Loan.stage_due_on.is_(None) | ~late))
-    total = db.session.scalar(select(func.count(Loan.id)).where(*conds)) or 0
+    total = capped_count(select(Loan.id).where(*conds), page=page, per_page=per_page)
     rows = db.session.scalars(
         select(Loan).where(*conds).order_by(Loan.id.desc()).offset((page - 1) * per_page).limit(per_page)
     )
@@ -118,7 +120,7 @@ def credited_principal(county_code: str, excluding: int | None = None) -> Decima
 
 def _principal(county_code: str, states: tuple[str, ...], excluding: int | None) -> Decimal:
     stmt = select(func.sum(func.coalesce(Loan.principal_outstanding, Loan.credited_amount))).where(
-        Loan.village_code.like(county_code + "%"), Loan.state.in_(states), Loan.id != (excluding or 0)
+        code_prefix(Loan.village_code, county_code), Loan.state.in_(states), Loan.id != (excluding or 0)
     )
     return db.session.scalar(stmt) or Decimal("0.00")
 

@@ -1,0 +1,37 @@
+"""Counting a list without counting a million rows (issue 14).
+
+A list shows fifty rows; counting its whole scope exactly cost 196 ms of the 207 of a loan
+list's first page at a million loans. ``capped_count`` counts at most ``cap`` rows past the
+page asked for (``count(*)`` over a ``LIMIT`` subquery, so the database stops early) and says
+whether it stopped: the API shows ``total`` with ``total_capped: true`` ("1,000+"), the pages
+"1,000+". The answer is exact whenever it is not capped, and always reaches past the page asked
+for, so "is there a next page" is always right.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, func, select
+
+from loanflow.extensions import db
+
+COUNT_CAP = 1000
+
+
+class Count(int):
+    """A row count that may stop at a cap: an ``int`` (old callers see a number), and ``capped``
+    when there are more rows than it says."""
+
+    capped: bool
+
+    def __new__(cls, value: int, capped: bool = False) -> Count:
+        count = super().__new__(cls, value)
+        count.capped = capped
+        return count
+
+
+def capped_count(stmt: Select, *, page: int = 1, per_page: int = 50, cap: int = COUNT_CAP) -> Count:
+    """How many rows ``stmt`` selects, counting no further than ``cap`` rows past the page asked for."""
+    limit = max(cap, page * per_page + cap)
+    inner = stmt.order_by(None).limit(limit + 1).subquery()
+    n = db.session.scalar(select(func.count()).select_from(inner)) or 0
+    return Count(min(n, limit), capped=n > limit)
