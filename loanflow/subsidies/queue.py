@@ -6,12 +6,17 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from loanflow.accounts.models import User
 from loanflow.calendar.services import work_calendar
 from loanflow.core.domain.labels import label
+from loanflow.core.scope import village_filter
+from loanflow.extensions import db
+from loanflow.households.models import Household
 from loanflow.policy.services import current_policy
-from loanflow.subsidies.services import list_cases
+from loanflow.subsidies.models import SubsidyCase
 from loanflow.subsidies.workflow import allowed_actions
 from loanflow.web import queue as web_queue
 from loanflow.web.present import lang
@@ -22,15 +27,41 @@ SUBSIDY_QUEUE_STATES = {"approver": ("applied", "verified", "publicized", "appro
 SUBSIDY_QUEUE_ACTIONS = ("verify", "publicize", "approve", "disburse")
 
 
+def _cases_waiting(user: User, states: tuple[str, ...]) -> list[SubsidyCase]:
+    """The cases in ``states`` the user sees, most urgent first, each state cut at the queue's limit.
+
+    One statement for the cases (a window per state, no count) and one each for what the rows show
+    and the guards read (household and members for the name, the publicity for approve/object):
+    the county approver's home sent 207 statements at 100k cases (issue 14)."""
+    urgency = (SubsidyCase.stage_due_on.is_(None), SubsidyCase.stage_due_on, SubsidyCase.id)
+    rank = func.row_number().over(partition_by=SubsidyCase.state, order_by=urgency).label("rank")
+    ranked = (
+        select(SubsidyCase.id, rank)
+        .where(village_filter(user, SubsidyCase.village_code), SubsidyCase.state.in_(states))
+        .subquery()
+    )
+    chosen = select(ranked.c.id).where(ranked.c.rank <= web_queue.QUEUE_LIMIT)
+    stmt = (
+        select(SubsidyCase)
+        .where(SubsidyCase.id.in_(chosen))
+        .options(
+            selectinload(SubsidyCase.household).selectinload(Household.members),
+            selectinload(SubsidyCase.publicity),
+        )
+        .order_by(*urgency)
+    )
+    return list(db.session.scalars(stmt))
+
+
 def subsidies_waiting(user: User, today: date) -> list[dict]:
     """Subsidy cases waiting for this user's action (verify, publicize, approve, pay out)."""
     states = SUBSIDY_QUEUE_STATES.get(user.role, ())
     if not states:
         return []
     cal, policy, rows = work_calendar(), current_policy(), []
+    cases = _cases_waiting(user, states)
     for state in states:
-        cases = list_cases(user, state=state, per_page=web_queue.QUEUE_LIMIT)[0]
-        allowed = [(c, a) for c in cases for a in allowed_actions(user, c, policy, today)]
+        allowed = [(c, a) for c in cases if c.state == state for a in allowed_actions(user, c, policy, today)]
         for c, a in [(c, a) for c, a in allowed if a in SUBSIDY_QUEUE_ACTIONS][: web_queue.QUEUE_LIMIT]:
             who = c.household.head.name if c.household and c.household.head else ""
             stage = label("subsidy_action", a, lang())
