@@ -282,3 +282,15 @@ class FundEntry(db.Model):
         CheckConstraint("amount > 0", name="amount"),
         CheckConstraint("kind = 'deposit' or loan_id is not null", name="loan_for_payout"),
     )
+
+
+# The loans that may wait on an officer (the work queue), in the queue's order: the queue reads the
+# first rows of this index and stops, however many loans are disbursed (issue 14).
+_WAITING_ON_OFFICER = "state in ('applied', 'rated', 'credited') or extension_requested_months is not null"
+Index(
+    "ix_loan_waiting",
+    Loan.stage_due_on,
+    Loan.case_number,
+    postgresql_where=text(_WAITING_ON_OFFICER),
+    sqlite_where=text(_WAITING_ON_OFFICER),
+)

@@ -1,0 +1,31 @@
+"""Performance at a province's scale: the index the officer's work queue reads in order and stops.
+
+Revision ID: 0090_performance
+Revises: 0060_security
+Create Date: 2026-11-30
+
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0090_performance"
+down_revision = "0060_security"
+branch_labels = None
+depends_on = None
+
+WAITING_ON_OFFICER = "state in ('applied', 'rated', 'credited') or extension_requested_months is not null"
+
+
+def upgrade():
+    op.create_index(
+        "ix_loan_waiting",
+        "loan",
+        ["stage_due_on", "case_number"],
+        unique=False,
+        postgresql_where=sa.text(WAITING_ON_OFFICER),
+        sqlite_where=sa.text(WAITING_ON_OFFICER),
+    )
+
+
+def downgrade():
+    op.drop_index("ix_loan_waiting", table_name="loan")
