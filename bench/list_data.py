@@ -17,11 +17,23 @@ import time
 import psycopg
 
 # state by row number modulo 100: shares close to a county three years in (DOMAIN.md states)
-LOAN_STATES = (
-    [("applied", 3), ("rated", 2), ("credited", 2), ("disbursed", 40), ("overdue", 5), ("repaid", 38)]
-    + [("rejected", 5), ("withdrawn", 3), ("recalled", 1), ("compensated", 1)]
-)
-SUBSIDY_STATES = [("applied", 5), ("verified", 4), ("publicized", 3), ("approved", 3), ("disbursed", 78), ("rejected", 5), ("withdrawn", 2)]
+LOAN_STATES = [
+    ("applied", 3),
+    ("rated", 2),
+    ("credited", 2),
+    ("disbursed", 40),
+    ("overdue", 5),
+    ("repaid", 38),
+] + [("rejected", 5), ("withdrawn", 3), ("recalled", 1), ("compensated", 1)]
+SUBSIDY_STATES = [
+    ("applied", 5),
+    ("verified", 4),
+    ("publicized", 3),
+    ("approved", 3),
+    ("disbursed", 78),
+    ("rejected", 5),
+    ("withdrawn", 2),
+]
 OPEN = ("applied", "rated", "credited")
 
 
@@ -37,7 +49,9 @@ def main(url: str, n: int) -> None:
     started = time.perf_counter()
     with psycopg.connect(url) as conn:
         cur = conn.cursor()
-        villages = [r[0] for r in cur.execute("SELECT code FROM region WHERE level = 'village' ORDER BY code")]
+        villages = [
+            r[0] for r in cur.execute("SELECT code FROM region WHERE level = 'village' ORDER BY code")
+        ]
         clerk = cur.execute("SELECT id FROM user_account WHERE username = 'clerk'").fetchone()[0]
         branch = dict(cur.execute("SELECT township_code, branch_id FROM branch_township").fetchall())
         any_branch = cur.execute("SELECT min(id) FROM branch").fetchone()[0]

@@ -46,7 +46,11 @@ def main() -> int:
 
     lists = [
         ("loan list, county", "approver2", lambda u: list_loans(u)),
-        ("loan list, state + village", "approver2", lambda u: list_loans(u, state="applied", village="341503001")),
+        (
+            "loan list, state + village",
+            "approver2",
+            lambda u: list_loans(u, state="applied", village="341503001"),
+        ),
         ("loan list, stalled", "approver2", lambda u: list_loans(u, stalled=True)),
         ("loan list, stalled (officer)", "officer", lambda u: list_loans(u, stalled=True)),
         ("loan list, officer", "officer", lambda u: list_loans(u)),
@@ -64,13 +68,16 @@ def main() -> int:
         starts[id(cursor)] = time.perf_counter()
 
     def after(conn, cursor, statement, parameters, context, executemany):
-        sent.append((time.perf_counter() - starts.pop(id(cursor), time.perf_counter()), statement, parameters))
+        sent.append(
+            (time.perf_counter() - starts.pop(id(cursor), time.perf_counter()), statement, parameters)
+        )
 
     with app.test_request_context("/"):
         event.listen(db.engine, "before_cursor_execute", before)
         event.listen(db.engine, "after_cursor_execute", after)
         counts = {
-            t: db.session.scalar(text(f"SELECT count(*) FROM {t}")) for t in ("loan", "household", "subsidy_case")
+            t: db.session.scalar(text(f"SELECT count(*) FROM {t}"))
+            for t in ("loan", "household", "subsidy_case")
         }
         print(f"rows: {counts}; load average {os.getloadavg()[0]:.2f}")
         print("| first page | median ms | statements |\n| --- | --- | --- |")

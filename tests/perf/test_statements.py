@@ -58,3 +58,11 @@ def test_disbursed_detail(client, login, funded):
         r = client.get(f"/api/v1/loans/{loan_id}", headers=headers)
     assert r.status_code == 200
     assert len(_sql(seen)) == 8, _sql(seen)
+
+
+@pytest.mark.postgres_only
+def test_every_connection_runs_without_jit(app):
+    """JIT compiling took 300–420 ms of a few-millisecond query on large tables: the app turns it off."""
+    from loanflow.extensions import db
+
+    assert db.session.execute(db.text("SHOW jit")).scalar() == "off"
