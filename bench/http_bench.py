@@ -7,7 +7,8 @@ interleaved runs (loanflow first in odd rounds, bare first in even ones, so drif
 
 - ``GET /api/v1/loans/{id}`` and ``GET /api/v1/loans?page=1``: ``ab -n N -c 2`` (apache2-utils);
 - ``POST /api/v1/loans/{id}/reject``: two client threads, each rejecting its own fresh loans
-  (``ab`` sends one URL, and a loan is rejected once).
+  (``ab`` sends one URL, and a loan is rejected once). loanflow renders no document after the step
+  unless ``--documents`` (the bare app renders none: the ratio compares the same work).
 
 Reported: the median requests per second of each side, the ratio loanflow / bare (target ≥ 0.60),
 the load average before and after; non-2xx answers fail the run.
@@ -124,15 +125,16 @@ def setup(url: str, rejects: int) -> tuple[str, int, list[int]]:
     return secret, read_id, to_reject
 
 
-def serve(which: str, url: str) -> subprocess.Popen:
+def serve(which: str, url: str, documents: bool) -> subprocess.Popen:
     env = {
+        "BENCH_DOCUMENTS": "1" if documents else "0",
         **os.environ,
         "DATABASE_URL": url,
         "LOANFLOW_TODAY": TODAY,
         "SECRET_KEY": "bench",
         "BARE_DSN": url.replace("postgresql+psycopg://", "postgresql://"),
     }
-    target = "wsgi:app" if which == "loanflow" else "bench.bare_app:app"
+    target = "bench.loanflow_app:app" if which == "loanflow" else "bench.bare_app:app"
     proc = subprocess.Popen(
         [
             str(ROOT / ".venv/bin/gunicorn"),
@@ -215,10 +217,15 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("-n", type=int, default=600, help="requests per ab run")
     parser.add_argument("--per-round", type=int, default=150, help="rejects per side per round")
+    parser.add_argument(
+        "--documents",
+        action="store_true",
+        help="loanflow renders the documents a step issues (the bare app never)",
+    )
     args = parser.parse_args()
     secret, read_id, to_reject = setup(args.url, 2 * args.rounds * args.per_round + 20)
     load_before = os.getloadavg()
-    procs = [serve(w, args.url) for w in PORTS]
+    procs = [serve(w, args.url, args.documents) for w in PORTS]
     results: dict[str, dict[str, list[float]]] = {}
     try:
         for side in PORTS:  # warm both: imports, the first connection, the policy parsed

@@ -8,6 +8,7 @@ come from the features (``core.signals.work_queue_sections``), in their order.
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from loanflow.core import clock
@@ -22,7 +23,7 @@ def queue_row(
 ) -> dict:
     """One waiting case: its link, who it is for, its stage and how many working days it is over."""
     due = case.stage_due_on
-    over = cal.working_days_between(due, today).days if due is not None and due < today else 0
+    over = _days_over(cal, due, today) if due is not None and due < today else 0
     return {
         "endpoint": endpoint,
         "args": {"case_id": case.id},
@@ -33,6 +34,14 @@ def queue_row(
         "provisional": case.stage_due_provisional,
         "over": over,
     }
+
+
+@lru_cache(maxsize=4096)
+def _days_over(cal: WorkCalendar, due: date, today: date) -> int:
+    """Working days from a deadline to today: counted day by day, so once per deadline, not per row
+    (a county's queue has hundreds of rows over a few dozen deadlines). The calendar is part of the
+    key: a year entered builds a new calendar object."""
+    return cal.working_days_between(due, today).days
 
 
 def by_urgency(row: dict) -> tuple:
