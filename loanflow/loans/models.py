@@ -294,3 +294,6 @@ Index(
     postgresql_where=text(_WAITING_ON_OFFICER),
     sqlite_where=text(_WAITING_ON_OFFICER),
 )
+# A list by state within a region (the county's applications, a village's overdue loans): both
+# conditions are index ranges, so the capped count reads the index only.
+Index("ix_loan_state_village", Loan.state, Loan.village_code)

@@ -165,3 +165,6 @@ class SubsidyCap(db.Model):
 
 
 Index("ix_subsidy_case_stage_due", SubsidyCase.state, SubsidyCase.stage_due_on)
+Index(
+    "ix_subsidy_case_state_village", SubsidyCase.state, SubsidyCase.village_code
+)  # lists by state in a region

@@ -1,4 +1,5 @@
-"""Performance at a province's scale: the index the officer's work queue reads in order and stops.
+"""Performance at a province's scale: the index the officer's work queue reads in order and stops;
+lists by state within a region served by one index each.
 
 Revision ID: 0090_performance
 Revises: 0060_security
@@ -25,7 +26,11 @@ def upgrade():
         postgresql_where=sa.text(WAITING_ON_OFFICER),
         sqlite_where=sa.text(WAITING_ON_OFFICER),
     )
+    op.create_index("ix_loan_state_village", "loan", ["state", "village_code"], unique=False)
+    op.create_index("ix_subsidy_case_state_village", "subsidy_case", ["state", "village_code"], unique=False)
 
 
 def downgrade():
+    op.drop_index("ix_subsidy_case_state_village", table_name="subsidy_case")
+    op.drop_index("ix_loan_state_village", table_name="loan")
     op.drop_index("ix_loan_waiting", table_name="loan")
