@@ -21,6 +21,8 @@ def main() -> int:
         [sys.executable, str(HERE / "import_register.py")],
         [sys.executable, str(HERE / "documents.py")],
     ]
+    if postgres:  # loanflow under gunicorn against the bare app (needs ``ab``, apache2-utils)
+        runs.append([sys.executable, str(HERE / "http_bench.py"), postgres])
     failed = []
     for command in runs:
         print(f"== {Path(command[1]).name}", flush=True)
