@@ -10,11 +10,11 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from config import Config
-from loanflow import accounts, audit, calendar, documents, households, loans, policy, subsidies
+from loanflow import accounts, audit, calendar, documents, households, loans, policy, subsidies, supervision
 from loanflow.core.errors import ServiceError
 
 # Each feature's ``init_app`` runs in this order (it is also the order of the API's blueprints).
-FEATURES = (accounts, households, audit, policy, calendar, loans, subsidies, documents)
+FEATURES = (accounts, households, audit, policy, calendar, loans, subsidies, documents, supervision)
 
 
 def create_app(config_class: type = Config, overrides: dict | None = None) -> Flask:

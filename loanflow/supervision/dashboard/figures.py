@@ -1,0 +1,171 @@
+"""The dashboard's and the monthly report's numbers: one aggregate query each, over a region code range.
+
+Every query keeps the rows of one region by a code *range* (``village_code >= '341503'
+and < '341504'``), which a plain B-tree index serves whatever the database's collation
+(``LIKE 'prefix%'`` needs a pattern-ops index under C.UTF-8). Money comes back as
+``Decimal`` (the columns' type converts the summed fen). Stocks (cases per stage, stalled,
+outstanding, overdue) are as of the business date; flows (credited, disbursed, approved,
+paid, stage durations) are what happened between two dates.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import and_, case, exists, func, or_, select
+
+from loanflow.core.domain.workdays import WorkCalendar
+from loanflow.extensions import db
+from loanflow.households.models import Household
+from loanflow.loans.models import Loan
+from loanflow.subsidies.models import Publicity, SubsidyCap, SubsidyCase
+
+ZERO = Decimal("0.00")
+LENT_STATES = ("disbursed", "overdue", "recalled", "compensation_claimed")
+OVERDUE_BANDS = (("1-30", 1, 30), ("31-90", 31, 90), ("91-180", 91, 180), ("180+", 181, None))
+# (product, stage, start column, end column): the waiting stages whose both ends the case rows keep
+LOAN_STAGES = (
+    ("applied", Loan.applied_on, Loan.rated_on),
+    ("rated", Loan.rated_on, Loan.credited_on),
+    ("credited", Loan.credited_on, Loan.disbursed_on),
+)
+SUBSIDY_STAGES = (
+    ("applied", SubsidyCase.applied_on, SubsidyCase.verified_on),
+    ("verified", SubsidyCase.verified_on, Publicity.posted_on),
+    ("publicized", Publicity.end_on, SubsidyCase.approved_on),
+    ("approved", SubsidyCase.approved_on, SubsidyCase.disbursed_on),
+)
+
+
+def in_region(column, prefix: str):
+    """Codes starting with ``prefix`` (all digits), as a range an index can serve."""
+    upper = str(int(prefix) + 1).zfill(len(prefix))
+    return and_(column >= prefix, column < upper)
+
+
+def township_of(column):
+    return func.substr(column, 1, 9)
+
+
+def _money(value) -> Decimal:
+    return value if value is not None else ZERO
+
+
+# --- stocks, as of today -----------------------------------------------------------------------------
+
+
+def cases_per_state(model, prefix: str) -> dict[str, int]:
+    rows = db.session.execute(
+        select(model.state, func.count()).where(in_region(model.village_code, prefix)).group_by(model.state)
+    )
+    return {state: n for state, n in rows}
+
+
+def stalled_per_township(model, prefix: str, today: date) -> dict[str, int]:
+    """Cases past their stage's due date (超期), per township."""
+    town = township_of(model.village_code)
+    rows = db.session.execute(
+        select(town, func.count())
+        .where(in_region(model.village_code, prefix), model.stage_due_on < today)
+        .group_by(town)
+    )
+    return {t: n for t, n in rows}
+
+
+def outstanding(prefix: str) -> tuple[int, Decimal]:
+    """Loans lent and not closed, and the principal they still owe (未还本金)."""
+    count, amount = db.session.execute(
+        select(func.count(), func.sum(func.coalesce(Loan.principal_outstanding, Loan.credited_amount))).where(
+            in_region(Loan.village_code, prefix), Loan.state.in_(LENT_STATES)
+        )
+    ).one()
+    return count, _money(amount)
+
+
+def overdue_bands(prefix: str, today: date) -> list[tuple[str, int, Decimal]]:
+    """Overdue loans by days overdue (today − the first unpaid due date) and their outstanding principal."""
+    principal = func.coalesce(Loan.principal_outstanding, Loan.credited_amount)
+    cols = []
+    for _name, low, high in OVERDUE_BANDS:
+        cond = Loan.overdue_since <= today - timedelta(days=low)
+        if high is not None:
+            cond = and_(cond, Loan.overdue_since >= today - timedelta(days=high))
+        cols += [func.count(case((cond, 1))), func.sum(case((cond, principal)))]
+    row = db.session.execute(
+        select(*cols).where(in_region(Loan.village_code, prefix), Loan.state == "overdue")
+    ).one()
+    return [(name, row[2 * i], _money(row[2 * i + 1])) for i, (name, _l, _h) in enumerate(OVERDUE_BANDS)]
+
+
+# --- flows, between two dates ---------------------------------------------------------------------------
+
+
+def counted(column, amount, prefix: str, start: date, end: date, *extra) -> tuple[int, Decimal]:
+    """How many cases have ``column`` between the dates, and the sum of ``amount`` over them."""
+    model = column.class_
+    count, total = db.session.execute(
+        select(func.count(), func.sum(amount)).where(
+            in_region(model.village_code, prefix), column >= start, column <= end, *extra
+        )
+    ).one()
+    return count, _money(total)
+
+
+def cap_use(prefix: str, period: str, cap: Decimal) -> tuple[int, Decimal, int]:
+    """Households holding a reservation against the cap of ``period``, the sum reserved, those at the cap."""
+    households, reserved, full = db.session.execute(
+        select(func.count(), func.sum(SubsidyCap.reserved), func.count(case((SubsidyCap.reserved >= cap, 1))))
+        .join(Household, Household.id == SubsidyCap.household_id)
+        .where(
+            in_region(Household.village_code, prefix), SubsidyCap.period == period, SubsidyCap.reserved > 0
+        )
+    ).one()
+    return households, _money(reserved), full
+
+
+def stage_spans(prefix: str, start: date, end: date) -> list[tuple[str, str, Counter]]:
+    """For each waiting stage: how many stages ended between the dates, by (started, ended) pair."""
+    out = []
+    for product, stages in (("loan", LOAN_STAGES), ("subsidy", SUBSIDY_STAGES)):
+        for stage, began, ended in stages:
+            model = began.class_ if began.class_ is not Publicity else ended.class_
+            stmt = select(began, ended, func.count()).where(
+                in_region(model.village_code, prefix), ended >= start, ended <= end, began.is_not(None)
+            )
+            if Publicity in (began.class_, ended.class_):
+                stmt = stmt.join(Publicity, Publicity.id == SubsidyCase.publicity_id)
+            rows = db.session.execute(stmt.group_by(began, ended))
+            out.append((product, stage, Counter({(a, b): n for a, b, n in rows})))
+    return out
+
+
+def median_working_days(spans: Counter, calendar: WorkCalendar) -> float | None:
+    """The median of working days per stage (the end day counted, the start day not), or None."""
+    days = Counter()
+    for (a, b), n in spans.items():
+        days[calendar.working_days_between(a, b).days] += n
+    total = sum(days.values())
+    if not total:
+        return None
+    ordered, seen, middle = sorted(days.items()), 0, []
+    for value, n in ordered:
+        for k in ((total - 1) // 2, total // 2):
+            if seen <= k < seen + n:
+                middle.append(value)
+        seen += n
+    return sum(middle) / len(middle)
+
+
+def loan_coverage(prefix: str, end: date, statuses: list[str], monitoring: list[str]) -> tuple[int, int]:
+    """Eligible households (register status or monitoring admitted) and those of them lent to by ``end``."""
+    eligible = and_(
+        in_region(Household.village_code, prefix),
+        or_(Household.status.in_(statuses), Household.monitoring.in_(monitoring)),
+    )
+    lent = exists().where(Loan.household_id == Household.id, Loan.disbursed_on <= end)
+    total, with_loan = db.session.execute(
+        select(func.count(), func.count(case((lent, 1)))).select_from(Household).where(eligible)
+    ).one()
+    return total, with_loan
