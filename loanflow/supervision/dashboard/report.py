@@ -168,20 +168,21 @@ def report_xlsx(report: MonthlyReport) -> bytes:
             f"　余额、逾期、超期截至 {report.as_of.isoformat()}"
         ]
     )
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-    groups, col = [], 1
+    groups, spans, col = [], [], 1
     for title, span in HEADER_GROUPS:
-        groups.append(title)
-        groups += [""] * (span - 1)
-        if span > 1 or title == "乡镇":
-            ws.merge_cells(
-                start_row=2, start_column=col, end_row=2 if span > 1 else 3, end_column=col + span - 1
-            )
+        groups += [title] + [""] * (span - 1)
+        spans.append((col, span))
         col += span
     ws.append(groups)
     ws.append(list(HEADERS))
     for r in [*report.rows, report.totals]:
         ws.append([r.name, *(getattr(r, name) for name in NUMBERS)])
+    # merged only once every row is written (a merge moves openpyxl's append cursor)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    ws.merge_cells(start_row=2, start_column=1, end_row=3, end_column=1)
+    for col, span in spans:
+        if span > 1:
+            ws.merge_cells(start_row=2, start_column=col, end_row=2, end_column=col + span - 1)
     bold = Font(bold=True)
     for row in ws.iter_rows(min_row=1, max_row=3):
         for cell in row:
