@@ -45,5 +45,9 @@ def test_building_an_app_connects_every_feature_receiver():
             "loanflow.loans.queue.queue_section",
             "loanflow.subsidies.queue.queue_section",
         ],
-        "menu-entries": ["loanflow.loans.views.menu_entries", "loanflow.subsidies.views.menu_entries"],
+        "menu-entries": [
+            "loanflow.loans.views.menu_entries",
+            "loanflow.subsidies.views.menu_entries",
+            "loanflow.supervision.dashboard.views.menu_entries",
+        ],
     }
