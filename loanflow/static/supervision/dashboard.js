@@ -12,7 +12,7 @@
 
   function bars(labels, series, horizontal) {
     var cat = { type: "category", data: labels, axisLabel: { interval: 0, hideOverlap: true } };
-    var val = { type: "value" };
+    var val = { type: "value", minInterval: 1 };
     return Object.assign({}, base, {
       color: colours,
       legend: series.length > 1 ? { top: 0 } : undefined,
@@ -52,7 +52,7 @@
         { name: words.count, data: rows.map(function (r) { return r.count; }) },
         { name: words.principal, yAxisIndex: 1, data: rows.map(function (r) { return num(r.principal); }) }
       ]);
-      o.yAxis = [{ type: "value", name: words.count }, { type: "value", name: words.principal }];
+      o.yAxis = [{ type: "value", minInterval: 1 }, { type: "value" }];  // the legend names both axes
       o.grid.top = 50;
       return o;
     },
