@@ -23,7 +23,7 @@ from loanflow.loans.models import Loan
 from loanflow.subsidies.models import Publicity, SubsidyCap, SubsidyCase
 
 ZERO = Decimal("0.00")
-LENT_STATES = ("disbursed", "overdue", "recalled", "compensation_claimed")
+LENT_STATES = ("disbursed", "overdue", "recalled")
 OVERDUE_BANDS = (("1-30", 1, 30), ("31-90", 31, 90), ("91-180", 91, 180), ("180+", 181, None))
 # (product, stage, start column, end column): the waiting stages whose both ends the case rows keep
 LOAN_STAGES = (

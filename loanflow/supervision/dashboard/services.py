@@ -22,17 +22,6 @@ from loanflow.policy.services import current_policy
 from loanflow.subsidies.models import SubsidyCase
 from loanflow.supervision.dashboard import figures
 
-LOAN_STAGE_STATES = (
-    "applied",
-    "rated",
-    "credited",
-    "disbursed",
-    "overdue",
-    "recalled",
-    "compensation_claimed",
-)
-SUBSIDY_STAGE_STATES = ("applied", "verified", "publicized", "approved")
-
 
 @dataclass(frozen=True)
 class CountAmount:

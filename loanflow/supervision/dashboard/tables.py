@@ -20,7 +20,6 @@ NAMES = {
     "31-90": ("31–90 天", "31–90 days"),
     "91-180": ("91–180 天", "91–180 days"),
     "180+": ("180 天以上", "Over 180 days"),
-    "compensation_claimed": ("代偿申请中", "Compensation claimed"),
 }
 STAGE_NAMES = {
     ("loan", "applied"): ("申请 → 评级", "Applied → rated"),
@@ -38,11 +37,6 @@ def name(key: str, lang: str) -> str:
     return en if lang == "en" else zh
 
 
-def _state_label(kind: str, state: str, lang: str) -> str:
-    shown = label(kind, state, lang)
-    return name(state, lang) if shown == state and state in NAMES else shown
-
-
 def _money(value: Decimal) -> str:
     return format(value.quantize(Decimal("0.01")), "f")
 
@@ -54,8 +48,7 @@ def states(d: Dashboard, product: str, lang: str) -> list[dict[str, Any]]:
         else (SUBSIDY, d.subsidy_states, "subsidy_state")
     )
     return [
-        {"state": s, "state_label": _state_label(kind, s, lang), "count": counts.get(s, 0)}
-        for s in table.states
+        {"state": s, "state_label": label(kind, s, lang), "count": counts.get(s, 0)} for s in table.states
     ]
 
 
