@@ -14,7 +14,7 @@ from collections import Counter
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from loanflow.core.domain.workdays import WorkCalendar
 from loanflow.extensions import db
@@ -141,31 +141,61 @@ def stage_spans(prefix: str, start: date, end: date) -> list[tuple[str, str, Cou
     return out
 
 
-def median_working_days(spans: Counter, calendar: WorkCalendar) -> float | None:
-    """The median of working days per stage (the end day counted, the start day not), or None."""
-    days = Counter()
-    for (a, b), n in spans.items():
-        days[calendar.working_days_between(a, b).days] += n
-    total = sum(days.values())
-    if not total:
-        return None
-    ordered, seen, middle = sorted(days.items()), 0, []
-    for value, n in ordered:
-        for k in ((total - 1) // 2, total // 2):
-            if seen <= k < seen + n:
-                middle.append(value)
-        seen += n
-    return sum(middle) / len(middle)
+class WorkingDayCounter:
+    """Working days between two dates by subtraction: each date's count of working days since a start,
+    computed once per date (a year of stages is tens of thousands of (start, end) pairs)."""
+
+    def __init__(self, calendar: WorkCalendar):
+        self.calendar, self._ordinal, self._first, self._last = calendar, [], None, None
+
+    def _cover(self, first: date, last: date) -> None:
+        if self._first is not None and self._first <= first and last <= self._last:
+            return
+        first = min(first, self._first or first)
+        last = max(last, self._last or last)
+        ordinal, count = [], 0
+        for i in range((last - first).days + 1):
+            count += self.calendar.is_working_day(first + timedelta(days=i))
+            ordinal.append(count)
+        self._ordinal, self._first, self._last = ordinal, first, last
+
+    def between(self, a: date, b: date) -> int:
+        """Working days after ``a`` up to and including ``b`` (``WorkCalendar.working_days_between``)."""
+        if b <= a:
+            return 0
+        return self._ordinal[(b - self._first).days] - self._ordinal[(a - self._first).days]
+
+    def median(self, spans: Counter) -> float | None:
+        """The median of working days per stage (the end day counted, the start day not), or None."""
+        if not spans:
+            return None
+        self._cover(min(a for a, _b in spans), max(b for _a, b in spans))
+        days: Counter = Counter()
+        for (a, b), n in spans.items():
+            days[self.between(a, b)] += n
+        total = sum(days.values())
+        seen, middle = 0, []
+        for value, n in sorted(days.items()):
+            for k in ((total - 1) // 2, total // 2):
+                if seen <= k < seen + n:
+                    middle.append(value)
+            seen += n
+        return sum(middle) / len(middle)
 
 
 def loan_coverage(prefix: str, end: date, statuses: list[str], monitoring: list[str]) -> tuple[int, int]:
-    """Eligible households (register status or monitoring admitted) and those of them lent to by ``end``."""
+    """Eligible households (register status or monitoring admitted) and those of them lent to by ``end``.
+
+    The households lent to are found from the loans (one pass over the loans disbursed by then, an
+    index-only scan), not by asking each household whether it has a loan.
+    """
     eligible = and_(
         in_region(Household.village_code, prefix),
         or_(Household.status.in_(statuses), Household.monitoring.in_(monitoring)),
     )
-    lent = exists().where(Loan.household_id == Household.id, Loan.disbursed_on <= end)
-    total, with_loan = db.session.execute(
-        select(func.count(), func.count(case((lent, 1)))).select_from(Household).where(eligible)
-    ).one()
+    total = db.session.scalar(select(func.count()).select_from(Household).where(eligible))
+    lent = select(Loan.household_id).where(in_region(Loan.village_code, prefix), Loan.disbursed_on <= end)
+    with_loan = db.session.scalar(
+        select(func.count()).select_from(Household).where(eligible, Household.id.in_(lent))
+    )
     return total, with_loan

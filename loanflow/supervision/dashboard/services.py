@@ -138,9 +138,9 @@ def dashboard(
     eligible, lent = figures.loan_coverage(
         prefix, end, policy.loan["admitted_statuses"], policy.loan["admitted_monitoring"]
     )
-    calendar = work_calendar()
+    counter = figures.WorkingDayCounter(work_calendar())
     durations = [
-        StageDuration(product, stage, sum(spans.values()), figures.median_working_days(spans, calendar))
+        StageDuration(product, stage, sum(spans.values()), counter.median(spans))
         for product, stage, spans in figures.stage_spans(prefix, start, end)
     ]
     return Dashboard(

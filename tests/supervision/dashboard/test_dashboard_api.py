@@ -216,3 +216,21 @@ def test_today_moves_the_overdue_ages(client, login, county):
     with clock.business_date(TODAY + timedelta(days=200)):
         later = client.get("/api/v1/dashboard?from=2026-01-01&to=2026-09-26", headers=headers).json
     assert {r["band"]: r["count"] for r in later["overdue_by_age"]}["180+"] == sum(now.values())
+
+
+def test_working_days_by_subtraction_agree_with_the_calendar_over_holidays_and_make_up_days():
+    from collections import Counter
+
+    from loanflow.core.domain.workdays import WorkCalendar
+    from loanflow.supervision.dashboard.figures import WorkingDayCounter
+
+    cal = WorkCalendar()
+    counter = WorkingDayCounter(cal)
+    # the Spring Festival of 2026 (15–23 February off, 14 and 28 February worked)
+    starts = [date(2026, 2, 1) + timedelta(days=i) for i in range(40)]
+    spans = Counter({(a, a + timedelta(days=k)): 1 for a in starts for k in (0, 3, 9, 20)})
+    want = sorted(cal.working_days_between(a, b).days for a, b in spans.elements())
+    assert counter.median(spans) == statistics.median(want)
+    for a, b in spans:
+        assert counter.between(a, b) == cal.working_days_between(a, b).days, (a, b)
+    assert counter.median(Counter()) is None
