@@ -11,6 +11,7 @@ paid, stage durations) are what happened between two dates.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -25,17 +26,18 @@ from loanflow.subsidies.models import Publicity, SubsidyCap, SubsidyCase
 ZERO = Decimal("0.00")
 LENT_STATES = ("disbursed", "overdue", "recalled")
 OVERDUE_BANDS = (("1-30", 1, 30), ("31-90", 31, 90), ("91-180", 91, 180), ("180+", 181, None))
-# (product, stage, start column, end column): the waiting stages whose both ends the case rows keep
+# the waiting stages whose both ends the case rows keep: (stage, start column, end column, the amount that
+# moved when it ended — the stage's end is then a flow of the period too: credited, disbursed, paid)
 LOAN_STAGES = (
-    ("applied", Loan.applied_on, Loan.rated_on),
-    ("rated", Loan.rated_on, Loan.credited_on),
-    ("credited", Loan.credited_on, Loan.disbursed_on),
+    ("applied", Loan.applied_on, Loan.rated_on, None),
+    ("rated", Loan.rated_on, Loan.credited_on, Loan.credited_amount),
+    ("credited", Loan.credited_on, Loan.disbursed_on, Loan.credited_amount),
 )
 SUBSIDY_STAGES = (
-    ("applied", SubsidyCase.applied_on, SubsidyCase.verified_on),
-    ("verified", SubsidyCase.verified_on, Publicity.posted_on),
-    ("publicized", Publicity.end_on, SubsidyCase.approved_on),
-    ("approved", SubsidyCase.approved_on, SubsidyCase.disbursed_on),
+    ("applied", SubsidyCase.applied_on, SubsidyCase.verified_on, None),
+    ("verified", SubsidyCase.verified_on, Publicity.posted_on, None),
+    ("publicized", Publicity.end_on, SubsidyCase.approved_on, None),
+    ("approved", SubsidyCase.approved_on, SubsidyCase.disbursed_on, SubsidyCase.amount),
 )
 
 
@@ -74,29 +76,26 @@ def stalled_per_township(model, prefix: str, today: date) -> dict[str, int]:
     return {t: n for t, n in rows}
 
 
-def outstanding(prefix: str) -> tuple[int, Decimal]:
-    """Loans lent and not closed, and the principal they still owe (未还本金)."""
-    count, amount = db.session.execute(
-        select(func.count(), func.sum(func.coalesce(Loan.principal_outstanding, Loan.credited_amount))).where(
-            in_region(Loan.village_code, prefix), Loan.state.in_(LENT_STATES)
-        )
-    ).one()
-    return count, _money(amount)
-
-
-def overdue_bands(prefix: str, today: date) -> list[tuple[str, int, Decimal]]:
-    """Overdue loans by days overdue (today − the first unpaid due date) and their outstanding principal."""
+def loan_stocks(prefix: str, today: date) -> tuple[dict[str, int], tuple[int, Decimal], list]:
+    """In one pass over the region's loans: cases per state; loans lent and not closed with the principal
+    they still owe (未还本金); overdue loans by days overdue (today − the first unpaid due date) with it."""
     principal = func.coalesce(Loan.principal_outstanding, Loan.credited_amount)
-    cols = []
+    cols = [Loan.state, func.count(), func.sum(case((Loan.state.in_(LENT_STATES), principal)))]
     for _name, low, high in OVERDUE_BANDS:
-        cond = Loan.overdue_since <= today - timedelta(days=low)
+        cond = and_(Loan.state == "overdue", Loan.overdue_since <= today - timedelta(days=low))
         if high is not None:
             cond = and_(cond, Loan.overdue_since >= today - timedelta(days=high))
         cols += [func.count(case((cond, 1))), func.sum(case((cond, principal)))]
-    row = db.session.execute(
-        select(*cols).where(in_region(Loan.village_code, prefix), Loan.state == "overdue")
-    ).one()
-    return [(name, row[2 * i], _money(row[2 * i + 1])) for i, (name, _l, _h) in enumerate(OVERDUE_BANDS)]
+    rows = list(
+        db.session.execute(select(*cols).where(in_region(Loan.village_code, prefix)).group_by(Loan.state))
+    )
+    states = {r[0]: r[1] for r in rows}
+    lent = (sum(r[1] for r in rows if r[0] in LENT_STATES), sum((_money(r[2]) for r in rows), ZERO))
+    bands = [
+        (name, sum(r[3 + 2 * i] for r in rows), sum((_money(r[4 + 2 * i]) for r in rows), ZERO))
+        for i, (name, _low, _high) in enumerate(OVERDUE_BANDS)
+    ]
+    return states, lent, bands
 
 
 # --- flows, between two dates ---------------------------------------------------------------------------
@@ -125,19 +124,35 @@ def cap_use(prefix: str, period: str, cap: Decimal) -> tuple[int, Decimal, int]:
     return households, _money(reserved), full
 
 
-def stage_spans(prefix: str, start: date, end: date) -> list[tuple[str, str, Counter]]:
-    """For each waiting stage: how many stages ended between the dates, by (started, ended) pair."""
+@dataclass(frozen=True)
+class Spans:
+    """The stages of one kind that ended between two dates, by (started, ended) pair, and what they moved."""
+
+    product: str
+    stage: str
+    pairs: Counter
+    amount: Decimal | None
+
+    @property
+    def count(self) -> int:
+        return sum(self.pairs.values())
+
+
+def stage_spans(prefix: str, start: date, end: date) -> list[Spans]:
+    """Every waiting stage that ended between the dates (one grouped query per stage)."""
     out = []
     for product, stages in (("loan", LOAN_STAGES), ("subsidy", SUBSIDY_STAGES)):
-        for stage, began, ended in stages:
+        for stage, began, ended, amount in stages:
             model = began.class_ if began.class_ is not Publicity else ended.class_
-            stmt = select(began, ended, func.count()).where(
+            cols = [began, ended, func.count()] + ([func.sum(amount)] if amount is not None else [])
+            stmt = select(*cols).where(
                 in_region(model.village_code, prefix), ended >= start, ended <= end, began.is_not(None)
             )
             if Publicity in (began.class_, ended.class_):
                 stmt = stmt.join(Publicity, Publicity.id == SubsidyCase.publicity_id)
-            rows = db.session.execute(stmt.group_by(began, ended))
-            out.append((product, stage, Counter({(a, b): n for a, b, n in rows})))
+            rows = list(db.session.execute(stmt.group_by(began, ended)))
+            moved = sum((_money(r[3]) for r in rows), ZERO) if amount is not None else None
+            out.append(Spans(product, stage, Counter({(r[0], r[1]): r[2] for r in rows}), moved))
     return out
 
 

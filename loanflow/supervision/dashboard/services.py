@@ -135,28 +135,33 @@ def dashboard(
     period = str(end.year) if policy.subsidy.get("cap_period") == "calendar_year" else "campaign"
     cap = policy.household_cap
     households, reserved, full = figures.cap_use(prefix, period, cap)
-    eligible, lent = figures.loan_coverage(
+    eligible, lent_to = figures.loan_coverage(
         prefix, end, policy.loan["admitted_statuses"], policy.loan["admitted_monitoring"]
     )
     counter = figures.WorkingDayCounter(work_calendar())
-    durations = [
-        StageDuration(product, stage, sum(spans.values()), counter.median(spans))
-        for product, stage, spans in figures.stage_spans(prefix, start, end)
-    ]
+    spans = {(x.product, x.stage): x for x in figures.stage_spans(prefix, start, end)}
+    durations = [StageDuration(x.product, x.stage, x.count, counter.median(x.pairs)) for x in spans.values()]
+    loan_states, lent, bands = figures.loan_stocks(prefix, today)
+    moved = {
+        key: CountAmount(spans[key].count, spans[key].amount)
+        for key in (("loan", "rated"), ("loan", "credited"))
+    }
     return Dashboard(
         region=region,
         start=start,
         end=end,
         as_of=today,
-        loan_states=figures.cases_per_state(Loan, prefix),
+        loan_states=loan_states,
         subsidy_states=figures.cases_per_state(SubsidyCase, prefix),
         stalled=stalled_by_township(prefix, today),
-        credited=CountAmount(*figures.counted(Loan.credited_on, Loan.credited_amount, prefix, start, end)),
-        disbursed=CountAmount(*figures.counted(Loan.disbursed_on, Loan.credited_amount, prefix, start, end)),
-        outstanding=CountAmount(*figures.outstanding(prefix)),
-        overdue=[OverdueBand(*band) for band in figures.overdue_bands(prefix, today)],
+        credited=moved[("loan", "rated")],  # a loan credited ends its "rated" stage
+        disbursed=moved[("loan", "credited")],  # and disbursed its "credited" one
+        outstanding=CountAmount(*lent),
+        overdue=[OverdueBand(*band) for band in bands],
         subsidies_approved=CountAmount(*_subsidies(SubsidyCase.approved_on, prefix, start, end)),
-        subsidies_paid=CountAmount(*_subsidies(SubsidyCase.disbursed_on, prefix, start, end)),
+        subsidies_paid=CountAmount(
+            spans[("subsidy", "approved")].count, spans[("subsidy", "approved")].amount
+        ),
         cap_period=period,
         household_cap=cap,
         cap_households=households,
@@ -164,7 +169,7 @@ def dashboard(
         cap_households_full=full,
         durations=durations,
         eligible_households=eligible,
-        households_with_loan=lent,
+        households_with_loan=lent_to,
     )
 
 
