@@ -33,7 +33,7 @@ from loanflow.subsidies.models import Publicity, SubsidyCase
 
 CHECKS = [not_a_server_error, content_type_conformance, response_schema_conformance]
 # the clerk walks every operation more often; the other roles add what only they may reach
-ROLES = [("clerk", 20), ("officer", 12), ("approver2", 12), ("admin", 12)]
+ROLES = [("clerk", 20), ("officer", 12), ("approver2", 12), ("admin", 12), ("supervisor", 12)]
 EXISTING = {
     "household_id": Household.id,
     "loan_id": Loan.id,
