@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from sqlalchemy import and_, case, func, or_, select
 
+from loanflow.core.domain.labels import codes
 from loanflow.core.domain.workdays import WorkCalendar
 from loanflow.extensions import db
 from loanflow.households.models import Household
@@ -202,14 +203,17 @@ def loan_coverage(prefix: str, end: date, statuses: list[str], monitoring: list[
     """Eligible households (register status or monitoring admitted) and those of them lent to by ``end``.
 
     The households lent to are found from the loans (one pass over the loans disbursed by then, an
-    index-only scan), not by asking each household whether it has a loan.
+    index-only scan), never by asking each household whether it has a loan. When the policy admits
+    every register status (its default) every household is eligible, and the loans alone answer.
     """
-    eligible = and_(
-        in_region(Household.village_code, prefix),
-        or_(Household.status.in_(statuses), Household.monitoring.in_(monitoring)),
-    )
-    total = db.session.scalar(select(func.count()).select_from(Household).where(eligible))
+    in_place = in_region(Household.village_code, prefix)
     lent = select(Loan.household_id).where(in_region(Loan.village_code, prefix), Loan.disbursed_on <= end)
+    if set(statuses) >= set(codes("status")):
+        total = db.session.scalar(select(func.count()).select_from(Household).where(in_place))
+        with_loan = db.session.scalar(select(func.count(func.distinct(lent.subquery().c.household_id))))
+        return total, with_loan
+    eligible = and_(in_place, or_(Household.status.in_(statuses), Household.monitoring.in_(monitoring)))
+    total = db.session.scalar(select(func.count()).select_from(Household).where(eligible))
     with_loan = db.session.scalar(
         select(func.count()).select_from(Household).where(eligible, Household.id.in_(lent))
     )

@@ -234,3 +234,23 @@ def test_working_days_by_subtraction_agree_with_the_calendar_over_holidays_and_m
     for a, b in spans:
         assert counter.between(a, b) == cal.working_days_between(a, b).days, (a, b)
     assert counter.median(Counter()) is None
+
+
+def test_households_the_policy_does_not_admit_are_left_out_of_the_loan_coverage(client, login, county, users):
+    from loanflow.core import uow
+    from loanflow.core.domain.policy import default_policy_document
+    from loanflow.policy.services import publish_policy
+
+    document = default_policy_document()
+    document["loan"]["admitted_statuses"] = ["not_out", "relapsed"]  # households out of poverty no longer
+    publish_policy(users["admin"], document, "test: 已脱贫户不再纳入")
+    uow.commit()
+    coverage = client.get("/api/v1/dashboard", headers=login("supervisor")).json["loan_coverage"]
+    households = list(db.session.scalars(select(Household)))
+    eligible = {h.id for h in households if h.status != "out" or h.monitoring != "none"}
+    lent = {x.household_id for x in db.session.scalars(select(Loan)) if x.disbursed_on is not None}
+    assert 0 < len(eligible) < len(households)
+    assert (coverage["eligible_households"], coverage["households_with_loan"]) == (
+        len(eligible),
+        len(eligible & lent),
+    )
