@@ -22,8 +22,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def get_dashboard(args):
     """The county's or a township's numbers for a period (督查看板): the page's charts as JSON."""
     figures = services.dashboard(g.user, args["region"], args["from_"], args["to"])
-    data = tables.everything(figures, language())
-    return {**data, "from_": data.pop("from")}
+    return tables.everything(figures, language())
 
 
 @blp.route("/reports/monthly")

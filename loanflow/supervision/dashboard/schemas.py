@@ -93,7 +93,7 @@ class DashboardOut(Schema):
     """The numbers of a county or township for a period; stocks as of ``as_of``."""
 
     region = fields.Nested(RegionOut)
-    from_ = fields.String(data_key="from")
+    from_ = fields.String(data_key="from", attribute="from")
     to = fields.String()
     as_of = fields.String()
     loans_by_state = fields.List(fields.Nested(StateCountOut))
