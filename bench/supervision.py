@@ -33,7 +33,7 @@ EXPLAIN_DIR = Path(__file__).resolve().parent / "explain"
 
 def stalled_first_page(user, today: date, size: int = 50) -> list:
     """The stalled queue's first page as SQL: both products, the caller's region, most overdue first."""
-    from sqlalchemy import literal, select, union_all
+    from sqlalchemy import func, literal, select, union_all
 
     from loanflow.extensions import db
     from loanflow.loans.models import Loan
@@ -41,6 +41,12 @@ def stalled_first_page(user, today: date, size: int = 50) -> list:
     from loanflow.supervision.dashboard.figures import in_region
 
     def late(model, product: str):
+        # a township: the first nine digits as an equality, which ix_*_township_due is ordered under
+        where = (
+            func.substr(model.village_code, 1, 9) == user.region_code
+            if len(user.region_code) == 9
+            else in_region(model.village_code, user.region_code)
+        )
         return (
             select(
                 literal(product).label("product"),
@@ -50,7 +56,7 @@ def stalled_first_page(user, today: date, size: int = 50) -> list:
                 model.stage_due_on,
                 model.household_id,
             )
-            .where(model.stage_due_on < today, in_region(model.village_code, user.region_code))
+            .where(model.stage_due_on < today, where)
             .order_by(model.stage_due_on, model.id)
             .limit(size)
         )
