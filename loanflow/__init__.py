@@ -10,11 +10,35 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from config import Config
-from loanflow import accounts, audit, calendar, documents, households, loans, policy, subsidies, supervision
+from loanflow import (
+    accounts,
+    admin,
+    audit,
+    calendar,
+    documents,
+    households,
+    jobs,
+    loans,
+    policy,
+    subsidies,
+    supervision,
+)
 from loanflow.core.errors import ServiceError
 
 # Each feature's ``init_app`` runs in this order (it is also the order of the API's blueprints).
-FEATURES = (accounts, households, audit, policy, calendar, loans, subsidies, documents, supervision)
+FEATURES = (
+    accounts,
+    households,
+    audit,
+    policy,
+    calendar,
+    loans,
+    subsidies,
+    documents,
+    admin,
+    supervision,
+    jobs,
+)
 
 
 def create_app(config_class: type = Config, overrides: dict | None = None) -> Flask:
@@ -34,9 +58,9 @@ def create_app(config_class: type = Config, overrides: dict | None = None) -> Fl
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
 
     from loanflow.core import logging as request_logging
-    from loanflow.core import uow
+    from loanflow.core import tasks, uow
     from loanflow.core.database import configure_engine
-    from loanflow.extensions import babel, csrf, db, login_manager, migrate
+    from loanflow.extensions import babel, csrf, db, limiter, login_manager, migrate
     from loanflow.web.i18n import select_locale
 
     db.init_app(app)
@@ -45,10 +69,17 @@ def create_app(config_class: type = Config, overrides: dict | None = None) -> Fl
     )
     login_manager.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)
+    if app.config.get("TRUSTED_PROXIES"):  # behind TLS: the client's address and scheme from the proxy
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     babel.init_app(app, locale_selector=select_locale)
     with app.app_context():
         configure_engine(db.engine)
     uow.init_app(app)  # one commit per successful request; errors roll back
+    tasks.init_app(app)  # the background queue: SQLite in the instance folder, or Redis
     request_logging.init_app(app)  # the request id on every record and response; masking
 
     # the shared plumbing first, then each feature files its tables, API, pages, commands and receivers

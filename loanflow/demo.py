@@ -23,6 +23,7 @@ from loanflow.households.models import Household, Member
 from loanflow.loans import demo as loans_demo
 from loanflow.policy.services import current_policy
 from loanflow.subsidies import demo as subsidies_demo
+from loanflow.supervision import demo as supervision_demo
 
 DEMO_PASSWORD = "demo-password"
 COUNTY = ("341503", "裕安区")
@@ -43,8 +44,13 @@ VILLAGE_WORDS = "桃园 李湾 红星 新桥 河口 东岭 西岗 南冲 北庄 
 SURNAMES = "王 李 张 刘 陈 杨 黄 赵 吴 周 徐 孙 马 朱 胡 郭 何 高 林 罗".split()
 GIVEN = "德 明 华 国 建 文 秀 英 兰 芳 春 桂 玉 志 海 军 平 强 红 梅".split()
 VILLAGES_PER_TOWNSHIP = [8] * 10 + [7]  # 87 villages in all
-# The features' demo cases, in this order (the subsidies take households the loans left).
-CASE_BUILDERS: tuple[Callable[[random.Random], dict], ...] = (loans_demo.seed_demo, subsidies_demo.seed_demo)
+# The features' demo cases, in this order (the subsidies take households the loans left; supervision
+# presses and samples the cases both made).
+CASE_BUILDERS: tuple[Callable[[random.Random], dict], ...] = (
+    loans_demo.seed_demo,
+    subsidies_demo.seed_demo,
+    supervision_demo.seed_demo,  # presses, a sample and flags on the cases above
+)
 
 
 def has_users() -> bool:

@@ -4,12 +4,26 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Tables, the token API, the login pages, ``flask loanflow create-user``."""
-    from loanflow.accounts import api, cli, models, tokens, views  # noqa: F401  (models: tables; views: pages)
+    """Tables, the token and users API, the login, password and user pages, ``flask loanflow create-user``."""
+    # models: the tables; password_views, user_views, views: the pages
+    from loanflow.accounts import api, cli, models, password_views, tokens, user_views, users_api, views  # noqa: F401
     from loanflow.api import register_api
     from loanflow.api.auth import use_bearer
+    from loanflow.audit.services import use_names
     from loanflow.core.cli import add_commands
 
     register_api(app, api.blp)
+    register_api(app, users_api.blp)
     use_bearer(app, tokens.bearer)
+    use_names(app, people_names)
     add_commands(app, cli.cli)
+
+
+def people_names(ids: set[int]) -> dict[int, str]:
+    """Users' names by id (the audit trail shows people, not login names)."""
+    from sqlalchemy import select
+
+    from loanflow.accounts.models import User
+    from loanflow.extensions import db
+
+    return dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all())

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from loanflow.core.regions import Branch, Region
@@ -24,7 +24,12 @@ class User(UserMixin, db.Model):
     branch_id: Mapped[int | None] = mapped_column(ForeignKey("branch.id"))
     phone: Mapped[str] = mapped_column(String(20), default="")
     active: Mapped[bool] = mapped_column(default=True)
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
+    last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     version: Mapped[int] = mapped_column(default=1)
+    # Bumped at logout: a page session names the generation it began in, so a copied or replayed
+    # cookie stops working on the server when its user logs out (the cookie itself cannot be recalled).
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     branch = relationship(Branch)
     region = relationship(Region)
     __table_args__ = (
@@ -34,6 +39,9 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login: a deactivated user cannot log in
         return self.active
+
+    def get_id(self) -> str:  # Flask-Login: what the session cookie names (``load_user`` checks both)
+        return f"{self.id}:{self.session_generation}"
 
     @property
     def county_code(self) -> str:
@@ -53,4 +61,6 @@ class ApiToken(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # set at issue from the policy in force (``token_hours``); NULL only for tokens older than expiry
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     user = relationship(User)

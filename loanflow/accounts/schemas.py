@@ -21,3 +21,4 @@ class TokenResponse(Schema):
 
     token = fields.String()
     user = fields.Nested(TokenUserOut)
+    expires_at = fields.DateTime()

@@ -60,8 +60,9 @@ def init_api(app: Flask) -> LoanflowApi:
     )
     app.extensions[EXTENSION] = api
 
-    from loanflow.api.common import refuse_nul_bytes
+    from loanflow.api.common import refuse_deep_json, refuse_nul_bytes
 
+    app.before_request(refuse_deep_json)  # before anything parses a body nested too deep to parse
     app.before_request(refuse_nul_bytes)  # every request, API and pages alike
 
     @app.errorhandler(Exception)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -52,6 +53,39 @@ def _nul_fields(value: Any, path: str, found: list[str]) -> None:
     elif isinstance(value, list):
         for i, sub in enumerate(value):
             _nul_fields(sub, f"{path}[{i}]", found)
+
+
+MAX_JSON_DEPTH = 32  # the deepest body the API takes (a policy document) is 5 levels
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
+_JSON_BRACKET = re.compile(rb"[\[\]{}]")
+
+
+def json_depth(body: bytes) -> int:
+    """How deeply a JSON text nests its arrays and objects, counted without parsing it (strings skipped)."""
+    depth = deepest = 0
+    for bracket in _JSON_BRACKET.findall(_JSON_STRING.sub(b"", body)):
+        depth += 1 if bracket in (b"[", b"{") else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def refuse_deep_json() -> None:
+    """A JSON body nested deeper than ``MAX_JSON_DEPTH`` is a 422, before anything parses it.
+
+    Python's parser (and every walk over the result) recurses: ~1,000 levels raised RecursionError,
+    a 500. Registered for every request, ahead of ``refuse_nul_bytes``, which reads the body first.
+    """
+    if request.is_json and json_depth(request.get_data(cache=True)) > MAX_JSON_DEPTH:
+        raise Invalid(
+            {
+                "_body": [
+                    msg(
+                        f"JSON 嵌套不能超过 {MAX_JSON_DEPTH} 层",
+                        f"The JSON body may nest at most {MAX_JSON_DEPTH} levels",
+                    )
+                ]
+            }
+        )
 
 
 def refuse_nul_bytes() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import json, request
 from werkzeug.exceptions import HTTPException
 
-from loanflow.core.errors import Conflict, Invalid, ServiceError, text
+from loanflow.core.errors import Conflict, Invalid, ServiceError, TooManyAttempts, text
 
 PROBLEM = "application/problem+json"
 
@@ -37,7 +37,10 @@ def service_problem(error: ServiceError):
         if error.state:
             extra["state"] = error.state
     title = error.title_zh if lang == "zh" else error.title
-    return problem(error.status, title, text(error.message, lang), **extra)
+    response = problem(error.status, title, text(error.message, lang), **extra)
+    if isinstance(error, TooManyAttempts):
+        response[2]["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def _flatten(messages) -> dict[str, list[str]]:

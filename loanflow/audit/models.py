@@ -45,13 +45,16 @@ class AuditChainHead(db.Model):
 
 
 # Append-only in the database itself: an UPDATE or DELETE of an event is refused by a trigger,
-# whatever code path (or person with SQL access) tries it. TRUNCATE stays possible for tests.
+# whatever code path (or person with SQL access) tries it. On PostgreSQL a statement trigger refuses
+# TRUNCATE too (it fires no row trigger); the test harness lifts it to empty its scratch database.
 APPEND_ONLY_DDL = {
     "postgresql": [
         "CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger AS $$ "
         "BEGIN RAISE EXCEPTION 'audit_event is append-only'; END $$ LANGUAGE plpgsql",
         "CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event "
         "FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()",
+        "CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event "
+        "FOR EACH STATEMENT EXECUTE FUNCTION audit_event_append_only()",
     ],
     "sqlite": [
         "CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event "
@@ -61,7 +64,10 @@ APPEND_ONLY_DDL = {
     ],
 }
 DROP_APPEND_ONLY_DDL = {
-    "postgresql": ["DROP TRIGGER IF EXISTS audit_event_append_only ON audit_event"],
+    "postgresql": [
+        "DROP TRIGGER IF EXISTS audit_event_append_only ON audit_event",
+        "DROP TRIGGER IF EXISTS audit_event_no_truncate ON audit_event",
+    ],
     "sqlite": [
         "DROP TRIGGER IF EXISTS audit_event_no_update",
         "DROP TRIGGER IF EXISTS audit_event_no_delete",

@@ -20,11 +20,14 @@ class BrokenLinkOut(Schema):
 
 
 class VerificationOut(Schema):
-    """Whether every hash chain is whole; else the first broken link."""
+    """Whether every hash chain is whole and agrees with every signed checkpoint; else the first broken link."""
 
     ok = fields.Boolean()
     chains = fields.Integer()
     events = fields.Integer()
+    checkpoints = fields.Integer(
+        metadata={"description": "Signed checkpoints the chains were checked against"}
+    )
     first_broken_link = fields.Nested(BrokenLinkOut, attribute="broken", allow_none=True)
 
 
@@ -37,6 +40,9 @@ def _action_label(entity_type: str, action: str, after: dict, lang: str) -> str:
         kind = after.get("kind")
         name = label("document_kind", kind, lang) if kind else ""
         return f"Document issued: {name}" if lang == "en" else f"出具文书：{name}"
+    area, _, name = action.partition(".")
+    if area == "supervision" and name in codes("supervision_action"):  # a press on the case, its answer
+        return label("supervision_action", name, lang)
     kind = CASE_ACTION_KINDS.get(entity_type)
     for code in (action, action.replace("_", "-")):
         if kind and code in codes(kind):
@@ -54,6 +60,7 @@ class TimelineEventOut(Schema):
 
     at = fields.DateTime(attribute="occurred_at")
     actor = fields.String(allow_none=True)
+    actor_name = fields.String(allow_none=True, metadata={"description": "the person's name"})
     role = fields.String(allow_none=True)
     role_label = fields.Method("_role_label", allow_none=True)
     action = fields.Method("_action")

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from flask import g, has_request_context
+from flask import current_app, g, has_app_context, has_request_context
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -144,52 +145,108 @@ class Verification:
     chains: int
     events: int
     broken: BrokenLink | None
+    checkpoints: int = 0
 
 
 def verify(chains: list[str] | None = None) -> Verification:
-    """Walk every chain (or the given ones) and report the first broken link."""
+    """Walk every chain (or the given ones) against itself and every signed checkpoint of the log
+    (``audit.checkpoints``); report the first event that disagrees.
+
+    The chain alone finds an edited, missing or reordered event. A checkpoint also finds a chain
+    rewritten with recomputed hashes (its event at the checkpoint's seq has another hash: the first
+    event after the last checkpoint that still agrees is reported, the earliest that can differ) and
+    a chain cut at its tail with its head reset (the checkpoint's seq is missing). A checkpoint line
+    whose signature does not hold is reported too: the log was edited or signed with another key.
+    """
+    from loanflow.audit.checkpoints import read_checkpoints
+
+    log = read_checkpoints()
+    if log.bad_lines:
+        problem = f"checkpoint log line {log.bad_lines[0]}: the signature does not hold"
+        return Verification(False, 0, 0, BrokenLink("", 0, None, problem), len(log.checkpoints))
+    signed: dict[str, list] = {}
+    for c in log.checkpoints:
+        signed.setdefault(c.chain, []).append(c)
     heads = {h.chain: h for h in db.session.scalars(select(AuditChainHead).order_by(AuditChainHead.chain))}
-    names = sorted(set(heads) | set(db.session.scalars(select(AuditEvent.chain).distinct())))
+    names = sorted(set(heads) | set(db.session.scalars(select(AuditEvent.chain).distinct())) | set(signed))
     if chains is not None:
         names = [c for c in names if c in chains]
     total = 0
     for chain in names:
-        prev, expected = GENESIS, 1
-        stmt = (
-            select(AuditEvent)
-            .where(AuditEvent.chain == chain)
-            .order_by(AuditEvent.seq)
-            .execution_options(yield_per=2000)
-        )
-        for e in db.session.scalars(stmt):
-            total += 1
-            if e.seq != expected:
-                return Verification(
-                    False, len(names), total, BrokenLink(chain, expected, None, "missing event")
-                )
-            if e.prev_hash != prev:
-                return Verification(
-                    False, len(names), total, BrokenLink(chain, e.seq, e.id, "prev_hash mismatch")
-                )
-            if link_hash(prev, event_payload(e)) != e.hash:
-                return Verification(
-                    False, len(names), total, BrokenLink(chain, e.seq, e.id, "content altered")
-                )
-            prev, expected = e.hash, expected + 1
-        head = heads.get(chain)
-        if head is not None and (head.seq != expected - 1 or head.hash != prev):
-            return Verification(
-                False, len(names), total, BrokenLink(chain, expected, None, "events missing at the end")
-            )
+        count, broken = _walk(chain, heads.get(chain), sorted(signed.get(chain, []), key=lambda c: c.seq))
+        total += count
+        if broken is not None:
+            db.session.expire_all()
+            return Verification(False, len(names), total, broken, len(log.checkpoints))
     db.session.expire_all()
-    return Verification(True, len(names), total, None)
+    return Verification(True, len(names), total, None, len(log.checkpoints))
+
+
+def _walk(chain: str, head: AuditChainHead | None, checkpoints: list) -> tuple[int, BrokenLink | None]:
+    """One chain's events in order against their links, the head and the chain's checkpoints."""
+    prev, expected, count = GENESIS, 1, 0
+    pending = iter([c for c in checkpoints if c.seq > 0])  # a head at seq 0 names no event
+    checkpoint = next(pending, None)
+    agreed_seq, first_after = 0, None  # the last checkpoint that agrees, and the event right after it
+    stmt = (
+        select(AuditEvent)
+        .where(AuditEvent.chain == chain)
+        .order_by(AuditEvent.seq)
+        .execution_options(yield_per=2000)
+    )
+    for e in db.session.scalars(stmt):
+        count += 1
+        if e.seq != expected:
+            return count, BrokenLink(chain, expected, None, "missing event")
+        if e.prev_hash != prev:
+            return count, BrokenLink(chain, e.seq, e.id, "prev_hash mismatch")
+        if link_hash(prev, event_payload(e)) != e.hash:
+            return count, BrokenLink(chain, e.seq, e.id, "content altered")
+        if e.seq == agreed_seq + 1:
+            first_after = e
+        while checkpoint is not None and checkpoint.seq == e.seq:
+            if checkpoint.hash != e.hash:
+                problem = (
+                    f"rewritten: the checkpoint of {checkpoint.at} signed seq {checkpoint.seq} with another hash; "
+                    f"the events from seq {agreed_seq + 1} to {checkpoint.seq} are not the ones checkpointed"
+                )
+                return count, BrokenLink(chain, agreed_seq + 1, first_after.id, problem)
+            agreed_seq, checkpoint = e.seq, next(pending, None)
+        prev, expected = e.hash, expected + 1
+    last = expected - 1
+    if head is not None and (head.seq != last or head.hash != prev):
+        return count, BrokenLink(chain, expected, None, "events missing at the end")
+    if checkpoint is not None and checkpoint.seq > last:
+        problem = f"truncated: the checkpoint of {checkpoint.at} signed seq {checkpoint.seq}; the chain ends at seq {last}"
+        return count, BrokenLink(chain, last + 1, None, problem)
+    if checkpoint is not None:  # a checkpoint at seq 0 or below: not one this service writes
+        return count, BrokenLink(chain, checkpoint.seq, None, "a checkpoint names no event")
+    return count, None
+
+
+NAMES = "loanflow.audit.names"  # app.extensions key: user ids → people's names, set by accounts
+
+
+def use_names(app, resolve: Callable[[set[int]], dict[int, str]]) -> None:
+    """The accounts feature tells the audit trail how its actors' ids become people's names."""
+    app.extensions[NAMES] = resolve
+
+
+def with_names(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Each event with ``actor_name``: the person's name (their login name, or "system", when unknown)."""
+    resolve = current_app.extensions.get(NAMES) if has_app_context() else None
+    ids = {e.actor_id for e in events if e.actor_id is not None}
+    names = resolve(ids) if resolve and ids else {}
+    for e in events:
+        e.actor_name = names.get(e.actor_id, e.actor)
+    return events
 
 
 def timeline(entity_type: str, entity_id: Any) -> list[AuditEvent]:
-    """A case's or household's events, oldest first."""
+    """A case's or household's events, oldest first, each with its person's name (``actor_name``)."""
     stmt = (
         select(AuditEvent)
         .where(AuditEvent.entity_type == entity_type, AuditEvent.entity_id == str(entity_id))
         .order_by(AuditEvent.occurred_at, AuditEvent.id)
     )
-    return list(db.session.scalars(stmt))
+    return with_names(list(db.session.scalars(stmt)))

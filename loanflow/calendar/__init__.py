@@ -4,9 +4,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Tables, ``/calendar/years``, ``flask loanflow enter-calendar-year``."""
+    """Tables, ``/calendar/years``, the calendar pages, ``flask loanflow enter-calendar-year``."""
     from loanflow.api import register_api
-    from loanflow.calendar import api, cli, models  # noqa: F401  (models: tables)
+    from loanflow.calendar import api, cli, models, views  # noqa: F401  (models: tables; views: pages)
     from loanflow.core.cli import add_commands
 
     register_api(app, api.blp)

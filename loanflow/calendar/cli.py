@@ -22,9 +22,11 @@ def enter_calendar_year_command(path: str) -> None:
     with open(path, encoding="utf-8") as f:
         data = json.load(f)
     try:
-        enter_year(None, int(data["year"]), data.get("holidays", []), data.get("workdays", []))
+        entered = enter_year(None, int(data["year"]), data.get("holidays", []), data.get("workdays", []))
     except ServiceError as e:
         click.echo(text(e.message, "en"), err=True)
         sys.exit(2)
     uow.commit()
-    click.echo(f"entered {data['year']}; provisional dates recomputed")
+    click.echo(f"entered {data['year']}; provisional dates recomputed, {len(entered.moved)} moved")
+    for m in entered.moved:
+        click.echo(f"  {m.case_number} {m.what}: {m.before} -> {m.after}")

@@ -7,7 +7,7 @@ asks the system for the date.
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -34,6 +34,12 @@ def now() -> datetime:
     wall = datetime.now(SHANGHAI)
     fixed = _fixed()
     return wall if fixed is None else wall.replace(year=fixed.year, month=fixed.month, day=fixed.day)
+
+
+def wall_now() -> datetime:
+    """The real time (UTC), whatever the business date: for what lasts in real time, like a bearer
+    token's lifetime, which a demo or a test replaying another day must not shorten or stretch."""
+    return datetime.now(UTC)
 
 
 @contextmanager

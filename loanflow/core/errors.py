@@ -57,6 +57,18 @@ class Unauthorized(ServiceError):
     title_zh = "未登录或凭据无效"
 
 
+class TooManyAttempts(ServiceError):
+    """Too many wrong passwords for this user or from this address: wait ``retry_after`` seconds."""
+
+    status = 429
+    title = "Too many attempts"
+    title_zh = "尝试次数过多，请稍后再试"
+
+    def __init__(self, retry_after: int, message=None):
+        super().__init__(message)
+        self.retry_after = max(int(retry_after), 1)
+
+
 class Forbidden(ServiceError):
     """The caller's role may not do this, or four eyes forbid it."""
 

@@ -11,6 +11,8 @@ from typing import Protocol
 
 from sqlalchemy import func, or_
 
+from loanflow.core.errors import Forbidden, msg
+
 
 class Branch(Protocol):
     township_codes: list[str]
@@ -63,6 +65,22 @@ def can_register_households(user: User) -> bool:
 
 def can_edit_household(user: User, household: Household) -> bool:
     return user.role == "clerk" and in_region(user, household.village_code)
+
+
+def can_apply_for(user: User, household: Household) -> bool:
+    """Open a loan or subsidy case on the household's behalf: a clerk of its region."""
+    return user.role == "clerk" and in_region(user, household.village_code)
+
+
+def may_apply_for(user: User, household: Household) -> None:
+    """403 unless ``can_apply_for``: the pages ask before they show a form full of ID numbers."""
+    if not can_apply_for(user, household):
+        raise Forbidden(
+            msg(
+                "只有本辖区经办员可以代农户申请",
+                "Only a clerk of the region may apply on the household's behalf",
+            )
+        )
 
 
 def can_confirm_account_change(user: User, household: Household, requested_by_id: int) -> tuple[bool, str]:

@@ -18,10 +18,12 @@ _signals = Namespace()
 
 calendar_year_entered = _signals.signal(
     "calendar-year-entered",
-    doc="""An admin entered a year's holidays (sender: None).
+    doc="""An admin entered (or corrected) a year's holidays (sender: None).
 
-    Receivers recompute their provisional dates in the caller's transaction (no
-    commit) and return ``{what: how many}``; ``calendar`` is the WorkCalendar as now known.
+    Receivers recompute their provisional dates, and the dates counting days of
+    ``year``, in the caller's transaction (no commit) and return a
+    ``core.domain.workdays.Refirmed`` (counts, the dates that moved, the flags) or a bare
+    ``{what: how many}``; ``calendar`` is the WorkCalendar as now known.
     """,
 )
 
@@ -73,6 +75,16 @@ household_cases = _signals.signal(
     doc="""A household's cases on its page (sender: the household; ``user``).
 
     Receivers return ``(position, title, rows, endpoint, state_kind)`` or None.
+    """,
+)
+
+case_notices = _signals.signal(
+    "case-notices",
+    doc="""What a case's page says above its actions (sender: the case type, ``"loan"`` or ``"subsidy"``).
+
+    Keywords: ``case``, ``user`` (the reader). Receivers return a list of ``(position, kind, message)``
+    (kind ``error`` or ``info``; message a ``Msg``) or nothing: say, supervision's "nobody may move
+    this case, because …" on a dead end, how late a stalled case is and who holds it, its open presses.
     """,
 )
 

@@ -8,7 +8,7 @@ from flask import Response, g, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from loanflow.api.auth import login_required
+from loanflow.api.auth import checked_first, login_required
 from loanflow.api.idempotency import idempotent
 from loanflow.core.domain.labels import label
 from loanflow.documents import registry
@@ -69,6 +69,7 @@ def loan_documents(loan_id: int):
 @blp.route("/loans/<int:loan_id>/documents", methods=["POST"])
 @login_required
 @idempotent
+@checked_first(lambda user, loan_id: service.may_issue_for(user, "loan", loan_id))
 @blp.arguments(IssueIn)
 @blp.response(201, DocumentOut)
 def issue_loan_document(data, loan_id: int):
@@ -96,6 +97,7 @@ def subsidy_documents(case_id: int):
 @blp.route("/subsidies/<int:case_id>/documents", methods=["POST"])
 @login_required
 @idempotent
+@checked_first(lambda user, case_id: service.may_issue_for(user, "subsidy", case_id))
 @blp.arguments(IssueIn)
 @blp.response(201, DocumentOut)
 def issue_subsidy_document(data, case_id: int):

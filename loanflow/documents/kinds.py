@@ -112,7 +112,8 @@ class ScheduleTotals:
 
 @dataclass(frozen=True)
 class LoanReceiptView:
-    """借据 with its repayment plan (还款计划), issued at disbursement."""
+    """借据 with its repayment plan (还款计划), issued at disbursement and for each new revision of the
+    plan (``revision`` > 0: what made it, from when, the principal prepaid before it)."""
 
     receipt_no: str
     contract_no: str
@@ -128,6 +129,10 @@ class LoanReceiptView:
     annual_rate: Decimal
     method: str
     lines: tuple[ScheduleLine, ...]
+    revision: int = 0
+    revision_cause: str = ""
+    revised_on: date | None = None
+    prepaid_principal: Decimal = Decimal("0.00")
 
     @property
     def method_label(self) -> str:
@@ -185,6 +190,7 @@ class SubsidyNoticeView:
     amount: Decimal
     approved_on: date
     approving_office: str
+    amount_working: str = ""  # how the amount came about, with 封顶 when the cap cut it
 
 
 @dataclass(frozen=True)
@@ -196,6 +202,7 @@ class PublicityEntry:
     verified_quantity: Decimal
     unit: str
     amount: Decimal
+    amount_working: str = ""  # how the amount came about, with 封顶 when the cap cut it
 
 
 @dataclass(frozen=True)

@@ -15,3 +15,4 @@ def init_app(app: Flask) -> None:
     register_api(app, register_io.blp)
     add_commands(app, cli.cli)
     signals.work_queue_sections.connect(queue.queue_section)
+    signals.menu_entries.connect(views.menu_entries)

@@ -7,7 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from loanflow.api.auth import login_required
+from loanflow.api.auth import checked_first, login_required, roles_first
 from loanflow.api.common import PageArgs, page_size, paged
 from loanflow.api.fields import Code, Id, Money
 from loanflow.api.idempotency import idempotent
@@ -87,6 +87,7 @@ class Households(MethodView):
         return paged(rows, total, args)
 
     @idempotent
+    @roles_first("clerk")
     @blp.arguments(HouseholdIn)
     @blp.response(201, HouseholdOut)
     def post(self, data):
@@ -104,6 +105,7 @@ class HouseholdItem(MethodView):
         return service.get_household(g.user, household_id)
 
     @idempotent
+    @checked_first(service.editable_household)
     @blp.arguments(HouseholdPatch(partial=True))
     @blp.response(200, HouseholdOut)
     def patch(self, changes, household_id: int):
@@ -114,6 +116,7 @@ class HouseholdItem(MethodView):
 @blp.route("/households/<int:household_id>/account-changes", methods=["POST"])
 @login_required
 @idempotent
+@checked_first(service.editable_household)
 @blp.arguments(AccountChangeIn)
 @blp.response(201, AccountChangeOut)
 def request_account_change(data, household_id: int):
@@ -124,6 +127,7 @@ def request_account_change(data, household_id: int):
 @blp.route("/households/<int:household_id>/account-changes/<int:change_id>", methods=["POST"])
 @login_required
 @idempotent
+@checked_first(service.decidable_account_change)
 @blp.arguments(Decision)
 @blp.response(200, AccountChangeOut)
 def decide_account_change(data, household_id: int, change_id: int):

@@ -17,7 +17,7 @@ from typing import IO, Any
 from sqlalchemy import select
 
 from loanflow.accounts.models import User
-from loanflow.core.domain.idcard import mask_account, mask_id_number
+from loanflow.core.domain.idcard import mask_account, mask_id_number, mask_phone
 from loanflow.core.errors import Forbidden, Invalid, msg
 from loanflow.core.regions import Region
 from loanflow.core.scope import can_see_full_identity, village_filter
@@ -86,9 +86,10 @@ def _export_rows(
     last = None
     mask_id = mask_id_number if masked else None
     mask_acct = mask_account if masked else None
+    mask_tel = mask_phone if masked else None
     for row in db.session.execute(stmt, execution_options={"yield_per": 2000}).mappings():
         if row["id"] != last:
             counts["households"] += 1
             last = row["id"]
         counts["members"] += 1
-        yield export_row(row, row, names.get(row["village_code"], ""), mask_id, mask_acct)
+        yield export_row(row, row, names.get(row["village_code"], ""), mask_id, mask_acct, mask_tel)

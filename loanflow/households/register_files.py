@@ -102,7 +102,8 @@ def iter_rows(data: bytes, fmt: str) -> Iterator[tuple[int, Sequence[Any]]]:
     first = text.split("\n", 1)[0]
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
     try:
-        yield from enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1)
+        rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        yield from enumerate(([_formula_text_back(v) for v in row] for row in rows), start=1)
     except csv.Error as e:
         raise _not_spreadsheet(f"csv 格式错误 / malformed csv: {e}") from None
 
@@ -137,7 +138,7 @@ def write_xlsx(rows: Iterable[Sequence[Any]], out: IO[bytes]) -> None:
     for row in rows:
         out_row: list[Any] = []
         for value in row:
-            if isinstance(value, str) and value.startswith("="):
+            if isinstance(value, str) and value.startswith(FORMULA_STARTS):
                 cell = WriteOnlyCell(ws, value)
                 cell.data_type = "s"
                 out_row.append(cell)
@@ -147,11 +148,31 @@ def write_xlsx(rows: Iterable[Sequence[Any]], out: IO[bytes]) -> None:
     wb.save(out)
 
 
+# A cell starting with one of these is a formula to Excel and LibreOffice (``=HYPERLINK(…)``, ``+…``,
+# ``-…``, ``@…``, or a tab or return before one): CSV has no text type, so such a value is written
+# after a ``'`` (OWASP's CSV injection advice), which a spreadsheet shows as text; our import drops it.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _formula_text_back(value: str) -> str:
+    """What ``_as_text`` wrote, read back: ``'=HYPERLINK(…)`` → ``=HYPERLINK(…)``."""
+    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_STARTS) else value
+
+
 def write_csv(rows: Iterable[Sequence[Any]], out: IO[bytes]) -> None:
+    """The header and the rows as CSV (UTF-8 with BOM); text is never taken for a formula."""
     text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="", write_through=True)
     writer = csv.writer(text)
     writer.writerow(HEADERS)
     for row in rows:
-        writer.writerow([v.isoformat() if isinstance(v, date) else v for v in row])
+        writer.writerow([_as_text(v) for v in row])
     text.flush()
     text.detach()

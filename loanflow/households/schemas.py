@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, pre_dump
 from loanflow.api.common import Shown, current_user, page_of
 from loanflow.api.errors import language
 from loanflow.api.fields import Label, MoneyOut
-from loanflow.core.domain.idcard import mask_account, mask_id_number
+from loanflow.core.domain.idcard import mask_account, mask_id_number, mask_phone
 from loanflow.core.domain.labels import label
 from loanflow.core.scope import can_see_full_identity
 from loanflow.households.models import Household
@@ -18,7 +18,9 @@ _TEXT = {"type": "string"}
 
 
 class MemberOut(Schema):
-    """A member; the ID number whole only where the household is shown whole."""
+    """A member; the ID number whole only where the household is shown whole. Where it is masked, the
+    birth date is left out (the ID number holds it: ``341503********0011`` beside 1981-08-15 gives the
+    number back) and the phone is masked."""
 
     id = fields.Integer()
     name = Text()
@@ -26,15 +28,21 @@ class MemberOut(Schema):
     no_id_reason = Text(allow_none=True)
     sex = Text(allow_none=True)
     sex_label = Label("sex", "sex")
-    birth_date = fields.Date(allow_none=True)
+    birth_date = fields.Method("_birth_date", allow_none=True, metadata={"type": "string", "format": "date"})
     relation = Text()
     relation_label = Label("relation", "relation")
     labour = Text()
     labour_label = Label("labour", "labour")
-    phone = Text(allow_none=True)
+    phone = fields.Method("_phone", allow_none=True, metadata={"type": "string"})
 
     def _id_number(self, m) -> str | None:
         return m.id_number if m.whole or not m.id_number else mask_id_number(m.id_number)
+
+    def _birth_date(self, m) -> str | None:
+        return m.birth_date.isoformat() if m.whole and m.birth_date else None
+
+    def _phone(self, m) -> str | None:
+        return m.phone if m.whole or not m.phone else mask_phone(m.phone)
 
 
 class HouseholdOut(Schema):

@@ -19,6 +19,7 @@ from loanflow.core.scope import (
     can_confirm_account_change,
     can_edit_household,
     can_register_household,
+    can_register_households,
     can_view_household,
     village_filter,
 )
@@ -98,10 +99,15 @@ def _set_members(h: Household, members: list[dict]) -> None:
         )
 
 
+def may_register(actor: User) -> None:
+    """403 unless ``actor`` registers households (a clerk)."""
+    if not can_register_households(actor):
+        raise Forbidden(msg("只有经办员可以登记农户", "Only a clerk may register households"))
+
+
 def register_household(actor: User, data: dict[str, Any]) -> Household:
     """Register a household and its members (建档立卡登记)."""
-    if actor.role != "clerk":
-        raise Forbidden(msg("只有经办员可以登记农户", "Only a clerk may register households"))
+    may_register(actor)
     errors: dict[str, list[Reason]] = {}
     _check_village(actor, data["village_code"], errors)
     check_monitoring(data, errors)
@@ -152,13 +158,43 @@ def get_household(actor: User, household_id: int) -> Household:
     return h
 
 
-def update_household(actor: User, household_id: int, changes: dict[str, Any]) -> Household:
-    """Change register fields; status and monitoring changes carry a reason and a 文号."""
+def editable_household(actor: User, household_id: int) -> Household:
+    """The household ``actor`` may change (its register fields, or a request to change its account):
+    404 outside the caller's region, 403 for a role that may not. Checked before any input is read."""
     h = get_household(actor, household_id)
     if not can_edit_household(actor, h):
         raise Forbidden(
             msg("只有本辖区经办员可以修改农户信息", "Only a clerk of the region may edit the household")
         )
+    return h
+
+
+def decidable_account_change(
+    actor: User, household_id: int, change_id: int
+) -> tuple[Household, AccountChange]:
+    """The pending change ``actor`` may decide: 404 (household or change), 403 (role, four eyes), 409 (decided)."""
+    h = get_household(actor, household_id)
+    change = db.session.get(AccountChange, change_id)
+    if change is None or change.household_id != h.id:
+        raise NotFound(msg("账户变更申请不存在", "No such account change"))
+    ok, why = can_confirm_account_change(actor, h, change.requested_by_id)
+    if not ok:
+        raise Forbidden(
+            msg(
+                "申请人不能确认自己的账户变更（四眼原则）",
+                "The requester may not confirm their own change (four eyes)",
+            )
+            if why == "four_eyes"
+            else msg("无权确认账户变更", "Your role may not confirm account changes")
+        )
+    if change.state != "pending":
+        raise Conflict(msg("该申请已处理", "The change was already decided"), state=change.state)
+    return h, change
+
+
+def update_household(actor: User, household_id: int, changes: dict[str, Any]) -> Household:
+    """Change register fields; status and monitoring changes carry a reason and a 文号."""
+    h = editable_household(actor, household_id)
     expected = changes.pop("version", None)
     if expected is not None and expected != h.version:
         raise Conflict(
@@ -243,11 +279,7 @@ def search_households(
 
 def request_account_change(actor: User, household_id: int, data: dict[str, Any]) -> AccountChange:
     """Ask to change the registered account; it takes effect when a second user confirms."""
-    h = get_household(actor, household_id)
-    if not can_edit_household(actor, h):
-        raise Forbidden(
-            msg("只有本辖区经办员可以申请变更账户", "Only a clerk of the region may request the change")
-        )
+    h = editable_household(actor, household_id)
     errors: dict[str, list[Reason]] = {}
     check_account(data["account_type"], data["bank_account"], errors)
     if errors:
@@ -276,22 +308,7 @@ def request_account_change(actor: User, household_id: int, data: dict[str, Any])
 
 def decide_account_change(actor: User, household_id: int, change_id: int, confirm: bool) -> AccountChange:
     """A second user confirms (or rejects) a pending account change (四眼原则)."""
-    h = get_household(actor, household_id)
-    change = db.session.get(AccountChange, change_id)
-    if change is None or change.household_id != h.id:
-        raise NotFound(msg("账户变更申请不存在", "No such account change"))
-    ok, why = can_confirm_account_change(actor, h, change.requested_by_id)
-    if not ok:
-        raise Forbidden(
-            msg(
-                "申请人不能确认自己的账户变更（四眼原则）",
-                "The requester may not confirm their own change (four eyes)",
-            )
-            if why == "four_eyes"
-            else msg("无权确认账户变更", "Your role may not confirm account changes")
-        )
-    if change.state != "pending":
-        raise Conflict(msg("该申请已处理", "The change was already decided"), state=change.state)
+    h, change = decidable_account_change(actor, household_id, change_id)
     before = snapshot(h)
     decided = "confirmed" if confirm else "rejected"
     # Guarded: of two people deciding at once, exactly one wins; the other gets 409.

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
 
 from loanflow.audit import services as audit
@@ -69,6 +72,7 @@ def households():
 @login_required
 def register_household():
     """Register a household and its members; errors come back beside their fields."""
+    service.may_register(current_user)  # 403 for the roles that register none, before any form
     if request.method == "GET":
         return _form({"status": "not_out", "monitoring": "none", "account_type": "card"}, {})
     values, data, errors = household_from_form(request.form)
@@ -105,7 +109,7 @@ def household(household_id: int):
 @login_required
 def edit_household(household_id: int):
     """Change the register fields and members (the bank account has its own four-eyes request)."""
-    h = service.get_household(current_user, household_id)
+    h = service.editable_household(current_user, household_id)  # 404, then 403 (a supervisor): no form
     if request.method == "GET":
         return _form(household_values(h), {}, h)
     values, data, errors = household_from_form(request.form, with_account=False)
@@ -124,7 +128,7 @@ def edit_household(household_id: int):
 @login_required
 def request_account_change(household_id: int):
     """Ask to change the registered bank account; a second user confirms it."""
-    h = service.get_household(current_user, household_id)
+    h = service.editable_household(current_user, household_id)
     if request.method == "GET":
         values = {"account_type": h.account_type, "bank_name": h.bank_name}
         return render_template("households/account_change.html", h=h, values=values, errors={})
@@ -154,3 +158,10 @@ def case_links(h) -> list[tuple[str, list, str, str]]:
     """The household's cases, one list per feature that has some (``core.signals.household_cases``)."""
     sent = household_cases.send(h, user=current_user)
     return [(title, rows, endpoint, kind) for _position, title, rows, endpoint, kind in contributions(sent)]
+
+
+def menu_entries(user: Any, **_kwargs: Any) -> list[tuple]:
+    """``menu_entries``: the household register (not for admins, who see no household)."""
+    return (
+        [] if getattr(user, "role", None) == "admin" else [(10, "web.households", lazy_gettext("Households"))]
+    )

@@ -11,6 +11,7 @@ def init_app(app: Flask) -> None:
     from loanflow.documents.registry import register_case_type
     from loanflow.loans import api, api_money, cli, deadlines, documents, models, queue, views  # noqa: F401
     from loanflow.loans.fund import api as fund_api
+    from loanflow.loans.fund import views as fund_views  # noqa: F401  (the fund's page)
 
     the_api = register_api(app, api.blp)
     api.document_actions(the_api)  # POST /loans/{id}/{action}: the action names and bodies in the OpenAPI

@@ -6,14 +6,22 @@ from flask import g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from loanflow.api.auth import login_required
+from loanflow.api.auth import login_required, roles_first
 from loanflow.api.common import page_size, paged
 from loanflow.api.idempotency import idempotent
 from loanflow.core.errors import Invalid, NotFound, msg
 from loanflow.loans.api_money import MONEY_ACTIONS
-from loanflow.loans.schemas import CASE_ACTIONS, LoanIn, LoanOut, LoanPage, LoanSearch, ScheduleOut
+from loanflow.loans.schemas import (
+    CASE_ACTIONS,
+    LoanIn,
+    LoanOut,
+    LoanPage,
+    LoanSearch,
+)
+from loanflow.loans.schemas_plan import ScheduleIn, ScheduleOut
 from loanflow.loans.services import actions as service
 from loanflow.loans.services import apply as loan_apply
+from loanflow.loans.services import plan as loan_plan
 
 ACTIONS = {**CASE_ACTIONS, **MONEY_ACTIONS}  # every POST /loans/{id}/{action}, by name
 
@@ -33,6 +41,7 @@ class Loans(MethodView):
         return paged(rows, total, args)
 
     @idempotent
+    @roles_first("clerk")
     @blp.arguments(LoanIn)
     @blp.response(201, LoanOut)
     def post(self, data):
@@ -50,10 +59,12 @@ def get_loan(loan_id: int):
 
 @blp.route("/loans/<int:loan_id>/schedule")
 @login_required
+@blp.arguments(ScheduleIn, location="query")
 @blp.response(200, ScheduleOut)
-def get_schedule(loan_id: int):
-    """The repayment plan in force, each line with principal, interest, subsidy and household share."""
-    return service.get_loan(g.user, loan_id)
+def get_schedule(args: dict, loan_id: int):
+    """The plan in force (or ``?revision=n``): each line's principal, interest, subsidy, household
+    share, paid and still due; what made the revision; every revision."""
+    return loan_plan.schedule(g.user, loan_id, args["revision"])
 
 
 @blp.route("/loans/<int:loan_id>/<string:action>", methods=["POST"])

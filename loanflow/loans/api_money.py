@@ -14,7 +14,7 @@ from marshmallow import Schema, fields, validate
 from loanflow.api.auth import login_required
 from loanflow.api.fields import Id, Money
 from loanflow.loans.fund import services as loan_fund
-from loanflow.loans.schemas import LoanAction, RepaymentsOut
+from loanflow.loans.schemas import LoanAction, ReasonIn, RepaymentsOut
 from loanflow.loans.services import extensions as loan_extensions
 from loanflow.loans.services import money as loan_money
 from loanflow.loans.services.queries import get_loan
@@ -35,6 +35,13 @@ def get_repayments(loan_id: int):
 class RepayIn(Schema):
     amount = Money(required=True)
     date = fields.Date(load_default=None)
+    prepay = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "What is left after the amounts due prepays principal (提前还款); "
+            "without it the rest is kept as an advance (预收) for the next lines"
+        },
+    )
 
 
 class ReverseIn(Schema):
@@ -56,13 +63,25 @@ class RecallIn(Schema):
     date = fields.Date(load_default=None)
 
 
+class ClaimIn(Schema):
+    note = Text(
+        required=True,
+        validate=validate.Length(min=1, max=2000),
+        metadata={"description": "What the bank did to collect (催收情况: visits, letters …)"},
+    )
+
+
+class NothingIn(Schema):
+    """No body: the county approver approves the claim as it stands."""
+
+
 class RecoverIn(Schema):
     amount = Money(required=True)
     date = fields.Date(load_default=None)
 
 
 def _repay(user, loan_id, d):
-    repayment = loan_money.repay_loan(user, loan_id, d["amount"], d["date"])
+    repayment = loan_money.repay_loan(user, loan_id, d["amount"], d["date"], prepay=d["prepay"])
     return get_loan(user, repayment.loan_id)
 
 
@@ -84,8 +103,17 @@ MONEY_ACTIONS: dict[str, LoanAction] = {
     "recall": LoanAction(
         RecallIn, lambda user, loan_id, d: loan_extensions.recall_loan(user, loan_id, d["reason"], d["date"])
     ),
-    "compensate": LoanAction(
-        DateIn, lambda user, loan_id, d: loan_fund.compensate_loan(user, loan_id, d["date"])
+    "decline-extension": LoanAction(
+        ReasonIn, lambda user, loan_id, d: loan_extensions.decline_extension(user, loan_id, d["reason"])
+    ),
+    "claim-compensation": LoanAction(
+        ClaimIn, lambda user, loan_id, d: loan_fund.claim_compensation(user, loan_id, d["note"])
+    ),
+    "approve-compensation": LoanAction(
+        NothingIn, lambda user, loan_id, d: loan_fund.approve_compensation(user, loan_id)
+    ),
+    "refuse-compensation": LoanAction(
+        ReasonIn, lambda user, loan_id, d: loan_fund.refuse_compensation(user, loan_id, d["reason"])
     ),
     "recover": LoanAction(
         RecoverIn, lambda user, loan_id, d: loan_fund.recover_loan(user, loan_id, d["amount"], d["date"])

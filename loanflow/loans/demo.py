@@ -1,7 +1,7 @@
 """Demo loans in every state, dated relative to the business date, made through the services.
 
 Each step is its own unit of work, committed as of its own day. States that need
-the money actions (overdue, recalled, repaid, compensated) are made with the money,
+the money actions (overdue, recalled, repaid, compensation claimed, compensated) are made with the money,
 extension and fund services. The tests have factories of their own
 (``loanflow/loans/testing/factories.py``).
 """
@@ -38,8 +38,9 @@ MIN_HOUSEHOLDS_FOR_CASES = 100
 def _money_cases(
     households: list[Household], today: date, clerk: User, officer: User, officer2: User
 ) -> dict:
-    """Repaid, overdue, recalled and compensated loans, through the money, extension and fund services."""
-    if len(households) < 4:
+    """Repaid, overdue, recalled and compensated loans and a compensation claim waiting for the county,
+    through the money, extension and fund services."""
+    if len(households) < 5:
         return {}
 
     def lent(days_ago: int, term: int) -> Loan:
@@ -53,13 +54,17 @@ def _money_cases(
     _step(paid_on, money.repay_loan, officer, repaid.id, payoff, paid_on)
     overdue = lent(130, 3)
     compensated = lent(260, 3)
+    claimed = lent(270, 3)
     recalled = lent(60, 12)
     _step(today - timedelta(days=10), extensions.recall_loan, officer, recalled.id, "demo: 贷款资金挪作他用")
     sweep.run_sweep(today)
-    fund.compensate_loan(officer2, compensated.id)
+    note = "demo: 到期后三次上门催收、两次书面函告，借款人外出务工无力偿还"
+    _step(today, fund.claim_compensation, officer2, compensated.id, note)
+    _step(today, fund.approve_compensation, user_named("approver2"), compensated.id)
+    _step(today, fund.claim_compensation, officer, claimed.id, note)  # waits for the county approver
     states = db.session.scalars(select(Loan.state).where(Loan.id.in_([repaid.id, overdue.id])))
     counts: dict[str, int] = {}
-    for state in [*states, "recalled", "compensated"]:
+    for state in [*states, "recalled", "compensated", "compensation_claimed"]:
         counts[state] = counts.get(state, 0) + 1
     return counts
 

@@ -29,8 +29,9 @@ from loanflow.documents.builders import contact, head_name, not_yet, office_of, 
 from loanflow.documents.registry import CaseType
 from loanflow.extensions import db
 from loanflow.households.models import Household
+from loanflow.loans.domain.ledger import max_extension_months
 from loanflow.loans.models import Loan
-from loanflow.loans.services.position import plan_in_force, position_of
+from loanflow.loans.services.position import plan_in_force, position_of, revision_made
 from loanflow.loans.services.queries import get_loan
 from loanflow.policy.services import policy_version
 
@@ -74,23 +75,28 @@ def loan_agreement_view(loan: Loan) -> LoanAgreementView:
         subsidy_ratio=loan.subsidy_ratio,
         penalty_markup=Decimal(policy.loan["penalty_markup"]),
         extension_max_count=int(extension["max_count"]),
-        extension_max_months=int(extension["max_months"]),
+        # this loan's own longest extension, as the rules give it for its term (not the policy's cap)
+        extension_max_months=max_extension_months(loan.credited_term_months, extension),
     )
 
 
 def loan_receipt_view(loan: Loan) -> LoanReceiptView:
-    """借据 with the repayment plan fixed at disbursement (revision 0), each line's subsidy split."""
+    """借据 with the plan in force (revision 0 at disbursement, then each new revision), each line's
+    subsidy split: the same stored lines the page and ``GET /loans/{id}/schedule`` show."""
     if loan.disbursed_on is None:
         raise not_yet(loan, "loan_receipt", loan.state)
     h = db.session.get(Household, loan.household_id)
+    stored = plan_in_force(loan)
     lines = tuple(
         ScheduleLine(
             seq=x.seq, due_on=x.due_date, principal=x.principal, interest=x.interest, subsidy=x.subsidy
         )
-        for x in plan_in_force(loan, revision=0)
+        for x in stored
     )
+    number = loan.plan_revision
+    made = revision_made(loan, number)
     return LoanReceiptView(
-        receipt_no=f"{loan.case_number}-J",
+        receipt_no=f"{loan.case_number}-J{number}" if number else f"{loan.case_number}-J",
         contract_no=loan.case_number,
         issued_on=clock.today(),
         lender=_lender(loan),
@@ -99,11 +105,15 @@ def loan_receipt_view(loan: Loan) -> LoanReceiptView:
         amount=loan.credited_amount,
         purpose=_purpose(loan),
         disbursed_on=loan.disbursed_on,
-        maturity_on=loan.maturity_on,
-        term_months=loan.credited_term_months,
-        annual_rate=loan.rate,
+        maturity_on=stored[-1].due_date,
+        term_months=loan.credited_term_months + loan.extended_months,
+        annual_rate=stored[-1].rate,
         method=loan.method,
         lines=lines,
+        revision=number,
+        revision_cause=label("plan_cause", made.cause) if made else "",
+        revised_on=made.effective_on if made and number else None,
+        prepaid_principal=loan.credited_amount - sum((x.principal for x in stored), Decimal("0.00")),
     )
 
 
@@ -147,6 +157,7 @@ LOAN_NEXT = {
     "disbursed": "按借据所附还款计划按期还款，最后一期为到期日",
     "overdue": "贷款已逾期，请尽快归还逾期款项",
     "recalled": "贷款已提前收回，请立即归还全部欠款",
+    "compensation_claimed": "{branch}已申请风险代偿，待县扶贫办审批；请尽快与{branch}联系归还欠款",
     "compensated": "贷款已由风险补偿金代偿，请与{branch}联系归还欠款",
     "repaid": "贷款已结清，本案办结",
     "rejected": "申请未获批准，本案办结",

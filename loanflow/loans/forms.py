@@ -67,6 +67,24 @@ def parse_payment(form: MultiDict) -> Parsed:
     return values, data, errors
 
 
+def parse_repayment(form: MultiDict) -> Parsed:
+    """A repayment; the box ``prepay`` asks that what is left prepays principal (提前还款)."""
+    values, data, errors = parse_payment(form)
+    values["prepay"] = data["prepay"] = form.get("prepay") == "yes"
+    return values, data, errors
+
+
+def parse_note(form: MultiDict) -> Parsed:
+    """The bank's collection note (催收情况) of a compensation claim."""
+    values, data, errors = {}, {}, {}
+    _text(form, "note", values, data, errors, required=True)
+    return values, data, errors
+
+
+def parse_nothing(form: MultiDict) -> Parsed:
+    return {}, {}, {}
+
+
 def parse_extension_request(form: MultiDict) -> Parsed:
     values, data, errors = parse_reason(form)
     months_field(form, "months", values, data, errors)
@@ -92,7 +110,10 @@ ACTIONS: dict[str, PageAction] = {
     "disburse": PageAction(parse_date, lambda u, i, d: loan_credit.disburse_loan(u, i, d["date"])),
     "reject": PageAction(parse_reason, lambda u, i, d: loans.reject_loan(u, i, d["reason"]), danger=True),
     "withdraw": PageAction(parse_reason, lambda u, i, d: loans.withdraw_loan(u, i, d["reason"]), danger=True),
-    "repay": PageAction(parse_payment, lambda u, i, d: loan_money.repay_loan(u, i, d["amount"], d["date"])),
+    "repay": PageAction(
+        parse_repayment,
+        lambda u, i, d: loan_money.repay_loan(u, i, d["amount"], d["date"], prepay=d["prepay"]),
+    ),
     "reverse-repayment": PageAction(
         parse_reversal,
         lambda u, i, d: loan_money.reverse_repayment(u, i, d["repayment_id"], d["reason"]),
@@ -106,8 +127,15 @@ ACTIONS: dict[str, PageAction] = {
     "recall": PageAction(
         parse_reason, lambda u, i, d: loan_extensions.recall_loan(u, i, d["reason"]), danger=True
     ),
-    "compensate": PageAction(
-        parse_date, lambda u, i, d: loan_fund.compensate_loan(u, i, d["date"]), danger=True
+    "decline-extension": PageAction(
+        parse_reason, lambda u, i, d: loan_extensions.decline_extension(u, i, d["reason"]), danger=True
+    ),
+    "claim-compensation": PageAction(
+        parse_note, lambda u, i, d: loan_fund.claim_compensation(u, i, d["note"]), danger=True
+    ),
+    "approve-compensation": PageAction(parse_nothing, lambda u, i, d: loan_fund.approve_compensation(u, i)),
+    "refuse-compensation": PageAction(
+        parse_reason, lambda u, i, d: loan_fund.refuse_compensation(u, i, d["reason"]), danger=True
     ),
     "recover": PageAction(
         parse_payment, lambda u, i, d: loan_fund.recover_loan(u, i, d["amount"], d["date"])

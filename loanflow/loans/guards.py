@@ -25,11 +25,22 @@ from loanflow.loans.models import Loan, Repayment
 from loanflow.loans.services.position import position_of
 
 # The stage whose deadline runs while the loan waits in a state (DOMAIN.md "Deadlines").
-WAITING_STAGES = {"applied": "applied", "rated": "rated", "credited": "credited"}
+WAITING_STAGES = {
+    "applied": "applied",
+    "rated": "rated",
+    "credited": "credited",
+    "compensation_claimed": "compensation_claimed",
+}
+# The fund is the county's public money: only a county-level approver decides a claim on it.
+COUNTY_STEPS = frozenset({"approve-compensation", "refuse-compensation"})
 
 ROLE_REFUSALS = {
     "clerk": ("只有经办员可以办理此操作", "Only a clerk may do this"),
     "bank_officer": ("只有信贷员可以办理此操作", "Only a bank loan officer may do this"),
+    "approver": (
+        "只有县级扶贫办审核员可以审批代偿",
+        "Only a county-level approver may decide a compensation claim",
+    ),
 }
 
 
@@ -99,6 +110,17 @@ def four_eyes_reason(user: User, loan: Loan, action: str, four_eyes: bool = True
     )
 
 
+def county_level(user: User, loan: Loan, step: Step, now: Moment) -> Msg | None:
+    """A compensation claim is decided by an approver of the county, not of a township."""
+    if step.action in COUNTY_STEPS and user.region_level != "county":
+        return msg(
+            "只有县级扶贫办审核员可以审批代偿申请",
+            "Only a county-level approver may decide a compensation claim",
+            "level",
+        )
+    return None
+
+
 def four_eyes(user: User, loan: Loan, step: Step, now: Moment) -> Msg | None:
     """The engine's refusal hook: reads the policy's four-eyes switch only for a four-eyes step."""
     if step.not_by_actor_of is None:
@@ -139,7 +161,21 @@ def has_live_repayment(user: User, loan: Loan, now: Moment) -> Msg | None:
     live = select(Repayment.id).where(Repayment.loan_id == loan.id, Repayment.reversed_at.is_(None))
     if db.session.scalar(live.limit(1)) is None:
         return msg("该贷款没有可冲正的还款", "The loan has no repayment to reverse", "nothing_to_reverse")
+    if loan.compensated_on is not None:
+        after = live.where(Repayment.paid_on > loan.compensated_on)
+        if db.session.scalar(after.limit(1)) is None:
+            return reversal_after_compensation(loan)
     return None
+
+
+def reversal_after_compensation(loan: Loan) -> Msg:
+    """Why a repayment dated on or before the compensation stays: the fund's payout was split on it."""
+    return msg(
+        f"该笔还款早于 {loan.compensated_on} 的风险代偿，代偿金额已按当时的本金计算，不能冲正",
+        f"The repayment is dated before the compensation of {loan.compensated_on}: the fund's payout "
+        "was computed on the principal it left, so it can no longer be reversed",
+        "reversal.before_compensation",
+    )
 
 
 def extension_months_left(loan: Loan, policy: Policy) -> int:

@@ -4,8 +4,9 @@ The ``loan`` row carries the case's state and every decision with the policy
 version it was made under; money events are rows of their own (one
 disbursement, repayments reversed by a later mark, never edited or deleted),
 and the ledger recomputes positions from them. The schedule lines are the plan
-as fixed at disbursement (revision 0) and after each extension (revision n),
-kept so that the receipt of any revision can be shown again.
+as fixed at disbursement (revision 0) and after each event that changed it
+(prepayment, reversal, extension, recall: ``LoanPlanRevision``), kept so that
+the receipt of any revision can be shown again.
 """
 
 from datetime import date, datetime
@@ -44,7 +45,7 @@ class Loan(db.Model):
     borrower_name: Mapped[str] = mapped_column(String(60))
     village_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
     branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id"), index=True)
-    state: Mapped[str] = mapped_column(String(12), index=True)
+    state: Mapped[str] = mapped_column(String(20), index=True)
     version: Mapped[int] = mapped_column(default=1)
 
     # application (申请)
@@ -101,6 +102,21 @@ class Loan(db.Model):
     extension_policy_version: Mapped[int | None]
     # every approved extension as the ledger replays it (date, new maturity, rates, subsidy)
     extension_events: Mapped[list | None] = mapped_column(JSONType)
+    # the last request declined (不同意展期): the request is cleared, the reason kept
+    extension_declined_on: Mapped[date | None] = mapped_column(Date)
+    extension_declined_reason: Mapped[str | None] = mapped_column(String(500))
+
+    # the plan in force (还款计划): its revision number (0 at disbursement)
+    plan_revision: Mapped[int] = mapped_column(default=0)
+
+    # the compensation claim (代偿申请) waiting for a county approver, or the last one refused
+    claim_note: Mapped[str | None] = mapped_column(String(2000))  # what the bank did to collect
+    claimed_on: Mapped[date | None] = mapped_column(Date)
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    claimed_from: Mapped[str | None] = mapped_column(String(20))  # the state a refusal returns to
+    claim_decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    claim_refused_on: Mapped[date | None] = mapped_column(Date)
+    claim_refusal_reason: Mapped[str | None] = mapped_column(String(500))
 
     # money kept by the repayment services: principal not yet repaid (null: all of it)
     principal_outstanding: Mapped[Decimal | None] = mapped_column(Money)
@@ -191,6 +207,8 @@ class Repayment(db.Model):
     reversed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     reversed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     reversal_reason: Mapped[str | None] = mapped_column(String(500))
+    # the household asked that what is left after the amounts due prepays principal (提前还款)
+    prepay: Mapped[bool] = mapped_column(default=False)
     # the Idempotency-Key it was recorded under: the same officer's key records one repayment only
     idempotency_key: Mapped[str | None] = mapped_column(String(100))
     __table_args__ = (
@@ -204,12 +222,12 @@ class Repayment(db.Model):
 
 
 class LoanScheduleLine(db.Model):
-    """A line of the repayment plan (还款计划) as fixed at disbursement (revision 0) or extension n."""
+    """A line of a revision of the repayment plan (还款计划): 0 at disbursement, then one per change."""
 
     __tablename__ = "loan_schedule_line"
     id: Mapped[int] = mapped_column(primary_key=True)
     loan_id: Mapped[int] = mapped_column(ForeignKey("loan.id"), index=True)
-    revision: Mapped[int] = mapped_column(default=0)  # = loan.extension_count for the current plan
+    revision: Mapped[int] = mapped_column(default=0)  # = loan.plan_revision for the plan in force
     seq: Mapped[int]
     start_date: Mapped[date] = mapped_column(Date)
     due_date: Mapped[date] = mapped_column(Date)
@@ -222,6 +240,27 @@ class LoanScheduleLine(db.Model):
     __table_args__ = (
         UniqueConstraint("loan_id", "revision", "seq", name="uq_loan_schedule_line_loan_revision_seq"),
         CheckConstraint("principal >= 0 and interest >= 0 and subsidy >= 0", name="amounts"),
+    )
+
+
+PLAN_CAUSES = ("disbursement", "prepayment", "reversal", "extension", "recall")
+
+
+class LoanPlanRevision(db.Model):
+    """A numbered revision of the repayment plan and what made it; its lines are ``LoanScheduleLine``."""
+
+    __tablename__ = "loan_plan_revision"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loan.id"), index=True)
+    number: Mapped[int]
+    cause: Mapped[str] = mapped_column(String(20))
+    effective_on: Mapped[date] = mapped_column(Date)  # the date of the event that made it
+    repayment_id: Mapped[int | None] = mapped_column(ForeignKey("repayment.id"))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    __table_args__ = (
+        UniqueConstraint("loan_id", "number"),
+        CheckConstraint(_in("cause", PLAN_CAUSES), name="cause"),
     )
 
 

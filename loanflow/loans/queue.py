@@ -1,4 +1,5 @@
-"""The loans' section of the work queue: what waits for a bank officer (rate, credit, disburse, extend)."""
+"""The loans' section of the work queue: what waits for a bank officer (rate, credit, disburse, extend)
+and for a county approver (a compensation claim on the fund)."""
 
 from __future__ import annotations
 
@@ -22,8 +23,17 @@ from loanflow.web.queue import by_urgency, queue_row
 
 POSITION = 20
 # Which states hold cases that wait on a role, and the actions that move them on (DOMAIN.md tables).
-LOAN_QUEUE_ACTIONS = {"bank_officer": ("rate", "credit", "disburse", "extend")}
-LOAN_WAITING_ACTION = {"applied": "rate", "rated": "credit", "credited": "disburse", "disbursed": "extend"}
+LOAN_QUEUE_ACTIONS = {
+    "bank_officer": ("rate", "credit", "disburse", "extend"),
+    "approver": ("approve-compensation",),
+}
+LOAN_WAITING_ACTION = {
+    "applied": "rate",
+    "rated": "credit",
+    "credited": "disburse",
+    "disbursed": "extend",
+    "compensation_claimed": "approve-compensation",
+}
 
 
 def _loans_waiting_stmt(user: User, four_eyes: bool):
@@ -38,6 +48,8 @@ def _loans_waiting_stmt(user: User, four_eyes: bool):
         credited,
         (Loan.state == "disbursed") & Loan.extension_requested_months.is_not(None),
     )
+    if user.role == "approver":
+        waiting = Loan.state == "compensation_claimed"
     return (
         select(Loan)
         .where(village_filter(user, Loan.village_code), waiting)

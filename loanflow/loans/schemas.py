@@ -177,6 +177,18 @@ class ExtensionOut(Schema):
     extended_months = fields.Integer(allow_none=True)
     extended_on = fields.Date(allow_none=True)
     rate = DecimalString(attribute="extension_rate", allow_none=True)
+    declined_on = fields.Date(attribute="extension_declined_on", allow_none=True)
+    declined_reason = Text(attribute="extension_declined_reason", allow_none=True)
+
+
+class ClaimOut(Schema):
+    """The compensation claim (代偿申请): waiting for the county, or the last one refused."""
+
+    note = Text(attribute="claim_note", allow_none=True)
+    claimed_on = fields.Date(allow_none=True)
+    claimed_from = Text(allow_none=True)
+    refused_on = fields.Date(attribute="claim_refused_on", allow_none=True)
+    refusal_reason = Text(attribute="claim_refusal_reason", allow_none=True)
 
 
 class OwedOut(Schema):
@@ -232,11 +244,19 @@ class LoanOut(LoanSummaryOut):
     extension = fields.Nested(ExtensionOut)
     recalled_on = fields.Date(allow_none=True)
     compensated_on = fields.Date(allow_none=True)
+    claim = fields.Nested(ClaimOut, allow_none=True)
     closed_on = fields.Date(allow_none=True)
     closing_reason = Text(allow_none=True)
     due_now = MoneyOut(attribute="money.due_now")
     due_now_breakdown = fields.Nested(OwedOut, attribute="money.due_now_owed")
-    payoff = MoneyOut(attribute="money.payoff")
+    payoff = MoneyOut(
+        attribute="money.payoff",
+        metadata={"description": "What closes the loan today: payoff_breakdown's total less the advance"},
+    )
+    advance = MoneyOut(
+        attribute="money.advance", metadata={"description": "Received and not yet applied (预收)"}
+    )
+    plan_revision = fields.Integer(metadata={"description": "The revision of the plan in force"})
     payoff_breakdown = fields.Nested(OwedOut, attribute="money.payoff_owed")
     outstanding_principal = MoneyOut(attribute="money.outstanding_principal", allow_none=False)
     overdue_days = fields.Integer(attribute="money.days_overdue")
@@ -255,6 +275,7 @@ class LoanOut(LoanSummaryOut):
             allowed_actions=service.allowed_actions(current_user(), loan),
             rating=None if loan.rating_score is None else loan,
             extension=loan,
+            claim=loan if loan.claimed_on else None,
             money=position_of(loan) or _NotLent(),
             schedule=lines or None,
         )
@@ -266,35 +287,6 @@ class LoanOut(LoanSummaryOut):
         if loan.bank_account is None:
             return None
         return loan.bank_account if loan.whole else mask_account(loan.bank_account)
-
-
-class ScheduleLineOut(Schema):
-    """One line of the plan: principal, interest, its subsidy and the household's share."""
-
-    seq = fields.Integer()
-    start_date = fields.Date()
-    due_date = fields.Date()
-    opening_principal = MoneyOut(allow_none=False)
-    principal = MoneyOut(allow_none=False)
-    interest = MoneyOut(allow_none=False)
-    subsidy = MoneyOut(allow_none=False)
-    household_interest = MoneyOut(allow_none=False)
-    household_due = fields.Function(
-        lambda line: format_money(line.principal + line.household_interest), metadata=_MONEY
-    )
-    rate = DecimalString()
-
-
-class ScheduleOut(Schema):
-    """``GET /loans/{id}/schedule``: the plan in force and its revision (n after the n-th extension)."""
-
-    loan_id = fields.Integer(attribute="id")
-    revision = fields.Integer(attribute="extension_count")
-    lines = fields.List(fields.Nested(ScheduleLineOut))
-
-    @pre_dump
-    def _read_once(self, loan: Loan, **kwargs) -> Shown:
-        return Shown(loan, lines=plan_in_force(loan))
 
 
 class RepaymentOut(Schema):

@@ -12,14 +12,15 @@ from flask_login import current_user, login_required
 from loanflow.audit import services as audit
 from loanflow.core.domain.labels import codes
 from loanflow.core.errors import Invalid
-from loanflow.core.scope import can_see_full_identity
+from loanflow.core.scope import can_see_full_identity, may_apply_for
 from loanflow.documents.views import case_documents
 from loanflow.households import services as household_service
 from loanflow.loans import lookups as loans_lookups
 from loanflow.loans.forms import ACTIONS, parse_application, scorecard_items
 from loanflow.loans.services import actions as service
 from loanflow.loans.services import apply as loan_apply
-from loanflow.loans.services.position import plan_in_force, repayments_of
+from loanflow.loans.services.plan import plan_of
+from loanflow.loans.services.position import repayments_of
 from loanflow.policy.services import current_policy
 from loanflow.web import lookups
 from loanflow.web.blueprint import bp
@@ -74,7 +75,7 @@ def _case_page(loan_id: int, open_action: str | None = None, values=None, errors
         values=values or {},
         errors=errors or {},
         position=loans_lookups.loan_position(loan),
-        schedule=plan_in_force(loan),
+        plan=plan_of(loan, request.args.get("revision", type=int)),
         repayments=repayments_of(loan.id),
         reversible=reversible,
         scorecard=scorecard_items(),
@@ -111,6 +112,7 @@ def loan_action(case_id: int, action: str):
 def apply_loan(household_id: int):
     """Apply for a loan on the household's behalf, with its consent."""
     h = household_service.get_household(current_user, household_id)
+    may_apply_for(current_user, h)  # 403 before a form that lists every member's ID number
     if request.method == "GET":
         return _apply_form(h, {"term_months": "12", "purpose": ""}, {})
     values, data, errors = parse_application(request.form, household_id)
@@ -135,9 +137,9 @@ def _apply_form(h, values: dict, errors: dict, status: int = 200):
 POSITION = 20
 
 
-def menu_entries(_sender: Any, **_kwargs: Any) -> list[tuple]:
-    """``menu_entries``: the loan list."""
-    return [(POSITION, "web.loans", lazy_gettext("Loans"))]
+def menu_entries(user: Any, **_kwargs: Any) -> list[tuple]:
+    """``menu_entries``: the loan list (not for admins, who see no case)."""
+    return [] if getattr(user, "role", None) == "admin" else [(POSITION, "web.loans", lazy_gettext("Loans"))]
 
 
 def household_actions(_household: Any, **_kwargs: Any) -> list[tuple]:

@@ -24,7 +24,7 @@ LOANS = CaseEngine(
     load=guards.load_loan,
     sees=guards.can_see_loan,
     role_refusal=guards.role_refusal,
-    refusals=(guards.four_eyes,),
+    refusals=(guards.county_level, guards.four_eyes),
     state_refusal=guards.state_refusal,
     lost_race=guards.LOST_RACE,
     guards={
@@ -32,7 +32,8 @@ LOANS = CaseEngine(
         "reverse-repayment": (guards.has_live_repayment,),
         "request-extension": (guards.may_request_extension,),
         "extend": (guards.extension_request_pending,),
-        "compensate": (guards.past_compensation_threshold,),
+        "decline-extension": (guards.extension_request_pending,),
+        "claim-compensation": (guards.past_compensation_threshold,),
     },
     record=audit.record,
     chain=lambda loan: loan.county_code,

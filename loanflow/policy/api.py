@@ -3,10 +3,16 @@
 from flask import g
 from flask_smorest import Blueprint
 
-from loanflow.api.auth import login_required
+from loanflow.api.auth import login_required, roles_first
 from loanflow.api.common import load_body
-from loanflow.policy.schemas import PolicyIn, PolicyOut, PolicyVersionsOut
-from loanflow.policy.services import current_policy, list_versions, policy_version, publish_policy
+from loanflow.policy.schemas import PolicyDiffOut, PolicyIn, PolicyOut, PolicyVersionsOut
+from loanflow.policy.services import (
+    compare_versions,
+    current_policy,
+    list_versions,
+    policy_version,
+    publish_policy,
+)
 
 blp = Blueprint("policy", __name__, description="The versioned policy")
 
@@ -35,11 +41,21 @@ def get_version(version: int):
     return policy_version(version)
 
 
+@blp.route("/policy/versions/<int:a>/diff/<int:b>")
+@login_required
+@blp.response(200, PolicyDiffOut)
+def get_diff(a: int, b: int):
+    """What changed from version ``a`` to version ``b``, parameter by parameter."""
+    old, new, changes = compare_versions(a, b)
+    return {"a": old, "b": new, "changes": changes}
+
+
 @blp.route("/policy", methods=["POST"])
 @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": PolicyIn}}})
 @login_required
+@roles_first("admin")
 @blp.response(201, PolicyOut)
 def post_policy():
     """Publish a new version from a whole JSON document (admin); a bad document is refused whole."""
     data = load_body(PolicyIn)
-    return publish_policy(g.user, data["document"], data["note"])
+    return publish_policy(g.user, data["document"], data["note"], data["effective_on"])

@@ -1,9 +1,9 @@
 """The policy versions: published whole, never changed."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from loanflow.core.types import JSONType, UtcDateTime
 from loanflow.extensions import db
@@ -18,3 +18,5 @@ class PolicyVersion(db.Model):
     published_at: Mapped[datetime] = mapped_column(UtcDateTime)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     note: Mapped[str] = mapped_column(String(500), default="")
+    effective_on: Mapped[date | None]  # None: in force from its publication
+    published_by = relationship("User")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from loanflow.accounts.models import User
 from loanflow.audit import services as audit
@@ -13,6 +14,7 @@ from loanflow.core import clock, uow
 from loanflow.core.domain.policy import Policy, PolicyError, default_policy_document, validate_policy
 from loanflow.core.errors import Forbidden, Invalid, NotFound, msg
 from loanflow.extensions import db
+from loanflow.policy.document import Change, diff
 from loanflow.policy.models import PolicyVersion
 
 # A published version never changes, so its parsed form is kept; the key includes the publication
@@ -29,8 +31,13 @@ def _policy(row: PolicyVersion) -> Policy:
 
 
 def current_policy() -> Policy:
-    """The newest published version; version 1 (DOMAIN.md's defaults) is seeded when there is none."""
-    row = db.session.scalar(select(PolicyVersion).order_by(PolicyVersion.version.desc()).limit(1))
+    """The newest version in force (its effective date reached); version 1 (DOMAIN.md's defaults) is
+    seeded when there is none."""
+    in_force = or_(PolicyVersion.effective_on.is_(None), PolicyVersion.effective_on <= clock.today())
+    newest = select(PolicyVersion).order_by(PolicyVersion.version.desc()).limit(1)
+    row = db.session.scalar(newest.where(in_force))
+    if row is None:
+        row = db.session.scalar(select(PolicyVersion).order_by(PolicyVersion.version).limit(1))
     if row is None:
         row = PolicyVersion(
             version=1, document=default_policy_document(), published_at=clock.now(), note="defaults"
@@ -93,14 +100,35 @@ def in_chinese(message: str) -> str:
     return f"政策文件有误：{message}"
 
 
-def publish_policy(actor: User | None, document: Any, note: str = "") -> Policy:
-    """Validate a whole document and publish it as the next version; a bad document is refused whole."""
-    if actor is not None and actor.role != "admin":
-        raise Forbidden(msg("只有系统管理员可以发布政策", "Only an admin may publish the policy"))
+def check_document(document: Any, effective_on: date | None = None) -> dict[str, list]:
+    """Every error of a document (path → messages in both languages), and of its effective date."""
+    errors: dict[str, list] = {}
     try:
         validate_policy(document)
     except PolicyError as e:
-        raise Invalid({path: [msg(in_chinese(m), m) for m in ms] for path, ms in e.errors.items()}) from e
+        errors = {path: [msg(in_chinese(m), m) for m in ms] for path, ms in e.errors.items()}
+    if effective_on is not None and effective_on < clock.today():
+        errors["effective_on"] = [
+            msg(
+                "生效日期不能早于今天（已作出的决定不受新版本影响）",
+                "The effective date may not be before today",
+            )
+        ]
+    return errors
+
+
+def publish_policy(
+    actor: User | None, document: Any, note: str = "", effective_on: date | None = None
+) -> Policy:
+    """Validate a whole document and publish it as the next version; a bad document is refused whole.
+
+    ``effective_on``: the version is in force from that day (today or later; none: at once).
+    """
+    if actor is not None and actor.role != "admin":
+        raise Forbidden(msg("只有系统管理员可以发布政策", "Only an admin may publish the policy"))
+    errors = check_document(document, effective_on)
+    if errors:
+        raise Invalid(errors)
     current_policy()
     version = (db.session.scalar(select(func.max(PolicyVersion.version))) or 0) + 1
     row = PolicyVersion(
@@ -109,6 +137,7 @@ def publish_policy(actor: User | None, document: Any, note: str = "") -> Policy:
         published_at=clock.now(),
         published_by_id=getattr(actor, "id", None),
         note=note,
+        effective_on=effective_on,
     )
     db.session.add(row)
     audit.record(
@@ -117,8 +146,21 @@ def publish_policy(actor: User | None, document: Any, note: str = "") -> Policy:
         "policy",
         version,
         chain=audit.GLOBAL_CHAIN,
-        after={"version": version, "note": note},
+        after={"version": version, "note": note, "effective_on": effective_on},
         reason=note,
     )
     uow.flush()
     return _policy(row)
+
+
+def version_row(version: int) -> PolicyVersion:
+    row = db.session.get(PolicyVersion, version)
+    if row is None:
+        raise NotFound(msg(f"政策版本 {version} 不存在", f"Policy version {version} does not exist"))
+    return row
+
+
+def compare_versions(a: int, b: int) -> tuple[PolicyVersion, PolicyVersion, list[Change]]:
+    """Two versions and what changed from the first to the second, leaf by leaf."""
+    old, new = version_row(a), version_row(b)
+    return old, new, diff(old.document, new.document)

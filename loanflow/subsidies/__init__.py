@@ -22,8 +22,8 @@ def init_app(app: Flask) -> None:
     signals.household_cases.connect(views.household_cases)
 
 
-def refirm_dates(_sender: Any, **_kwargs: Any) -> dict[str, int]:
+def refirm_dates(_sender: Any, *, calendar: Any, year: int | None = None, **_kwargs: Any) -> Any:
     """``calendar_year_entered``: the 公示 periods and subsidy deadlines, in the entry's transaction."""
-    from loanflow.subsidies.publicity import refirm_provisional_dates
+    from loanflow.subsidies.refirm import refirm_subsidy_dates
 
-    return refirm_provisional_dates()
+    return refirm_subsidy_dates(calendar, year)

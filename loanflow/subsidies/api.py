@@ -9,7 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema
 
-from loanflow.api.auth import login_required
+from loanflow.api.auth import login_required, roles_first
 from loanflow.api.common import load_body, page_size, paged
 from loanflow.api.idempotency import idempotent
 from loanflow.subsidies import publicity as publicity_service
@@ -46,6 +46,7 @@ class Subsidies(MethodView):
         return paged(rows, total, args)
 
     @idempotent
+    @roles_first("clerk")
     @blp.arguments(SubsidyIn)
     @blp.response(201, SubsidyOut)
     def post(self, data):

@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from loanflow.core.errors import Invalid
 from loanflow.core.types import Money
 from loanflow.extensions import db
-from loanflow.subsidies.domain.amounts import cap_used_up
+from loanflow.subsidies.domain.amounts import SubsidyAmount, cap_used_up, compute_amount
 from loanflow.subsidies.models import SubsidyCap, SubsidyCase
 
 ZERO = Decimal("0.00")
@@ -82,12 +82,29 @@ def reserved(household_id: int, period: str) -> Decimal:
     return row.reserved if row is not None else ZERO
 
 
-def hold_for_approval(case: SubsidyCase, period: str, cap: Decimal) -> None:
-    """Under the lock: the case's reservation fits ``cap`` in the approval's period (moved there if needed)."""
+def amount_at_approval(case: SubsidyCase, period: str, cap: Decimal) -> SubsidyAmount:
+    """Under the lock: the case's amount computed again, from its uncapped amount, against ``period``'s cap.
+
+    The reservation made at verification may have been cut by another period's cap
+    (verified in December, approved in January): it is given back and the amount
+    recomputed from the gross (counted quantity × rate) against what the household's
+    *other* cases hold in the approval's period, then reserved there. Refused (422)
+    when nothing is left of that cap.
+    """
     held = lock(case.household_id, period)
-    moving = period != case.cap_period
-    if (held + case.amount if moving else held) > cap:
-        raise Invalid({"amount": [cap_used_up(period, cap, held)]})
-    if moving:
-        reserve(case.household_id, period, case.amount, cap)
+    own = case.amount if case.reserved and case.cap_period == period else ZERO
+    amount = compute_amount(
+        unit_rate=case.unit_rate,
+        declared=case.declared_quantity,
+        verified=case.verified_quantity,
+        cap=cap,
+        reserved_before=held - own,
+        cap_period=period,
+    )
+    if amount.amount <= 0:
+        raise Invalid({"amount": [cap_used_up(period, cap, held - own)]})
+    if case.reserved:
         release(case.household_id, case.cap_period, case.amount)
+    if not reserve(case.household_id, period, amount.amount, cap):  # cannot happen under the lock
+        raise RuntimeError(f"cap ledger of household {case.household_id} ({period}) changed under its lock")
+    return amount

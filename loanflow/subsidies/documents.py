@@ -21,18 +21,19 @@ from loanflow.documents.registry import CaseType
 from loanflow.extensions import db
 from loanflow.households.models import Household
 from loanflow.policy.services import current_policy, policy_version
+from loanflow.subsidies.domain.amounts import amount_working
 from loanflow.subsidies.models import Publicity, SubsidyCase
-from loanflow.subsidies.publicity import get_publicity
+from loanflow.subsidies.publicity import get_publicity, publicity_entries
 from loanflow.subsidies.services import get_case
 
 
 def subsidy_case_no(case: SubsidyCase) -> str:
     """奖补 case number, shaped like the loans' (DK-2026-000001): JB-2026-000001."""
-    return f"JB-{case.applied_on.year}-{case.id:06d}"
+    return case.case_number
 
 
 def publicity_no(p: Publicity) -> str:
-    return f"GS-{p.posted_on.year}-{p.id:06d}"
+    return p.number
 
 
 def _industry(case: SubsidyCase):
@@ -61,6 +62,7 @@ def subsidy_notice_view(case: SubsidyCase) -> SubsidyNoticeView:
         amount=case.amount,
         approved_on=case.approved_on,
         approving_office=office_of(county),
+        amount_working=amount_working(case.computation, industry.unit_zh),
     )
 
 
@@ -104,6 +106,7 @@ def publicity_list_view(p: Publicity) -> PublicityListView:
     """村级公示名单: the lines still on the list — name, industry, quantity, amount, nothing personal."""
     _county, township, village = region_names(p.village_code)
     industries = policy_version(p.policy_version).industries()
+    worked = {e["case_id"]: e["computation"] for e in publicity_entries(p)}
     entries = tuple(
         PublicityEntry(
             household_head=e.head_name,
@@ -111,6 +114,7 @@ def publicity_list_view(p: Publicity) -> PublicityListView:
             verified_quantity=e.verified_quantity,
             unit=industries[e.industry].unit_zh,
             amount=e.amount,
+            amount_working=amount_working(worked.get(e.case_id), industries[e.industry].unit_zh),
         )
         for e in p.entries
         if e.removed_on is None

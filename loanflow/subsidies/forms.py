@@ -9,7 +9,7 @@ from werkzeug.datastructures import MultiDict
 from loanflow.policy.services import current_policy
 from loanflow.subsidies import publicity
 from loanflow.subsidies import services as subsidies
-from loanflow.subsidies.domain.amounts import format_quantity
+from loanflow.subsidies.domain.amounts import amount_working, format_quantity
 from loanflow.web.forms import Errors, PageAction, Parsed, _text, date_field, parse_reason
 from loanflow.web.present import lang
 
@@ -107,3 +107,9 @@ def industry_namer():
 
 def quantity(value) -> str:
     return "" if value is None else format_quantity(value)
+
+
+def amount_line(computation: dict | None, industry_code: str) -> str:
+    """How the amount came about, in the page's language: ``18 头 × 200 = 3,600, 封顶 3,000``."""
+    units = {i["code"]: i["unit"] for i in industries()}
+    return amount_working(computation, units.get(industry_code, ""), lang())

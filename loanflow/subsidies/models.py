@@ -84,6 +84,11 @@ class SubsidyCase(db.Model):
     def township_code(self) -> str:
         return self.village_code[:9]
 
+    @property
+    def case_number(self) -> str:
+        """The case number, shaped like the loans' (DK-2026-000001): JB-2026-000001."""
+        return f"JB-{self.applied_on.year}-{self.id:06d}"
+
 
 class Publicity(db.Model):
     """One village publicity list (村级公示): posted on a day, lasting a number of working days."""
@@ -108,6 +113,11 @@ class Publicity(db.Model):
     @property
     def county_code(self) -> str:
         return self.village_code[:6]
+
+    @property
+    def number(self) -> str:
+        """The list's number: GS-2026-000001."""
+        return f"GS-{self.posted_on.year}-{self.id:06d}"
 
 
 class PublicityEntry(db.Model):

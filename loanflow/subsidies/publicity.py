@@ -8,6 +8,7 @@ after it. An objection takes only its own case off the list and back to
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
@@ -16,6 +17,7 @@ from loanflow.accounts.models import User
 from loanflow.audit import services as audit
 from loanflow.calendar.services import work_calendar
 from loanflow.core import clock, uow
+from loanflow.core.domain.money import format_money
 from loanflow.core.errors import Invalid, NotFound, msg
 from loanflow.core.scope import sees_village, village_filter
 from loanflow.extensions import db
@@ -23,7 +25,7 @@ from loanflow.policy.services import current_policy
 from loanflow.subsidies.domain.amounts import format_quantity
 from loanflow.subsidies.models import Publicity, PublicityEntry, SubsidyCase, SubsidyObjection
 from loanflow.subsidies.rules import load_case
-from loanflow.subsidies.services import release_reservation
+from loanflow.subsidies.services import claim, release_reservation
 from loanflow.subsidies.workflow import SUBSIDIES, check_action
 
 
@@ -102,6 +104,7 @@ def object_to_case(actor: User, case_id: int, data: dict[str, Any]) -> SubsidyCa
     case = load_case(actor, case_id)
     policy, today = current_policy(), clock.today()
     check_action(actor, case, "object", policy, today)  # the 公示 still runs: a guard of ``SUBSIDIES``
+    claim(actor, case, policy, today)
     publicity = case.publicity
     before = {"amount": case.amount, "publicity_id": publicity.id}
     release_reservation(case, because="objection")
@@ -161,7 +164,20 @@ def list_publicity(
 
 
 def publicity_entries(p: Publicity) -> list[dict[str, Any]]:
-    """The lines still on the list: name, industry, quantity and amount only (never an ID, phone or account)."""
+    """The lines still on the list: name, industry, quantity and amount only (never an ID, phone or account).
+
+    ``computation`` is the working of the amount *as posted* (quantity × rate, and 封顶 when
+    the cap cut it), for ``subsidies.domain.amounts.amount_working``.
+    """
+    shown = [e for e in p.entries if e.removed_on is None]
+    ids = [e.case_id for e in shown]
+    worked = dict(
+        db.session.execute(
+            select(SubsidyCase.id, SubsidyCase.computation).where(SubsidyCase.id.in_(ids))
+        ).all()
+        if ids
+        else []
+    )
     return [
         {
             "case_id": e.case_id,
@@ -169,35 +185,14 @@ def publicity_entries(p: Publicity) -> list[dict[str, Any]]:
             "industry": e.industry,
             "verified_quantity": format_quantity(e.verified_quantity),
             "amount": e.amount,
+            "computation": as_posted(worked.get(e.case_id), e.amount),
         }
-        for e in p.entries
-        if e.removed_on is None
+        for e in shown
     ]
 
 
-def refirm_provisional_dates() -> dict[str, int]:
-    """Recompute every provisional 公示 period and subsidy deadline after a calendar year was entered.
-
-    Part of the caller's transaction (``calendar.services.enter_year``, through the
-    ``calendar_year_entered`` signal; the caller's unit of work commits once).
-    """
-    cal = work_calendar()
-    periods = 0
-    for p in db.session.scalars(select(Publicity).where(Publicity.provisional.is_(True))):
-        period = cal.publicity_period(p.posted_on, p.policy_days)
-        p.start_on, p.end_on, p.approval_opens_on = period.start, period.end, period.approval_opens
-        p.provisional = period.provisional
-        periods += 1
-    deadlines = 0
-    stmt = select(SubsidyCase).where(SubsidyCase.stage_due_provisional.is_(True))
-    for case in db.session.scalars(stmt):
-        base = (
-            case.publicity.end_on if case.state == "publicized" and case.publicity else case.stage_started_on
-        )
-        due = cal.add_working_days(base, case.stage_days or 0)
-        case.stage_due_on = due.date
-        case.stage_due_provisional = due.provisional or (
-            case.state == "publicized" and case.publicity is not None and case.publicity.provisional
-        )
-        deadlines += 1
-    return {"publicity_periods": periods, "subsidy_deadlines": deadlines}
+def as_posted(computation: dict | None, amount) -> dict | None:
+    """The case's computation with the amount the list posted (an approval may compute it again later)."""
+    if not computation:
+        return None
+    return {**computation, "amount": format_money(amount), "capped": amount < Decimal(computation["gross"])}

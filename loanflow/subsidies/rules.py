@@ -15,6 +15,7 @@ role, level or four eyes → 409 state or period → 422 input.
 from __future__ import annotations
 
 from loanflow.accounts.models import User
+from loanflow.calendar.services import work_calendar
 from loanflow.core.domain.labels import label
 from loanflow.core.domain.workflows import Step
 from loanflow.core.errors import Msg, NotFound, msg
@@ -100,10 +101,26 @@ LOST_RACE = msg("该案件已被他人处理，请刷新后重试", "The case wa
 
 
 def publicity_over(actor: User, case: SubsidyCase, now: Moment) -> Msg | None:
-    """Approval opens on the first working day after the 公示."""
+    """Approval opens on the first working day after the 公示, once every day of it is on a published year.
+
+    While a day of the period falls in a year the calendar does not know yet, its end
+    is a guess (the State Council may add days off): approval waits for an admin to
+    enter that year.
+    """
     publicity = case.publicity
     if publicity is None:
         return msg("该案件没有公示", "The case has no publicity list", "publicity_missing")
+    if publicity.provisional:
+        unknown = work_calendar().unknown_years(publicity.start_on, publicity.end_on)
+        if unknown:
+            years = "、".join(str(y) for y in unknown)
+            return msg(
+                f"公示期含尚未发布节假日安排的 {years} 年日期，须由系统管理员录入 {years} 年节假日后方可审批",
+                f"The publicity period runs into {', '.join(map(str, unknown))}, whose holidays are not "
+                f"published yet; an admin must enter the calendar of {', '.join(map(str, unknown))} "
+                "before approval",
+                "calendar_year_missing",
+            )
     opens = publicity.approval_opens_on
     if now.today < opens:
         return msg(

@@ -16,7 +16,7 @@ from loanflow.core.domain.labels import codes, label
 from loanflow.core.domain.policy import Policy
 from loanflow.core.scope import can_see_full_identity
 from loanflow.policy.services import current_policy
-from loanflow.subsidies.domain.amounts import format_quantity
+from loanflow.subsidies.domain.amounts import amount_working, format_quantity
 from loanflow.subsidies.models import SubsidyCase
 from loanflow.subsidies.publicity import publicity_entries
 from loanflow.subsidies.workflow import allowed_actions
@@ -95,6 +95,9 @@ class _Industry(Schema):
             return None
         return ind.unit_en if language() == "en" else ind.unit_zh
 
+    def _amount_working(self, obj) -> str:
+        return amount_working(_get(obj, "computation"), self._unit(obj) or "", language())
+
 
 def _get(obj, name: str):
     return obj[name] if isinstance(obj, dict) else getattr(obj, name)
@@ -143,6 +146,17 @@ class SubsidySummaryOut(_Industry):
     )
     unit_rate = MoneyOut()
     amount = MoneyOut()
+    capped = fields.Function(
+        lambda c: bool(c.computation and c.computation.get("capped")),
+        metadata={"type": "boolean", "description": "True when the household's cap cut the amount (封顶)"},
+    )
+    amount_working = fields.Method(
+        "_amount_working",
+        metadata={
+            "type": "string",
+            "description": "How the amount came about: 18 头 × 200 = 3,600, 封顶 3,000",
+        },
+    )
     state = Text()
     state_label = Label("subsidy_state", "state")
     applied_on = fields.Date(allow_none=True)
@@ -214,6 +228,10 @@ class PublicityEntryOut(_Industry):
     head_name = Text()
     verified_quantity = Text(metadata=QUANTITY_OUT)
     amount = MoneyOut(allow_none=False)
+    capped = fields.Function(
+        lambda e: bool(e["computation"] and e["computation"]["capped"]), metadata={"type": "boolean"}
+    )
+    amount_working = fields.Method("_amount_working", metadata={"type": "string"})
 
 
 class PublicityOut(PublicityRefOut):

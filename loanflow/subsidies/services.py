@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import extract, func, select
+from sqlalchemy import extract, func, select, update
 from sqlalchemy.orm import selectinload
 
 from loanflow.accounts.models import User
@@ -30,9 +30,15 @@ from loanflow.households.models import Household
 from loanflow.households.services import get_household
 from loanflow.policy.services import current_policy
 from loanflow.subsidies import cap as subsidy_cap
-from loanflow.subsidies.domain.amounts import cap_period, cap_used_up, compute_amount, format_quantity
+from loanflow.subsidies.domain.amounts import (
+    cap_period,
+    cap_used_up,
+    compute_amount,
+    format_quantity,
+    whole_units_refusal,
+)
 from loanflow.subsidies.models import PublicityEntry, SubsidyCase
-from loanflow.subsidies.rules import load_case
+from loanflow.subsidies.rules import LOST_RACE, load_case
 from loanflow.subsidies.workflow import SUBSIDIES, allowed_actions, check_action
 
 ENTITY = "subsidy"
@@ -80,6 +86,11 @@ def apply_for_subsidy(actor: User, data: dict[str, Any]) -> SubsidyCase:
         declared = parse_quantity(data["quantity"])
     except MoneyError as e:
         errors["quantity"] = [e.reason]
+    else:
+        industry = policy.industries().get(data["industry"])
+        fraction = whole_units_refusal(industry, declared) if industry is not None else None
+        if fraction is not None:
+            errors["quantity"] = [fraction]
     if data.get("consent") is not True:
         errors["consent"] = [msg("须记录农户同意", "The household's consent must be recorded")]
     if errors:
@@ -165,6 +176,9 @@ def verify_case(actor: User, case_id: int, data: dict[str, Any]) -> SubsidyCase:
         raise Invalid(
             {"industry": [msg("该产业已不在现行政策目录内", "The industry is no longer in the policy")]}
         )
+    fraction = whole_units_refusal(industry, verified)
+    if fraction is not None:
+        raise Invalid({"verified_quantity": [fraction]})
     period = _period(policy, today)
     held = subsidy_cap.lock(case.household_id, period)
     amount = compute_amount(
@@ -209,23 +223,61 @@ def verify_case(actor: User, case_id: int, data: dict[str, Any]) -> SubsidyCase:
 
 
 def approve_case(actor: User, case_id: int) -> SubsidyCase:
-    """The county approves (审批) once the 公示 is over; not the one who verified."""
+    """The county approves (审批) once the 公示 is over; not the one who verified.
+
+    The amount is computed here again from the uncapped amount against the cap of
+    the approval's year (``subsidies.cap.amount_at_approval``), so a case verified in
+    December and approved in January is capped by January's year only.
+    """
     case = load_case(actor, case_id)
     policy, today = current_policy(), clock.today()
     check_action(actor, case, "approve", policy, today)  # the 公示 is over: a guard of ``SUBSIDIES``
+    claim(actor, case, policy, today)
     period = _period(policy, today)
-    subsidy_cap.hold_for_approval(case, period, policy.household_cap)
+    amount = subsidy_cap.amount_at_approval(case, period, policy.household_cap)
+    computation = {**amount.as_dict(), "policy_version": policy.version}
     SUBSIDIES.move(
         actor,
         case,
         "approve",
-        changes={"approved_on": today, "approved_by_id": actor.id, "cap_period": period},
-        audit_extra={"amount": case.amount},
+        changes={
+            "approved_on": today,
+            "approved_by_id": actor.id,
+            "cap_period": period,
+            "amount": amount.amount,
+            "computation": computation,
+            "amount_policy_version": policy.version,
+            "reserved": True,
+        },
+        audit_before={"amount": case.amount, "cap_period": case.cap_period},
+        audit_extra=computation,
         policy=policy,
     )
     uow.flush()
-    uow.after_commit(documents.issue_after, actor, "subsidy", case.id, "subsidy_notice")
+    documents.owe(actor, "subsidy", case.id, "subsidy_notice")
     return case
+
+
+def claim(actor: User, case: SubsidyCase, policy: Policy, today: date) -> None:
+    """Take the case's row lock before its cap reservation is touched; 409 if someone moved it first.
+
+    A no-op guarded UPDATE (same id, state and version): on PostgreSQL it waits for a
+    concurrent step on the same case and then finds the version changed, so a
+    withdrawal racing an approval (or two approvals) never releases a reservation
+    the winner already moved to another year.
+    """
+    cases = SubsidyCase.__table__
+    result = db.session.execute(
+        update(cases)
+        .where(cases.c.id == case.id, cases.c.state == case.state, cases.c.version == case.version)
+        .values(version=cases.c.version)
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        db.session.refresh(case)
+        raise Conflict(
+            LOST_RACE, allowed_actions=allowed_actions(actor, case, policy, today), state=case.state
+        )
 
 
 def disburse_case(actor: User, case_id: int, data: dict[str, Any]) -> SubsidyCase:
@@ -284,6 +336,7 @@ def close_case(actor: User, case_id: int, action: str, reason: str) -> SubsidyCa
     case = load_case(actor, case_id)
     policy, today = current_policy(), clock.today()
     check_action(actor, case, action, policy, today)
+    claim(actor, case, policy, today)
     before = {"amount": case.amount, "reserved": case.reserved}
     release_reservation(case, because=action)
     SUBSIDIES.move(

@@ -13,6 +13,7 @@ from loanflow.audit import services as audit
 from loanflow.core import clock
 from loanflow.core.domain.labels import codes
 from loanflow.core.errors import Invalid
+from loanflow.core.scope import may_apply_for
 from loanflow.documents.views import case_documents
 from loanflow.households import services as household_service
 from loanflow.policy.services import current_policy
@@ -100,6 +101,7 @@ def subsidy_action(case_id: int, action: str):
 def apply_subsidy(household_id: int):
     """Apply for an industry subsidy on the household's behalf, with its consent."""
     h = household_service.get_household(current_user, household_id)
+    may_apply_for(current_user, h)
     if request.method == "GET":
         return _apply_form(h, {}, {})
     values, data, errors = parse_application(request.form, household_id)
@@ -142,9 +144,9 @@ def publicity(publicity_id: int):
 
 @bp.context_processor
 def _subsidy_helpers():
-    from loanflow.subsidies.forms import industry_namer, quantity
+    from loanflow.subsidies.forms import amount_line, industry_namer, quantity
 
-    return {"industry_name": industry_namer(), "quantity": quantity}
+    return {"industry_name": industry_namer(), "quantity": quantity, "amount_line": amount_line}
 
 
 # --- what the subsidies add to the shared pages (connected in ``loanflow.subsidies.init_app``) --------
@@ -152,8 +154,10 @@ def _subsidy_helpers():
 POSITION = 30
 
 
-def menu_entries(_sender: Any, **_kwargs: Any) -> list[tuple]:
-    """``menu_entries``: the subsidy cases and the village 公示 lists."""
+def menu_entries(user: Any, **_kwargs: Any) -> list[tuple]:
+    """``menu_entries``: the subsidy cases and the village 公示 lists (not for admins, who see no case)."""
+    if getattr(user, "role", None) == "admin":
+        return []
     return [
         (POSITION, "web.subsidies", lazy_gettext("Subsidies")),
         (POSITION + 1, "web.publicity_lists", lazy_gettext("Publicity lists")),

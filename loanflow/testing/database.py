@@ -84,19 +84,23 @@ def build_county(with_cases: bool) -> dict[str, Any]:
 def reset_process_state() -> None:
     """Forget what the process keeps from a database: the parsed policy versions (a rolled-back
     test may have published a version whose number the next test publishes again)."""
+    from loanflow.extensions import limiter
     from loanflow.policy import services as policy
 
     policy._cache.clear()
+    limiter.reset()  # the wrong-password counters (in memory)
 
 
 def truncate(engine: Engine) -> None:
-    """Empty every table (on SQLite the audit trail's append-only triggers are lifted meanwhile)."""
+    """Empty every table (the audit trail's append-only triggers are lifted meanwhile)."""
     tables = [t.name for t in db.metadata.sorted_tables]
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
+            conn.exec_driver_sql("ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_truncate")
             conn.execute(
                 text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
             )
+            conn.exec_driver_sql("ALTER TABLE audit_event ENABLE TRIGGER audit_event_no_truncate")
         else:
             from loanflow.audit.models import APPEND_ONLY_DDL, DROP_APPEND_ONLY_DDL
 

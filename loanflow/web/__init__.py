@@ -16,7 +16,7 @@ registers it after them, because a blueprint takes no routes once registered.
 
 from flask import Flask
 
-from loanflow.web import errors, pages  # noqa: F401  (their routes and handlers join the blueprint)
+from loanflow.web import errors, forms, pages  # noqa: F401  (their routes and handlers join the blueprint)
 from loanflow.web.blueprint import bp
 
 
@@ -31,4 +31,7 @@ def _template_globals():
 
 def init_web(app: Flask) -> None:
     """Register the pages, once every feature has added its own (``create_app`` calls it last)."""
+    from loanflow.web import security
+
     app.register_blueprint(bp)
+    security.init_app(app)  # CSP, nosniff, frame-ancestors, referrer policy, no-store: every answer

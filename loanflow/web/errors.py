@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_wtf.csrf import CSRFError
 
-from loanflow.core.errors import Conflict, Invalid, ServiceError, text
+from loanflow.core.errors import Conflict, Invalid, ServiceError, TooManyAttempts, text
 from loanflow.web.blueprint import bp
 from loanflow.web.present import lang
 
@@ -14,6 +14,7 @@ TITLES = {
     403: lazy_gettext("Not allowed"),
     409: lazy_gettext("Not possible now"),
     422: lazy_gettext("Please check the input"),
+    429: lazy_gettext("Too many attempts"),
 }
 
 
@@ -42,6 +43,8 @@ def service_error_page(error: ServiceError):
         allowed=allowed,
         back=_back(),
     )
+    if isinstance(error, TooManyAttempts):
+        return page, error.status, {"Retry-After": str(error.retry_after)}
     return page, error.status
 
 

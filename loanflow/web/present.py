@@ -12,7 +12,7 @@ from flask_babel import format_date, format_datetime, get_locale, lazy_gettext
 from flask_login import current_user
 
 from loanflow.core import clock, signals
-from loanflow.core.domain.idcard import mask_account, mask_id_number
+from loanflow.core.domain.idcard import mask_account, mask_id_number, mask_phone
 from loanflow.core.domain.labels import codes, label
 from loanflow.core.domain.money import format_money
 from loanflow.core.errors import text
@@ -58,6 +58,12 @@ def account(value: str | None, whole: bool) -> str:
     return value if whole else mask_account(value)
 
 
+def phone(value: str | None, whole: bool) -> str:
+    if not value:
+        return ""
+    return value if whole else mask_phone(value)
+
+
 def day(value) -> str:
     return format_date(value, "yyyy-MM-dd") if value else ""
 
@@ -74,6 +80,7 @@ HELPERS = {
     "money": money,
     "id_number": id_number,
     "account": account,
+    "phone": phone,
     "day": day,
     "moment": moment,
 }
@@ -119,6 +126,13 @@ def household_actions(h) -> list[tuple[str, str]]:
     return [(e, str(t)) for _position, e, t in contributions(signals.household_actions.send(h), many=True)]
 
 
+def case_notices(case_type: str, case) -> list[tuple[str, str]]:
+    """What the features say on a case's page above its actions (``core.signals.case_notices``)."""
+    user = current_user._get_current_object()
+    sent = signals.case_notices.send(case_type, case=case, user=user)
+    return [(kind, message(m)) for _position, kind, m in contributions(sent, many=True)]
+
+
 def page_url(page: int) -> str:
     """This list again at another page, with the same filters."""
     args = {**request.args.to_dict(), "page": page}
@@ -126,6 +140,7 @@ def page_url(page: int) -> str:
 
 
 HELPERS.update(
+    case_notices=case_notices,
     event_label=event_label,
     nav_links=nav_links,
     household_actions=household_actions,

@@ -1,16 +1,15 @@
 """The dashboard's and the monthly report's indexes (covering: the sums come from the index alone).
 
 Revision ID: 0035_supervision_dashboard
-Revises: 0001_initial
+Revises: 0030_supervision
 Create Date: 2026-11-30
 
 """
 
-import sqlalchemy as sa
 from alembic import op
 
 revision = "0035_supervision_dashboard"
-down_revision = "0001_initial"
+down_revision = "0030_supervision"
 branch_labels = None
 depends_on = None
 
@@ -31,22 +30,11 @@ INDEXES = (
 )  # fmt: skip
 
 
-# the stalled queue in its order (due date, then id): the county's, and a township's (name, table)
-DUE = (("ix_loan_due_id", "loan"), ("ix_subsidy_case_due_id", "subsidy_case"))
-TOWNSHIP_DUE = (("ix_loan_township_due", "loan"), ("ix_subsidy_case_township_due", "subsidy_case"))
-
-
 def upgrade():
     for name, table, columns, included in INDEXES:
         op.create_index(name, table, columns, unique=False, postgresql_include=included)
-    for name, table in DUE:
-        op.create_index(name, table, ["stage_due_on", "id"], unique=False)
-    for name, table in TOWNSHIP_DUE:
-        op.create_index(name, table, [sa.text("substr(village_code, 1, 9)"), "stage_due_on", "id"], unique=False)
 
 
 def downgrade():
-    for name, table in reversed(TOWNSHIP_DUE + DUE):
-        op.drop_index(name, table_name=table)
     for name, table, _columns, _included in reversed(INDEXES):
         op.drop_index(name, table_name=table)

@@ -11,6 +11,7 @@ VILLAGE = "341503001001"
 KEYS = {
     "at",
     "actor",
+    "actor_name",
     "role",
     "role_label",
     "action",
@@ -38,6 +39,7 @@ def test_a_subsidy_timeline_names_the_role_the_action_and_the_states_in_chinese_
         "applied",
     )
     assert verified["actor"] == "approver" and verified["role_label"] == "扶贫办审核员"
+    assert (applied["actor_name"], verified["actor_name"]) == ("王经办", "杨审核")  # people, not logins
     assert (verified["action"], verified["action_label"]) == ("verify", "核验")
     assert (verified["state_before"], verified["state_after"], verified["reason"]) == (
         "applied",

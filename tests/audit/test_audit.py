@@ -22,7 +22,7 @@ def _tamper(statement: str, **params) -> None:
         for s in DROP_APPEND_ONLY_DDL[dialect]:
             conn.exec_driver_sql(s)
         conn.execute(text(statement), params)
-        for s in APPEND_ONLY_DDL[dialect][-2 if dialect == "sqlite" else -1 :]:
+        for s in APPEND_ONLY_DDL[dialect]:
             conn.exec_driver_sql(s)
 
 

@@ -123,6 +123,7 @@ def test_flask_loanflow_lists_every_feature_command(app):
     result = app.test_cli_runner().invoke(args=["loanflow", "--help"])
     commands = {line.split()[0] for line in result.output.split("Commands:")[1].splitlines() if line.strip()}
     assert commands == {
+        "checkpoint-audit",
         "claims",
         "create-user",
         "demo",
@@ -130,6 +131,8 @@ def test_flask_loanflow_lists_every_feature_command(app):
         "export-households",
         "import-households",
         "publish-policy",
+        "region-problems",
+        "stalled",
         "sweep",
         "verify-audit",
     }

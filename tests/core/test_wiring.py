@@ -25,11 +25,18 @@ def test_no_module_is_found_by_its_name_as_a_string_nor_a_page_by_probing_the_ur
 
 def test_building_an_app_connects_every_feature_receiver():
     """The receivers are connected by the features' ``init_app``, never by whatever was imported."""
-    wired = (signals.calendar_year_entered, signals.work_queue_sections, signals.menu_entries)
+    wired = (
+        signals.calendar_year_entered,
+        signals.work_queue_sections,
+        signals.menu_entries,
+        signals.case_moved,
+        signals.role_home,
+        signals.case_notices,
+    )
     for signal in wired:  # signals are process-wide: forget what earlier apps of this run connected
         for receiver in list(signal.receivers_for(None)):
             signal.disconnect(receiver)
-    assert [list(signal.receivers_for(None)) for signal in wired] == [[], [], []]
+    assert [list(signal.receivers_for(None)) for signal in wired] == [[]] * len(wired)
     create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": "sqlite://"})
     names = {
         signal.name: sorted(f"{r.__module__}.{r.__qualname__}" for r in signal.receivers_for(None))
@@ -44,10 +51,17 @@ def test_building_an_app_connects_every_feature_receiver():
             "loanflow.households.queue.queue_section",
             "loanflow.loans.queue.queue_section",
             "loanflow.subsidies.queue.queue_section",
+            "loanflow.supervision.queue.queue_section",
         ],
         "menu-entries": [
+            "loanflow.admin.views.menu_entries",
+            "loanflow.households.views.menu_entries",
             "loanflow.loans.views.menu_entries",
             "loanflow.subsidies.views.menu_entries",
             "loanflow.supervision.dashboard.views.menu_entries",
+            "loanflow.supervision.views.menu_entries",
         ],
+        "case-moved": ["loanflow.supervision.services.presses.answer_presses"],
+        "role-home": ["loanflow.admin.views.admin_home_for", "loanflow.supervision.views.role_home"],
+        "case-notices": ["loanflow.supervision.notices.case_notices"],
     }

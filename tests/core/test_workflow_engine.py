@@ -387,8 +387,8 @@ def test_allowed_actions_are_the_same_in_a_fresh_interpreter_whatever_was_import
     assert "loanflow.loans.services.money" in everything["modules"]
     expected = {
         "clerk": [],  # the request is pending: the clerk may not ask again
-        "officer": ["repay", "extend", "recall"],  # nothing to reverse yet
-        "officer2": ["repay", "extend", "recall"],
+        "officer": ["repay", "extend", "decline-extension", "recall"],  # nothing to reverse yet
+        "officer2": ["repay", "extend", "decline-extension", "recall"],
     }
     assert alone["answers"] == expected
     assert everything["answers"] == expected

@@ -262,7 +262,7 @@ def test_the_publicity_list_never_shows_an_id_number_a_phone_or_an_account(texts
 
 def test_a_publicity_entry_cannot_even_carry_private_fields():
     fields = {field.name for field in dataclasses.fields(PublicityEntry)}
-    assert fields == {"household_head", "industry", "verified_quantity", "unit", "amount"}
+    assert fields == {"household_head", "industry", "verified_quantity", "unit", "amount", "amount_working"}
     entry = {**SAMPLES["publicity_list"]["entries"][0], "id_number": "522622198503150029"}
     with pytest.raises(TypeError, match="id_number"):
         build_view("publicity_list", {**SAMPLES["publicity_list"], "entries": [entry]})

@@ -16,6 +16,21 @@ _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARACTERS = "10X98765432"
 _SHAPE = re.compile(r"[0-9]{17}[0-9X]")
 _MOBILE = re.compile(r"1[0-9]{10}")
+# The province-level codes of GB/T 2260 that open an ID number (DOMAIN.md "The household register").
+PROVINCE_CODES = frozenset(
+    [
+        *range(11, 16),
+        *range(21, 24),
+        *range(31, 38),
+        *range(41, 47),
+        *range(50, 55),
+        *range(61, 66),
+        71,
+        81,
+        82,
+    ]
+)
+EARLIEST_BIRTH_YEAR = 1900
 
 MALE = "male"
 FEMALE = "female"
@@ -43,6 +58,8 @@ def check_character(first17: str) -> str:
 def parse_id_number(raw: object, today: date) -> IdNumber:
     """Check an ID number and derive its birth date and sex.
 
+    The first two digits must be a province code, the birth date a real date
+    from 1900 up to ``today``.
     ``today`` is the business date: the birth date may not be after it.
     A lower-case ``x`` is accepted and returned upper-case.
     Raises ``IdNumberError`` with a distinct reason for each kind of mistake.
@@ -68,6 +85,14 @@ def parse_id_number(raw: object, today: date) -> IdNumber:
                 "The ID number must be 17 digits followed by a digit or X",
             )
         )
+    if int(value[:2]) not in PROVINCE_CODES:
+        raise IdNumberError(
+            Reason(
+                "id_number.province",
+                f"身份证号码前两位 {value[:2]} 不是省级行政区划代码",
+                f"The ID number's first two digits {value[:2]} are not a province code",
+            )
+        )
     expected = check_character(value[:17])
     if value[17] != expected:
         raise IdNumberError(
@@ -87,6 +112,14 @@ def parse_id_number(raw: object, today: date) -> IdNumber:
                 f"The birth date {value[6:14]} in the ID number is not a real date",
             )
         ) from None
+    if birth.year < EARLIEST_BIRTH_YEAR:
+        raise IdNumberError(
+            Reason(
+                "id_number.birth_date_too_early",
+                f"身份证号码中的出生年份 {birth.year} 早于 {EARLIEST_BIRTH_YEAR} 年",
+                f"The birth year {birth.year} in the ID number is before {EARLIEST_BIRTH_YEAR}",
+            )
+        )
     if birth > today:
         raise IdNumberError(
             Reason(
@@ -117,6 +150,13 @@ def mask_account(value: str) -> str:
     if len(value) <= 4:
         return "*" * len(value)
     return "*" * (len(value) - 4) + value[-4:]
+
+
+def mask_phone(value: str) -> str:
+    """Mask a phone number, keeping the first 3 and last 4 digits of a mobile: ``138****5678``."""
+    if len(value) <= 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
 def luhn_ok(digits: str) -> bool:

@@ -16,6 +16,7 @@ from typing import Any
 
 DEFAULT_POLICY: dict[str, Any] = {
     "four_eyes": True,
+    "token_hours": 12,  # an API bearer token's lifetime
     "loan": {
         "admitted_statuses": ["not_out", "out", "relapsed"],
         "admitted_monitoring": ["unstable", "marginal", "hardship"],
@@ -119,9 +120,17 @@ DEFAULT_POLICY: dict[str, Any] = {
         "publicity_working_days": 5,
     },
     "deadlines": {
-        "loan": {"applied": 5, "rated": 5, "credited": 7, "extension_requested": 5},
+        "loan": {
+            "applied": 5,
+            "rated": 5,
+            "credited": 7,
+            "extension_requested": 5,
+            "compensation_claimed": 10,
+        },
         "subsidy": {"applied": 5, "verified": 5, "publicized": 5, "approved": 5},
     },
+    # optional in a document (versions published before it existed read the default)
+    "supervision": {"daily_applications_flag": 20},
 }
 
 
@@ -170,6 +179,11 @@ class Policy:
     @property
     def four_eyes(self) -> bool:
         return bool(self.document.get("four_eyes", True))
+
+    @property
+    def token_hours(self) -> int:
+        """How long an API bearer token lives."""
+        return int(self.document.get("token_hours", DEFAULT_POLICY["token_hours"]))
 
     # --- loan
     @property
@@ -248,9 +262,33 @@ class Policy:
     def publicity_working_days(self) -> int:
         return int(self.subsidy["publicity_working_days"])
 
+    @property
+    def daily_applications_flag(self) -> int:
+        """More applications than this opened by one clerk in one day is a flag (疑点) for supervisors."""
+        default = DEFAULT_POLICY["supervision"]["daily_applications_flag"]
+        return int(self.document.get("supervision", {}).get("daily_applications_flag", default))
+
     def deadline_days(self, product: str, stage: str) -> int | None:
+        """Working days the stage is given; a stage newer than this version takes the default's."""
         value = self.deadlines.get(product, {}).get(stage)
+        if value is None:
+            value = DEFAULT_POLICY["deadlines"].get(product, {}).get(stage)
         return int(value) if value is not None else None
+
+
+def with_new_parameters(document: dict) -> dict:
+    """``document`` with the parameters it predates (a stage added since) at their defaults.
+
+    A version published before a stage existed (say ``deadlines.loan.compensation_claimed``) still
+    reads through ``deadline_days``; a new version edited from it starts from this, so the new stage is
+    a field with its default, shown as a change, rather than an error with nowhere to fix it.
+    """
+    filled = copy.deepcopy(document)
+    for product, stages in DEFAULT_POLICY["deadlines"].items():
+        given = filled.setdefault("deadlines", {}).setdefault(product, {})
+        for stage, days in stages.items():
+            given.setdefault(stage, days)
+    return filled
 
 
 def _decimal(errors: dict[str, list[str]], path: str, value: Any, *, low=None, high=None) -> None:
@@ -279,7 +317,7 @@ def validate_policy(document: Any) -> Policy:
     for section in ("loan", "subsidy", "deadlines"):
         if not isinstance(document.get(section), dict):
             errors[section] = ["section is missing"]
-    unknown = set(document) - {"four_eyes", "loan", "subsidy", "deadlines"}
+    unknown = set(document) - {"four_eyes", "token_hours", "loan", "subsidy", "deadlines", "supervision"}
     for key in sorted(unknown):
         errors[key] = ["unknown section"]
     if errors:
@@ -293,6 +331,8 @@ def validate_policy(document: Any) -> Policy:
         errors[f"subsidy.{key}"] = ["is required"]
     if errors:
         raise PolicyError(errors)
+    if "token_hours" in document:  # versions published before it existed read the default
+        _int(errors, "token_hours", document["token_hours"], low=1, high=24 * 30)
     _int(errors, "loan.min_age", loan["min_age"], low=0, high=120)
     _int(errors, "loan.max_age", loan["max_age"], low=0, high=120)
     _decimal(errors, "loan.max_amount", loan["max_amount"], low=Decimal("0.01"), high=Decimal("10000000"))
@@ -361,6 +401,11 @@ def validate_policy(document: Any) -> Policy:
     if sub["cap_period"] not in ("calendar_year", "campaign"):
         errors["subsidy.cap_period"] = ["must be calendar_year or campaign"]
     _int(errors, "subsidy.publicity_working_days", sub["publicity_working_days"], low=1, high=60)
+    supervision = document.get("supervision", {})
+    if not isinstance(supervision, dict):
+        errors["supervision"] = ["must be an object"]
+    elif "daily_applications_flag" in supervision:
+        _int(errors, "supervision.daily_applications_flag", supervision["daily_applications_flag"], low=1)
     for product, stages in DEFAULT_POLICY["deadlines"].items():
         given = document["deadlines"].get(product)
         for stage in stages:

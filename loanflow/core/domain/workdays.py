@@ -2,7 +2,9 @@
 
 Years come from, in order: a table an admin entered (``YearTable``), the
 ``chinesecalendar`` library, or — for a year neither knows yet — Monday to
-Friday. Any answer that looked at such an unknown year is ``provisional``,
+Friday less the statutory holidays on their legal dates (``statutory_holidays``:
+元旦, 春节, 清明, 劳动节, 端午, 中秋, 国庆, the lunar ones computed), with no
+make-up days. Any answer that looked at such an unknown year is ``provisional``,
 shown as such until the year is entered.
 """
 
@@ -16,6 +18,7 @@ from types import MappingProxyType
 from typing import Any
 
 import chinese_calendar
+from lunar_python import Lunar
 
 _DAY = timedelta(days=1)
 
@@ -87,6 +90,106 @@ class Period:
     provisional: bool
 
 
+@dataclass(frozen=True)
+class MovedDate:
+    """A date of a case that entering (or correcting) a calendar year changed.
+
+    ``what`` names the date: ``stage_due_on`` (the stage deadline), ``publicity_end``
+    (last day of a 公示), ``approval_opens`` (first day a 公示's cases may be approved).
+    """
+
+    case_type: str  # "loan", "subsidy" or "publicity"
+    case_id: int
+    case_number: str
+    what: str
+    before: date | None
+    after: date | None
+    still_provisional: bool = False  # it also reaches into another year not published yet
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "case_type": self.case_type,
+            "case_id": self.case_id,
+            "case_number": self.case_number,
+            "what": self.what,
+            "before": self.before.isoformat() if self.before else None,
+            "after": self.after.isoformat() if self.after else None,
+            "still_provisional": self.still_provisional,
+        }
+
+
+@dataclass(frozen=True)
+class ApprovedInsidePeriod:
+    """A flag (疑点): a subsidy approved on a day that the calendar as now known puts inside its 公示."""
+
+    case_id: int
+    case_number: str
+    approved_on: date
+    period_end: date
+    approval_opens: date
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "case_id": self.case_id,
+            "case_number": self.case_number,
+            "approved_on": self.approved_on.isoformat(),
+            "period_end": self.period_end.isoformat(),
+            "approval_opens": self.approval_opens.isoformat(),
+        }
+
+
+@dataclass
+class Refirmed:
+    """What one feature recomputed after a calendar year was entered: counts by kind, and what moved."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    moved: list[MovedDate] = field(default_factory=list)
+    approved_inside_period: list[ApprovedInsidePeriod] = field(default_factory=list)
+
+    def merge(self, other: Refirmed | Mapping[str, int] | None) -> None:
+        """Add another receiver's answer (a ``Refirmed``, or a bare ``{what: how many}``)."""
+        if other is None:
+            return
+        if isinstance(other, Refirmed):
+            self.counts.update(other.counts)
+            self.moved.extend(other.moved)
+            self.approved_inside_period.extend(other.approved_inside_period)
+        else:
+            self.counts.update(other)
+
+
+@cache
+def statutory_holidays(year: int) -> frozenset[date]:
+    """The days off that the holiday law (全国年节及纪念日放假办法, as amended from 2025) fixes in ``year``.
+
+    元旦 1 January; 春节 除夕 and 正月初一 to 初三; 清明 the day of the solar term;
+    劳动节 1 and 2 May; 端午 五月初五; 中秋 八月十五; 国庆 1 to 3 October. The lunar
+    dates and the solar term come from ``lunar_python``. The State Council's notice
+    for the year adds bridge days and make-up working days (调休), which no rule
+    predicts: those come only when an admin enters the year.
+    """
+    lunar_new_year = Lunar.fromYmd(year, 1, 1)
+    spring = _solar(lunar_new_year.getSolar())
+    qingming = _solar(lunar_new_year.getJieQiTable()["清明"])
+    days = {
+        date(year, 1, 1),
+        *(spring + timedelta(days=n) for n in range(-1, 3)),  # 除夕 is the eve of 正月初一
+        qingming,
+        date(year, 5, 1),
+        date(year, 5, 2),
+        _solar(Lunar.fromYmd(year, 5, 5).getSolar()),
+        _solar(Lunar.fromYmd(year, 8, 15).getSolar()),
+        date(year, 10, 1),
+        date(year, 10, 2),
+        date(year, 10, 3),
+    }
+    return frozenset(d for d in days if d.year == year)
+
+
+def _solar(s: Any) -> date:
+    return date(s.getYear(), s.getMonth(), s.getDay())
+
+
 @cache
 def _library_knows(year: int) -> bool:
     try:
@@ -137,12 +240,36 @@ class WorkCalendar:
             elif self.knows_year(d.year):
                 cached = (_library_workday(d), False)
             else:
-                cached = (d.weekday() < 5, True)
+                cached = (d.weekday() < 5 and d not in statutory_holidays(d.year), True)
             self._days[d] = cached
         return cached
 
+    def year_table(self, year: int) -> tuple[YearTable, str]:
+        """The year's days off on weekdays and working weekend days, and where they come from.
+
+        ``"entered"`` (an admin's table), ``"library"`` (published, from ``chinesecalendar``)
+        or ``"provisional"`` (not published yet: the statutory holidays, no make-up days).
+        """
+        if year in self._tables:
+            return self._tables[year], "entered"
+        if not self.knows_year(year):
+            return YearTable(year, statutory_holidays(year), frozenset()), "provisional"
+        days = [
+            date(year, 1, 1) + timedelta(days=n)
+            for n in range((date(year + 1, 1, 1) - date(year, 1, 1)).days)
+        ]
+        weekday_off = frozenset(d for d in days if d.weekday() < 5 and not self.is_working_day(d))
+        weekend_on = frozenset(d for d in days if d.weekday() >= 5 and self.is_working_day(d))
+        return YearTable(year, weekday_off, weekend_on), (
+            "library" if self.knows_year(year) else "provisional"
+        )
+
+    def unknown_years(self, a: date, b: date) -> list[int]:
+        """The years from ``a`` to ``b`` (both counted) that are not published yet: their dates are provisional."""
+        return [y for y in range(a.year, b.year + 1) if not self.knows_year(y)]
+
     def is_working_day(self, d: date) -> bool:
-        """True if people work on ``d`` (counted Monday–Friday in an unknown year)."""
+        """True if people work on ``d`` (in an unknown year: Monday–Friday less the statutory holidays)."""
         return self._day(d)[0]
 
     def add_working_days(self, start: date, n: int) -> WorkResult:

@@ -199,6 +199,7 @@ def export_row(
     village_name: str,
     mask_id: Callable[[str], str] | None = None,
     mask_account: Callable[[str], str] | None = None,
+    mask_phone: Callable[[str], str] | None = None,
 ) -> list[Any]:
     """One member's row in the import layout, codes as Chinese labels; masks applied when given."""
     h, m = household, member
@@ -224,6 +225,6 @@ def export_row(
         "no_id_reason": m.get("no_id_reason") or "",
         "relation": LABELS["relation"][m["relation"]],
         "labour": LABELS["labour"][m["labour"]],
-        "phone": m.get("phone") or "",
+        "phone": mask_phone(m["phone"]) if mask_phone and m.get("phone") else m.get("phone") or "",
     }
     return [values[c.field] for c in COLUMNS]

@@ -21,7 +21,7 @@ from loanflow.core.domain.reasons import Reason
 # A loan in one of these states no longer stands in the way of a new one.
 CLOSED_LOAN_STATES = frozenset({"repaid", "rejected", "withdrawn"})
 # A loan that went wrong bars the household from a new one.
-BAD_LOAN_STATES = frozenset({"overdue", "recalled", "compensated"})
+BAD_LOAN_STATES = frozenset({"overdue", "recalled", "compensation_claimed", "compensated"})
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,17 @@ events.
 
 Rules and the decisions taken where DOMAIN.md leaves room:
 
-- A repayment may be any amount up to ``payoff``; above it ``PaymentExceedsPayoff``
-  carries the payoff. It settles, over the lines already due (oldest first),
-  penalty and compound interest, then the household's interest, then principal;
-  what is left prepays principal not yet due. A line is due from its due date
-  on: money paid before it (even the Friday before a Sunday due date) is a
-  prepayment of principal, not an advance on that line's interest.
+- A repayment may be any amount up to ``payoff`` (what closes the loan, less the
+  advance held); above it ``PaymentExceedsPayoff`` carries the payoff. It settles,
+  over the lines already due (oldest first), penalty and compound interest, then
+  the household's interest, then principal. What is left is an advance (预收,
+  ``Position.advance``): it pays the next lines on their due dates, in the same
+  order, before any penalty is charged, so an instalment brought early is paid
+  on its date and never overdue; after a recall it pays what fell due at once.
+  The advance never sits beside a debt: once it is held, nothing due is unpaid.
+- Principal is prepaid only when the repayment says so (``prepay``: the rest of
+  this repayment) or its amount is the payoff (the advance goes with it and the
+  loan closes).
 - Prepayment (提前还款): interest on the prepaid principal stops that day; the
   running line's interest becomes (old balance to that day + new balance after)
   rounded once, and the later lines are redone. ``balloon`` keeps all principal

@@ -45,6 +45,7 @@ class Book:
         self.recalled_on: date | None = None
         self.extensions = 0
         self.prepaid = ZERO
+        self.held = ZERO  # the advance (预收): received, not yet applied
         self.allocations: list[Allocation] = []
         self.clock = terms.disbursed_on
         dues = settlement_dates(terms.disbursed_on, self.maturity)
@@ -121,13 +122,21 @@ class Book:
 
     # --- replay
     def advance(self, on: date) -> None:
+        """Move the clock to ``on``: the advance is applied on each due date passed, penalty charged."""
         if on < self.terms.disbursed_on:
             raise LedgerError(f"{on.isoformat()} is before the disbursement")
         if on < self.clock:
             raise LedgerError(f"{on.isoformat()} is before the previous event")
+        if self.held > 0:
+            for due in sorted({x.due for x in self.lines if self.clock <= x.due <= on}):
+                self._charge(due)
+                self._apply_held(due)
+        self._charge(on)
+        self.clock = on
+
+    def _charge(self, on: date) -> None:
         for line in self.lines:
             line.charge_overdue(on, self.ratio, self.is_working_day)
-        self.clock = on
 
     def apply(self, event: LedgerEvent) -> None:
         self.advance(event.date)
@@ -137,13 +146,44 @@ class Book:
             self._extend(event)
         elif isinstance(event, Recall):
             self._recall(event)
+            self._apply_held(event.date)  # everything fell due: the advance pays it first
         else:
             raise LedgerError(f"unknown event {event!r}")
 
     def payoff(self, on: date) -> Decimal:
         return self.snapshot(on).payoff
 
+    def _settle(self, on: date, budget: Decimal, paid: dict[int, dict[str, Decimal]]) -> Decimal:
+        """Pay what is due on ``on`` from ``budget``: penalty and compound, interest, then principal,
+        oldest line first; return what is left."""
+        due = [x for x in self.lines if x.due <= on]
+
+        def take(line: BookLine, kind: str, attr: str, unpaid: Decimal) -> None:
+            nonlocal budget
+            part = min(budget, unpaid)
+            if part > 0:
+                setattr(line, attr, getattr(line, attr) + part)
+                slot = paid.setdefault(line.seq, {})
+                slot[kind] = slot.get(kind, ZERO) + part
+                budget -= part
+
+        for line in due:
+            take(line, "penalty", "penalty_paid", line.penalty - line.penalty_paid)
+            take(line, "compound", "compound_paid", line.compound - line.compound_paid)
+        for line in due:
+            take(line, "interest", "interest_paid", line.household(self.ratio) - line.interest_paid)
+        for line in due:
+            take(line, "principal", "principal_paid", line.principal - line.principal_paid)
+        return budget
+
+    def _apply_held(self, on: date) -> None:
+        """The advance (预收) pays the lines due on ``on`` as if brought that day."""
+        if self.held > 0:
+            self.held = self._settle(on, self.held, {})
+
     def _repay(self, event: Repayment) -> None:
+        """Settle what is due; prepay principal only when asked or when the amount is the payoff;
+        keep the rest as an advance applied on the next due dates."""
         on, amount = event.date, event.amount
         if amount <= 0 or amount != round_fen(amount):
             raise LedgerError(f"a repayment is a positive amount in whole fen, not {amount}")
@@ -152,41 +192,24 @@ class Book:
         if amount > payoff:
             raise PaymentExceedsPayoff(amount, payoff, on)
         paid: dict[int, dict[str, Decimal]] = {}
-        left = amount
-
-        def take(line: BookLine, kind: str, attr: str, unpaid: Decimal) -> None:
-            nonlocal left
-            part = min(left, unpaid)
-            if part > 0:
-                setattr(line, attr, getattr(line, attr) + part)
-                slot = paid.setdefault(line.seq, {})
-                slot[kind] = slot.get(kind, ZERO) + part
-                left -= part
-
-        def settle_interest() -> None:
-            for line in (x for x in self.lines if x.due <= on):
-                take(line, "interest", "interest_paid", line.household(self.ratio) - line.interest_paid)
-
-        for line in (x for x in self.lines if x.due <= on):
-            take(line, "penalty", "penalty_paid", line.penalty - line.penalty_paid)
-            take(line, "compound", "compound_paid", line.compound - line.compound_paid)
-        settle_interest()
-        for line in (x for x in self.lines if x.due <= on):
-            take(line, "principal", "principal_paid", line.principal - line.principal_paid)
+        left = self._settle(on, amount, paid)  # nothing is due unpaid while an advance is held
+        closes = amount == payoff
         prepaid = ZERO
-        if left > 0 and self._current(on) is not None:
+        if (closes or event.prepay) and self._current(on) is not None:
+            budget = left + self.held if closes else left
             remaining = self._not_yet_due(on)
-            prepaid = min(left, remaining)
-            left -= prepaid
-            self.prepaid += prepaid
-            if prepaid < remaining:
-                self._replan(on, remaining - prepaid)
-            else:
-                # All principal repaid: the running line ends today and its interest to today falls due.
-                self._cut(on, ZERO)
-                settle_interest()
-        if left != 0:
-            raise LedgerError(f"{left} of the repayment could not be allocated")  # payoff guards this
+            prepaid = min(budget, remaining)
+            if prepaid > 0:
+                self.prepaid += prepaid
+                if prepaid < remaining:
+                    self._replan(on, remaining - prepaid)
+                else:
+                    # All principal repaid: the running line ends today and its interest to today falls due.
+                    self._cut(on, ZERO)
+            self.held += left - prepaid
+            left = ZERO
+            self.held = self._settle(on, self.held, paid)
+        self.held += left
         self.allocations.append(self._allocation(event, paid, prepaid))
 
     def _allocation(
@@ -208,6 +231,7 @@ class Book:
             total("principal"),
             prepaid,
             lines,
+            self.held,
         )
 
     def _extend(self, event: Extension) -> None:
@@ -272,6 +296,7 @@ class Book:
             extensions=self.extensions,
             allocations=tuple(self.allocations),
             prepaid_principal=self.prepaid,
+            advance=self.held,
         )
 
     def _ledger_line(self, line: BookLine) -> LedgerLine:

@@ -61,11 +61,16 @@ class LoanTerms:
 
 @dataclass(frozen=True)
 class Repayment:
-    """Money the household paid (还款); a reversed one is left out of the events."""
+    """Money the household paid (还款); a reversed one is left out of the events.
+
+    ``prepay``: what is left after the amounts due prepays principal (提前还款);
+    without it the rest is kept as an advance (预收) for the next lines.
+    """
 
     date: date
     amount: Decimal
     id: str | int | None = None
+    prepay: bool = False
 
 
 @dataclass(frozen=True)
@@ -174,6 +179,7 @@ class Allocation:
     principal: Decimal
     prepaid_principal: Decimal
     lines: tuple[LineAllocation, ...]
+    advance: Decimal = ZERO  # the advance (预收) held after this repayment
 
 
 @dataclass(frozen=True)
@@ -191,9 +197,10 @@ class Position:
     """The loan as of ``as_of``: the schedule with payments, what is due, what closes it.
 
     ``due_now``: due and unpaid (household share, with penalty and compound).
-    ``payoff``: all of it to close the loan today — outstanding principal, unpaid
+    ``payoff``: what closes the loan today — outstanding principal, unpaid
     household interest including the current period's accrued to today (算头不算尾),
-    penalty and compound; ``payoff_owed`` breaks it down. ``accrued_interest`` is the
+    penalty and compound (``payoff_owed`` breaks it down), less the ``advance``
+    (预收: money received and not yet applied). ``accrued_interest`` is the
     household's share accrued on the current line and not yet due.
     """
 
@@ -211,6 +218,7 @@ class Position:
     extensions: int
     allocations: tuple[Allocation, ...]
     prepaid_principal: Decimal
+    advance: Decimal = ZERO
 
     @property
     def due_now(self) -> Decimal:
@@ -218,7 +226,7 @@ class Position:
 
     @property
     def payoff(self) -> Decimal:
-        return self.payoff_owed.total
+        return self.payoff_owed.total - self.advance
 
     @property
     def overdue(self) -> bool:

@@ -6,7 +6,7 @@ from flask import Response, g
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from loanflow.api.auth import login_required
+from loanflow.api.auth import login_required, roles_first
 from loanflow.api.fields import Id, Money
 from loanflow.api.idempotency import idempotent
 from loanflow.loans import claims as claims_service
@@ -48,6 +48,7 @@ def get_fund(args):
 @blp.route("/fund/deposits", methods=["POST"])
 @login_required
 @idempotent
+@roles_first("admin")
 @blp.arguments(DepositIn)
 @blp.response(201, FundEntryOut)
 def post_deposit(data):

@@ -1,10 +1,13 @@
 """The county risk-compensation fund (县风险补偿金): deposits, compensation (风险代偿), recoveries.
 
 A loan overdue (or recalled and unpaid) for the policy's number of days may be
-claimed on the fund: the fund pays its share of the outstanding principal, the
-bank bears the rest, and the loan is ``compensated``. Later recoveries are split
-back in the same proportion, the share fixed by the policy version of the
-compensation. The fund's balance (deposits + recoveries − payouts) limits new
+claimed on the fund by a bank officer, with what the bank did to collect; a
+county-level approver approves the claim — the fund pays its share of the
+outstanding principal, the bank bears the rest, and the loan is ``compensated`` —
+or refuses it with a reason (the loan goes back where it was). Later recoveries
+settle what was owed like a repayment; the principal they recover goes back in
+the compensation's proportion (``domain.compensation``), the share fixed by the
+policy version of the compensation. The fund's balance (deposits + recoveries − payouts) limits new
 credit: outstanding principal plus credit not yet disbursed may not pass
 ``fund_leverage`` × balance (checked at credit and again at disbursement, under
 the county's fund lock, which a compensation's payout takes too).
@@ -21,12 +24,12 @@ from sqlalchemy import func, insert, select
 from loanflow.accounts.models import User
 from loanflow.audit import services as audit
 from loanflow.core import clock, uow
-from loanflow.core.domain.money import format_money, round_fen
+from loanflow.core.domain.money import format_money
 from loanflow.core.errors import Forbidden, Invalid, NotFound, msg
 from loanflow.core.regions import Region
 from loanflow.core.scope import in_region
 from loanflow.extensions import db
-from loanflow.loans.guards import compensation_too_early
+from loanflow.loans.domain.compensation import fund_payout, fund_recovered, recovered_principal
 from loanflow.loans.models import FundEntry, Loan
 from loanflow.loans.services.actions import begin_action, check_event_date, transition
 from loanflow.loans.services.money import position_of
@@ -150,21 +153,48 @@ def deposit(actor: User, county_code: str, amount: Decimal, on: date, reference:
     return db.session.get(FundEntry, entry_id)
 
 
-# --- compensate (风险代偿) ----------------------------------------------------------------------
+# --- compensation (风险代偿): the bank claims, a county approver decides -------------------------
 
 
-def compensate_loan(actor: User, loan_id: int, on: date | None = None) -> Loan:
-    """Claim the fund: it pays its share of the outstanding principal, the bank bears the rest."""
-    loan = begin_action(actor, loan_id, "compensate")
-    on = on or clock.today()
-    check_event_date(loan, on)
+def _required(field: str, text: str | None, zh: str, en: str) -> str:
+    if not (text or "").strip():
+        raise Invalid({field: [msg(zh, en, f"{field}.required")]})
+    return text.strip()
+
+
+def claim_compensation(actor: User, loan_id: int, note: str) -> Loan:
+    """The bank claims the fund for a loan past the threshold, with what it did to collect (催收情况)."""
+    loan = begin_action(actor, loan_id, "claim-compensation")
+    note = _required("note", note, "请填写催收情况（走访、函告等）", "Say what the bank did to collect")
+    today = clock.today()
+    pos = position_of(loan, today)
+    changes = dict(
+        claim_note=note,
+        claimed_on=today,
+        claimed_by_id=actor.id,
+        claimed_from=loan.state,
+        claim_decided_by_id=None,
+        claim_refused_on=None,
+        claim_refusal_reason=None,
+    )
+    figures = {
+        "outstanding_principal": pos.outstanding_principal,
+        "payoff": pos.payoff,
+        "days": pos.days_overdue,
+    }
+    transition(actor, loan, "claim-compensation", changes=changes, reason=note, audit_extra=figures)
+    uow.flush()
+    return loan
+
+
+def approve_compensation(actor: User, loan_id: int) -> Loan:
+    """The county approver approves the claim: the fund pays its share of the outstanding principal today."""
+    loan = begin_action(actor, loan_id, "approve-compensation")
+    on = clock.today()
     policy = current_policy()
-    refusal = compensation_too_early(loan, policy, on)
-    if refusal is not None:
-        raise Invalid({"date": [refusal]})
     pos = position_of(loan, on)
     share = policy.fund_share
-    fund_pays = round_fen(pos.outstanding_principal * share)
+    fund_pays = fund_payout(pos.outstanding_principal, share)
     bank_bears = pos.outstanding_principal - fund_pays
     if fund_pays > 0:
         lock_fund(loan.county_code)  # the payout lowers the balance a credit's check reads
@@ -176,6 +206,7 @@ def compensate_loan(actor: User, loan_id: int, on: date | None = None) -> Loan:
         compensation_policy_version=policy.version,
         principal_outstanding=pos.outstanding_principal,
         recovered_amount=ZERO,
+        claim_decided_by_id=actor.id,
     )
     split = {
         "outstanding_principal": pos.outstanding_principal,
@@ -184,7 +215,17 @@ def compensate_loan(actor: User, loan_id: int, on: date | None = None) -> Loan:
         "bank_bears": bank_bears,
         "payoff": pos.payoff,
     }
-    transition(actor, loan, "compensate", changes=changes, audit_extra=split)
+    transition(actor, loan, "approve-compensation", changes=changes, audit_extra=split)
+    uow.flush()
+    return loan
+
+
+def refuse_compensation(actor: User, loan_id: int, reason: str) -> Loan:
+    """The county approver refuses the claim with a reason: the loan goes back to where it was."""
+    loan = begin_action(actor, loan_id, "refuse-compensation")
+    reason = _required("reason", reason, "请填写不予代偿的理由", "A reason is required")
+    changes = dict(claim_decided_by_id=actor.id, claim_refused_on=clock.today(), claim_refusal_reason=reason)
+    transition(actor, loan, "refuse-compensation", dest=loan.claimed_from, changes=changes, reason=reason)
     uow.flush()
     return loan
 
@@ -193,28 +234,34 @@ def compensation_split(loan: Loan) -> dict[str, Decimal] | None:
     """The fund's payout and the bank's part of a compensated loan, and what was recovered."""
     if loan.compensated_on is None:
         return None
-    paid = db.session.scalar(
-        select(func.sum(FundEntry.amount)).where(FundEntry.loan_id == loan.id, FundEntry.kind == "payout")
-    )
-    back = db.session.scalar(
-        select(func.sum(FundEntry.amount)).where(FundEntry.loan_id == loan.id, FundEntry.kind == "recovery")
-    )
     principal = loan.principal_outstanding or ZERO
-    fund = Decimal(paid or 0).quantize(Decimal("0.01"))
+    fund = _fund_total(loan, "payout")
     return {
         "principal": principal,
         "fund_paid": fund,
         "bank_bore": principal - fund,
         "recovered": loan.recovered_amount or ZERO,
-        "fund_recovered": Decimal(back or 0).quantize(Decimal("0.01")),
+        "fund_recovered": _fund_total(loan, "recovery"),
     }
+
+
+def _fund_total(loan: Loan, kind: str) -> Decimal:
+    total = db.session.scalar(
+        select(func.sum(FundEntry.amount)).where(FundEntry.loan_id == loan.id, FundEntry.kind == kind)
+    )
+    return Decimal(total or 0).quantize(Decimal("0.01"))
 
 
 # --- recover (追偿) -----------------------------------------------------------------------------
 
 
 def recover_loan(actor: User, loan_id: int, amount: Decimal, on: date | None = None) -> Loan:
-    """Record money recovered after compensation, split back to the fund in the same proportion."""
+    """Record money recovered after compensation (追偿).
+
+    It settles what was owed at compensation like a repayment (penalty, interest, then
+    principal); the principal it recovers goes back to the fund in the compensation's
+    share, interest and penalty to the bank, and the fund never gets back more than it paid.
+    """
     loan = begin_action(actor, loan_id, "recover")
     on = on or clock.today()
     check_event_date(loan, on)
@@ -237,12 +284,21 @@ def recover_loan(actor: User, loan_id: int, amount: Decimal, on: date | None = N
             }
         )
     share = policy_version(loan.compensation_policy_version).fund_share
-    fund_part = round_fen(after * share) - round_fen(before * share)  # cumulative: no fen lost
+    principal = loan.principal_outstanding or ZERO
+    fund_due = fund_recovered(after, owed, principal, share, _fund_total(loan, "payout"))
+    fund_part = max(ZERO, fund_due - _fund_total(loan, "recovery"))
     if fund_part > 0:
         _fund_entry(
             loan.county_code, "recovery", fund_part, on, actor, f"{loan.case_number} 追偿 / recovery", loan
         )
-    split = {"amount": amount, "date": on, "fund_part": fund_part, "bank_part": amount - fund_part}
+    split = {
+        "amount": amount,
+        "date": on,
+        "principal": recovered_principal(after, owed, principal)
+        - recovered_principal(before, owed, principal),
+        "fund_part": fund_part,
+        "bank_part": amount - fund_part,
+    }
     transition(actor, loan, "recover", changes={"recovered_amount": after}, audit_extra=split)
     uow.flush()
     return loan

@@ -8,26 +8,25 @@ state, version) → the rows it creates → the audit event → flush (the reque
 of work commits).
 ``begin_action`` and ``transition`` are the engine's two halves as every other
 loan service calls them (``credit`` for rate, credit and disbursement, ``money``,
-``extensions``, ``fund``, the sweep); ``check_event_date``, ``store_schedule``
-and ``rate_on`` are shared by them too. The case guards are declared beside
+``extensions``, ``fund``, the sweep); ``check_event_date`` and ``rate_on`` are shared
+by them too. The case guards are declared beside
 the table in ``loans.workflow``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from loanflow.accounts.models import User
 from loanflow.core import clock, uow
 from loanflow.core.domain.policy import Policy, PolicyError
 from loanflow.core.errors import Invalid, msg
 from loanflow.extensions import db
-from loanflow.loans.models import Loan, LoanScheduleLine, Repayment
+from loanflow.loans.models import Loan, Repayment
 from loanflow.loans.services.queries import get_loan, list_loans, load_loan
 from loanflow.loans.workflow import LOANS, allowed_actions
 
@@ -40,7 +39,6 @@ __all__ = [
     "load_loan",
     "rate_on",
     "reject_loan",
-    "store_schedule",
     "transition",
     "withdraw_loan",
 ]
@@ -119,29 +117,6 @@ def check_event_date(loan: Loan, on: date, field: str = "date") -> None:
                 ]
             }
         )
-
-
-def store_schedule(loan_id: int, revision: int, lines: Iterable) -> None:
-    """Store a plan as fixed at disbursement (revision 0) or by the n-th extension (revision n)."""
-    db.session.execute(
-        insert(LoanScheduleLine),
-        [
-            dict(
-                loan_id=loan_id,
-                revision=revision,
-                seq=line.seq,
-                start_date=line.start_date,
-                due_date=line.due_date,
-                opening_principal=line.opening_principal,
-                principal=line.principal,
-                interest=line.interest,
-                subsidy=line.subsidy,
-                household_interest=line.household_interest,
-                rate=line.rate,
-            )
-            for line in lines
-        ],
-    )
 
 
 def rate_on(policy: Policy, term_months: int, on: date, field: str = "term_months") -> Decimal:

@@ -151,6 +151,7 @@ def apply_for_loan(actor: User, data: dict[str, Any]) -> Loan:
         application_policy_version=policy.version,
         extended_months=0,
         extension_count=0,
+        plan_revision=0,
         created_at=now,
         updated_at=now,
         **LOANS.stage("applied", today, policy=policy),

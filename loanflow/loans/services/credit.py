@@ -25,11 +25,11 @@ from loanflow.loans.domain.eligibility import LoanApplication
 from loanflow.loans.domain.rating import ScoreError, below_floor_reason, rate_household
 from loanflow.loans.domain.schedule import build_schedule, maturity_date
 from loanflow.loans.models import Disbursement, Loan
+from loanflow.loans.services import plan
 from loanflow.loans.services.actions import (
     begin_action,
     check_event_date,
     rate_on,
-    store_schedule,
     transition,
 )
 from loanflow.loans.services.apply import eligibility_reasons, household_facts, refusal
@@ -129,7 +129,7 @@ def credit_loan(actor: User, loan_id: int, amount: Decimal, term_months: int) ->
     )
     transition(actor, loan, "credit", changes=changes)
     uow.flush()
-    uow.after_commit(documents.issue_after, actor, "loan", loan.id, "loan_agreement")
+    documents.owe(actor, "loan", loan.id, "loan_agreement")
     return loan
 
 
@@ -166,7 +166,7 @@ def disburse_loan(actor: User, loan_id: int, on: date | None = None) -> Loan:
             **account,
         )
     )
-    store_schedule(loan.id, 0, lines)
+    plan.record_revision(actor, loan, 0, "disbursement", on, lines)
     uow.flush()
-    uow.after_commit(documents.issue_after, actor, "loan", loan.id, "loan_receipt")
+    documents.owe(actor, "loan", loan.id, "loan_receipt")
     return loan

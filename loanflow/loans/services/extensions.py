@@ -5,7 +5,9 @@ not overdue; a bank officer approves it within the policy's limits
 (``ledger.max_extension_months``). From the extension date the rate row of the
 new total term applies (a total beyond the rate table's longest band takes
 that band's rate: ``Policy.rate_for``) and the schedule is redone from that
-date and stored as the next revision. A recall makes everything due at once and ends the subsidy.
+date and stored as the next revision of the plan. The officer may instead decline
+the request with a reason. A recall makes everything due at once and ends the
+subsidy; the plan it leaves is a revision too.
 """
 
 from __future__ import annotations
@@ -29,10 +31,10 @@ from loanflow.loans.services.actions import (
     begin_action,
     check_event_date,
     rate_on,
-    store_schedule,
     transition,
 )
 from loanflow.loans.services.money import ledger_events, position_of
+from loanflow.loans.services.plan import revise_plan
 from loanflow.loans.workflow import LOANS
 from loanflow.policy.services import current_policy
 
@@ -128,27 +130,53 @@ def extend_loan(actor: User, loan_id: int, on: date | None = None) -> Loan:
         "compound_rate": str(event.compound_rate),
         "policy_version": policy.version,
     }
-    revision = loan.extension_count + 1
+    count = loan.extension_count + 1
     changes = dict(
         extension_requested_months=None,
         extension_reason=None,
         extension_requested_on=None,
         extension_requested_by_id=None,
         extended_months=loan.extended_months + months,
-        extension_count=revision,
+        extension_count=count,
         extended_on=on,
         extended_by_id=actor.id,
         extended_maturity_on=event.new_maturity,
         extension_rate=new_rate,
         extension_policy_version=policy.version,
         extension_events=[*(loan.extension_events or []), stored],
+        extension_declined_on=None,
+        extension_declined_reason=None,
         **LOANS.stage(None, on),  # the loan waits on no one
+        **revise_plan(actor, loan, pos, "extension", on),
     )
     reason = loan.extension_reason or ""
-    store_schedule(loan.id, revision, pos.lines)
     transition(actor, loan, "extend", changes=changes, reason=reason, audit_extra={"extension": stored})
     uow.flush()
-    uow.after_commit(documents.issue_after, actor, "loan", loan.id, "extension_agreement")
+    documents.owe(actor, "loan", loan.id, "extension_agreement")
+    return loan
+
+
+# --- decline-extension (不同意展期) --------------------------------------------------------------
+
+
+def decline_extension(actor: User, loan_id: int, reason: str) -> Loan:
+    """The bank declines the pending request with a reason: the request is cleared, another may be filed."""
+    loan = begin_action(actor, loan_id, "decline-extension")
+    if not (reason or "").strip():
+        raise Invalid({"reason": [msg("请填写不同意展期的理由", "A reason is required", "reason.required")]})
+    today = clock.today()
+    changes = dict(
+        extension_requested_months=None,
+        extension_reason=None,
+        extension_requested_on=None,
+        extension_requested_by_id=None,
+        extension_declined_on=today,
+        extension_declined_reason=reason.strip(),
+        **LOANS.stage(None, today),  # the loan waits on no one
+    )
+    audit = {"requested_months": loan.extension_requested_months, "request_reason": loan.extension_reason}
+    transition(actor, loan, "decline-extension", changes=changes, reason=reason.strip(), audit_extra=audit)
+    uow.flush()
     return loan
 
 
@@ -185,6 +213,7 @@ def recall_loan(actor: User, loan_id: int, reason: str, on: date | None = None) 
         extension_requested_on=None,
         extension_requested_by_id=None,
         **LOANS.stage(None, on),  # the loan waits on no one
+        **revise_plan(actor, loan, pos, "recall", on),
     )
     transition(
         actor, loan, "recall", changes=changes, reason=reason.strip(), audit_extra={"payoff": pos.payoff}

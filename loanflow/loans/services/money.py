@@ -33,8 +33,10 @@ from loanflow.loans.domain.ledger import (
     Position,
 )
 from loanflow.loans.domain.ledger import Repayment as Paid
+from loanflow.loans.guards import reversal_after_compensation
 from loanflow.loans.models import Loan, Repayment
 from loanflow.loans.services.actions import begin_action, check_event_date, load_loan, transition
+from loanflow.loans.services.plan import revise_plan
 from loanflow.loans.services.position import ledger_events, position_of, repayments_of
 from loanflow.policy.services import current_policy
 
@@ -52,6 +54,7 @@ def allocation_json(a: Allocation) -> dict[str, Any]:
         "interest": format_money(a.interest),
         "principal": format_money(a.principal),
         "prepaid_principal": format_money(a.prepaid_principal),
+        "advance": format_money(a.advance),
         "lines": [
             {
                 "seq": x.seq,
@@ -110,8 +113,11 @@ def _already_recorded(actor: User, loan_id: int, key: str) -> Conflict | None:
     )
 
 
-def repay_loan(actor: User, loan_id: int, amount: Decimal, on: date | None = None) -> Repayment:
-    """Record money the household paid: penalty, then interest, then principal, the rest prepays.
+def repay_loan(
+    actor: User, loan_id: int, amount: Decimal, on: date | None = None, *, prepay: bool = False
+) -> Repayment:
+    """Record money the household paid: penalty, then interest, then principal due; the rest is an
+    advance (预收) for the next lines, or prepays principal with ``prepay`` or when it is the payoff.
 
     Under an ``Idempotency-Key`` (``g.idempotency_key``, set by ``api/idempotency``) the key is
     stored on the repayment, unique per officer: the same key again is a 409, even when the
@@ -139,7 +145,9 @@ def repay_loan(actor: User, loan_id: int, amount: Decimal, on: date | None = Non
     cal = work_calendar()
     events = ledger_events(loan)
     try:
-        pos = position_of(loan, max(on, clock.today()), events=[*events, Paid(on, amount, NEW)], calendar=cal)
+        pos = position_of(
+            loan, max(on, clock.today()), events=[*events, Paid(on, amount, NEW, prepay)], calendar=cal
+        )
     except PaymentExceedsPayoff as e:
         raise Invalid(
             {
@@ -179,6 +187,7 @@ def repay_loan(actor: User, loan_id: int, amount: Decimal, on: date | None = Non
                 recorded_by_id=actor.id,
                 recorded_at=clock.now(),
                 allocation=stored,
+                prepay=prepay,
                 idempotency_key=key or None,
             )
             .returning(Repayment.id)
@@ -189,14 +198,18 @@ def repay_loan(actor: User, loan_id: int, amount: Decimal, on: date | None = Non
         if done is None:
             raise
         raise done from e
-    transition(
-        actor,
-        loan,
-        "repay",
-        dest=dest,
-        changes=_money_changes(loan, pos, dest, on),
-        audit_extra={"repayment_id": repayment_id, "amount": amount, "paid_on": on, "allocation": stored},
-    )
+    changes = {
+        **_money_changes(loan, pos, dest, on),
+        **revise_plan(actor, loan, pos, "prepayment", on, repayment_id),
+    }
+    audit = {
+        "repayment_id": repayment_id,
+        "amount": amount,
+        "paid_on": on,
+        "prepay": prepay,
+        "allocation": stored,
+    }
+    transition(actor, loan, "repay", dest=dest, changes=changes, audit_extra=audit)
     uow.flush()
     return db.session.get(Repayment, repayment_id)
 
@@ -227,6 +240,8 @@ def reverse_repayment(actor: User, loan_id: int, repayment_id: int, reason: str)
             ),
             state=loan.state,
         )
+    if loan.compensated_on is not None and repayment.paid_on <= loan.compensated_on:
+        raise Conflict(reversal_after_compensation(loan), state=loan.state)
     if not (reason or "").strip():
         raise Invalid({"reason": [msg("请填写冲正理由", "A reason is required")]})
     kept = [r for r in repayments_of(loan.id, live_only=True) if r.id != repayment.id]
@@ -245,7 +260,10 @@ def reverse_repayment(actor: User, loan_id: int, repayment_id: int, reason: str)
         loan,
         "reverse-repayment",
         dest=None if dest in (None, loan.state) else dest,
-        changes=_money_changes(loan, pos, dest),
+        changes={
+            **_money_changes(loan, pos, dest),
+            **revise_plan(actor, loan, pos, "reversal", clock.today()),
+        },
         reason=reason.strip(),
         audit_extra={"repayment_id": repayment.id, "amount": repayment.amount, "paid_on": repayment.paid_on},
     )

@@ -20,7 +20,7 @@ from loanflow.core.domain.workdays import WorkCalendar
 from loanflow.extensions import db
 from loanflow.loans.domain.ledger import Extension, LedgerEvent, LoanTerms, Position, Recall, position
 from loanflow.loans.domain.ledger import Repayment as Paid
-from loanflow.loans.models import Loan, LoanScheduleLine, Repayment
+from loanflow.loans.models import Loan, LoanPlanRevision, LoanScheduleLine, Repayment
 
 
 def loan_terms(loan: Loan) -> LoanTerms:
@@ -61,11 +61,9 @@ def repayments_of(loan_id: int, *, live_only: bool = False) -> list[Repayment]:
 
 
 def plan_in_force(loan: Loan, revision: int | None = None) -> list[LoanScheduleLine]:
-    """The repayment plan in force: revision 0 at disbursement, n after the n-th extension.
-
-    ``revision`` reads an earlier plan (the 借据 shows revision 0). The one read of the plan.
-    """
-    number = loan.extension_count if revision is None else revision
+    """The stored lines of the plan in force (revision 0 at disbursement, then one per change:
+    ``services.plan``), or of an earlier ``revision``. The one read of the stored lines."""
+    number = loan.plan_revision if revision is None else revision
     stmt = (
         select(LoanScheduleLine)
         .where(LoanScheduleLine.loan_id == loan.id, LoanScheduleLine.revision == number)
@@ -74,11 +72,18 @@ def plan_in_force(loan: Loan, revision: int | None = None) -> list[LoanScheduleL
     return list(db.session.scalars(stmt))
 
 
+def revision_made(loan: Loan, number: int) -> LoanPlanRevision | None:
+    """What made revision ``number`` of the loan's plan (disbursement, prepayment …), and when."""
+    return db.session.scalar(
+        select(LoanPlanRevision).where(LoanPlanRevision.loan_id == loan.id, LoanPlanRevision.number == number)
+    )
+
+
 def ledger_events(loan: Loan, repayments: list[Repayment] | None = None) -> list[LedgerEvent]:
     """Extensions, then repayments, then the recall: the ledger keeps this order within a day."""
     rows = repayments_of(loan.id, live_only=True) if repayments is None else repayments
     events: list[LedgerEvent] = list(extension_events(loan))
-    events += [Paid(r.paid_on, r.amount, r.id) for r in rows]
+    events += [Paid(r.paid_on, r.amount, r.id, r.prepay) for r in rows]
     if loan.recalled_on is not None:
         events.append(Recall(loan.recalled_on))
     return events

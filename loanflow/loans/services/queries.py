@@ -48,7 +48,7 @@ __all__ = [
     "outstanding_principal",
 ]
 
-LENT_STATES = ("disbursed", "overdue", "recalled")
+LENT_STATES = ("disbursed", "overdue", "recalled", "compensation_claimed")  # the fund backs them
 LEVERAGE_CODE = "fund.leverage_exceeded"
 
 get_loan = load_loan

@@ -214,3 +214,27 @@ def reload(loan: Loan) -> Loan:
     """The loan as stored now (the session's copies expired)."""
     db.session.expire_all()
     return db.session.get(Loan, loan.id)
+
+
+def compensated(
+    users: dict[str, User], loan: Loan, officer: str = "officer", approver: str = "approver2"
+) -> Loan:
+    """Claim the fund for the loan (bank officer) and approve the claim (county approver), as two requests."""
+    from loanflow.loans.fund import services as fund
+
+    fund.claim_compensation(users[officer], loan.id, "demo: 三次上门催收，两次书面函告，借款人无力偿还")
+    uow.commit()
+    fund.approve_compensation(users[approver], loan.id)
+    uow.commit()
+    return reload(loan)
+
+
+def use_method(method: str) -> None:
+    """Publish a policy version whose repayment method is ``method`` (loans credited after it use it)."""
+    from loanflow.core.domain.policy import default_policy_document
+    from loanflow.policy.services import publish_policy
+
+    document = default_policy_document()
+    document["loan"]["method"] = method
+    publish_policy(None, document, f"test: {method}")
+    uow.commit()

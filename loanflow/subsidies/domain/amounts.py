@@ -9,15 +9,36 @@ about.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from loanflow.core.domain.money import format_money, round_fen
+from loanflow.core.domain.policy import Industry
 from loanflow.core.domain.reasons import Reason
 
 ZERO = Decimal("0.00")
+# Units counted one by one (heads, hundreds of birds): a declared or verified quantity is a whole number.
+COUNTED_UNITS = frozenset({"头", "只", "羽", "百羽", "head", "heads", "100 birds", "birds"})
+
+
+def counted_in_whole_units(industry: Industry) -> bool:
+    """True for an industry whose unit is counted in heads or hundreds of birds (not an area)."""
+    return industry.unit_zh in COUNTED_UNITS or industry.unit_en in COUNTED_UNITS
+
+
+def whole_units_refusal(industry: Industry, quantity: Decimal) -> Reason | None:
+    """Why ``quantity`` cannot be counted for ``industry`` (2.5 头 of pigs), or None."""
+    if not counted_in_whole_units(industry) or quantity == quantity.to_integral_value():
+        return None
+    shown = format_quantity(quantity)
+    return Reason(
+        "quantity.whole_units",
+        f"{industry.name_zh}按{industry.unit_zh}计，数量须为整数，不能是 {shown}",
+        f"{industry.name_en} are counted in whole {industry.unit_en}: {shown} is not a whole number",
+    )
 
 
 def format_quantity(q: Decimal) -> str:
@@ -85,6 +106,31 @@ def compute_amount(
         amount=amount,
         capped=amount < gross,
     )
+
+
+def shown_yuan(value: Decimal) -> str:
+    """An amount as the working line shows it: ``3,600`` for whole yuan, ``1,234.50`` otherwise."""
+    rounded = round_fen(value)
+    return f"{rounded:,.0f}" if rounded == rounded.to_integral_value() else f"{rounded:,.2f}"
+
+
+def amount_working(computation: Mapping[str, Any] | None, unit: str, lang: str = "zh") -> str:
+    """How the amount came about, in one line: ``18 头 × 200 = 3,600, 封顶 3,000`` (封顶: the cap cut it).
+
+    ``computation`` is the case's stored computation (``SubsidyAmount.as_dict``); empty
+    before verification.
+    """
+    if not computation:
+        return ""
+    counted = computation["counted_quantity"]
+    line = (
+        f"{counted} {unit} × {shown_yuan(Decimal(computation['unit_rate']))} = "
+        f"{shown_yuan(Decimal(computation['gross']))}"
+    )
+    if not computation.get("capped"):
+        return line
+    amount = shown_yuan(Decimal(computation["amount"]))
+    return f"{line}, 封顶 {amount}" if lang != "en" else f"{line}, capped at {amount}"
 
 
 def campaign_code(campaign: Any) -> str | None:

@@ -144,3 +144,16 @@ def applied_cases(n: int) -> None:
             )
         )
     uow.commit()
+
+
+# 2027 as the State Council is expected to publish it around 元旦: 1 January (Friday) off, nothing moved.
+NEW_YEAR_2027 = {"holidays": ["2027-01-01"], "workdays": []}
+
+
+def enter_calendar_year(year: int, holidays: list[str], workdays: list[str] | None = None):
+    """An admin's calendar entry (through the service, committed as its own request); its ``YearEntered``."""
+    from loanflow.calendar.services import enter_year
+
+    entered = enter_year(None, year, holidays, workdays or [])
+    uow.commit()
+    return entered

@@ -7,7 +7,7 @@ wide case rows. Declared here, on the case tables, so that the migration and the
 agree (``tests/core/test_migrations.py``); SQLite ignores the INCLUDE part.
 """
 
-from sqlalchemy import Index, func
+from sqlalchemy import Index
 
 from loanflow.households.models import Household
 from loanflow.loans.models import Loan
@@ -31,17 +31,3 @@ DASHBOARD_INDEXES = (
 
 for _name, _columns, _included in DASHBOARD_INDEXES:
     Index(_name, *_columns, postgresql_include=list(_included))
-
-# The stalled queue's first page, most overdue first and then by id (a stable order for paging), read in
-# index order and stopped after a page: for a county by due date; for a township by its code's first
-# nine digits (an equality the index is ordered under), so that the first page costs the same at 10k
-# cases as at a million, however many cases share the earliest due date.
-Index("ix_loan_due_id", Loan.stage_due_on, Loan.id)
-Index("ix_subsidy_case_due_id", SubsidyCase.stage_due_on, SubsidyCase.id)
-Index("ix_loan_township_due", func.substr(Loan.village_code, 1, 9), Loan.stage_due_on, Loan.id)
-Index(
-    "ix_subsidy_case_township_due",
-    func.substr(SubsidyCase.village_code, 1, 9),
-    SubsidyCase.stage_due_on,
-    SubsidyCase.id,
-)

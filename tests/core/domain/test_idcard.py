@@ -148,3 +148,57 @@ def test_card_numbers_are_luhn_checked(number, ok):
 )
 def test_mobile_numbers_are_eleven_digits_starting_with_one(number, ok):
     assert valid_mobile(number) is ok
+
+
+def test_the_issue_s_implausible_number_is_refused_for_its_province_code():
+    # right check character (6), but 00 is no province and 1800 no birth year of a living person
+    assert check_character("00000018000101002") == "6"
+    assert refusal("000000180001010026") == "id_number.province"
+
+
+@pytest.mark.parametrize(
+    "prefix",
+    [
+        "00",
+        "10",
+        "16",
+        "20",
+        "24",
+        "30",
+        "38",
+        "40",
+        "47",
+        "49",
+        "55",
+        "60",
+        "66",
+        "70",
+        "72",
+        "80",
+        "83",
+        "99",
+    ],
+)
+def test_two_digits_that_open_no_province_are_refused(prefix):
+    with pytest.raises(IdNumberError) as caught:
+        parse_id_number(with_check(prefix + "010519800101002"), TODAY)
+    assert caught.value.reason.code == "id_number.province"
+    assert prefix in caught.value.reason.zh
+
+
+@pytest.mark.parametrize(
+    "prefix", ["11", "15", "21", "23", "31", "37", "41", "46", "50", "54", "61", "65", "71", "81", "82"]
+)
+def test_every_province_code_of_the_standard_passes(prefix):
+    assert parse_id_number(with_check(prefix + "010519800101002"), TODAY).birth_date == date(1980, 1, 1)
+
+
+def test_a_birth_year_before_1900_is_refused_even_in_a_real_province():
+    with pytest.raises(IdNumberError) as caught:
+        parse_id_number(with_check("11010518991231002"), TODAY)
+    assert caught.value.reason.code == "id_number.birth_date_too_early"
+    assert "1899" in caught.value.reason.zh and "1900" in caught.value.reason.zh
+
+
+def test_someone_born_on_the_first_day_of_1900_passes():
+    assert parse_id_number(with_check("11010519000101002"), TODAY).birth_date == date(1900, 1, 1)

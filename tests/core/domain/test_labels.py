@@ -19,6 +19,7 @@ def test_every_loan_state_has_the_label_of_the_spec():
         "overdue": "逾期",
         "recalled": "已收回",
         "repaid": "已结清",
+        "compensation_claimed": "代偿待审批",
         "compensated": "已代偿",
         "rejected": "已拒绝",
         "withdrawn": "已撤回",

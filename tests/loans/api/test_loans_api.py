@@ -320,6 +320,8 @@ def test_the_disbursed_loan_shows_its_schedule_and_money_as_strings(client, logi
         "household_interest": "0.00",
         "household_due": "0.00",
         "rate": "0.0300",
+        "paid": "0.00",
+        "still_due": "0.00",
     }
     assert lines[-1]["principal"] == "10000.00"
     supervisor = client.get(f"/api/v1/loans/{loan.id}", headers=login("supervisor")).json

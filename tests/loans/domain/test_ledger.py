@@ -79,7 +79,7 @@ def test_payoff_in_mid_period_adds_the_household_share_of_interest_accrued_to_to
 
 
 def test_a_prepayment_in_mid_period_stops_interest_on_the_prepaid_principal_that_day():
-    pos = position(BALLOON, [Repayment(date(2026, 5, 1), D("4000.00"), "r1")], date(2026, 5, 1))
+    pos = position(BALLOON, [Repayment(date(2026, 5, 1), D("4000.00"), "r1", prepay=True)], date(2026, 5, 1))
     # line 2: 10,000 for 42 days + 6,000 for 50 days = (12,600 + 9,000) / 360
     assert interest(pos) == ["8.33", "60.00", "46.00", "45.50", "40.00"]
     assert pos.lines[-1].principal == D("6000.00")
@@ -94,7 +94,10 @@ def test_a_prepayment_in_mid_period_stops_interest_on_the_prepaid_principal_that
 
 
 def test_an_equal_principal_prepayment_keeps_the_term_and_lowers_each_remaining_part():
-    events = [Repayment(date(2026, 3, 20), D("2400.00")), Repayment(date(2026, 5, 1), D("3000.00"))]
+    events = [
+        Repayment(date(2026, 3, 20), D("2400.00")),
+        Repayment(date(2026, 5, 1), D("3000.00"), prepay=True),
+    ]
     pos = position(EQUAL, events, date(2026, 5, 1))
     assert [str(x.principal) for x in pos.lines] == ["2400.00", "1650.00", "1650.00", "1650.00", "1650.00"]
     # line 2: (9,600 × 42 + 6,600 × 50) × 3 % / 360; line 4: 3,300 × 3 % × 91 / 360 = 25.025 → 25.03
@@ -167,14 +170,44 @@ def test_a_due_date_on_a_sunday_paid_on_monday_is_not_overdue():
     assert (tuesday.overdue, tuesday.days_overdue, tuesday.due_now) == (True, 2, D("2400.60"))
 
 
-def test_money_paid_before_a_due_date_prepays_principal_rather_than_that_line():
+def test_money_paid_before_a_due_date_is_an_advance_that_pays_that_line_on_its_due_date():
     paid_before = [Repayment(date(2026, 3, 20), D("2400.00")), Repayment(date(2026, 6, 22), D("2400.00"))]
-    friday = position(EQUAL, [*paid_before, Repayment(date(2026, 9, 18), D("2400.00"))], date(2026, 9, 21))
-    assert friday.allocations[-1].prepaid_principal == D("2400.00")
-    assert [str(x.principal) for x in friday.lines[2:]] == ["1600.00", "1600.00", "1600.00"]
-    # line 3: (7,200 × 90 days + 4,800 × 2 days) × 3 % / 360
-    assert friday.lines[2].interest == D("54.80")
-    assert (friday.due_now, friday.overdue) == (D("1600.00"), False)
+    friday = position(EQUAL, [*paid_before, Repayment(date(2026, 9, 18), D("2400.00"))], date(2026, 9, 18))
+    assert friday.allocations[-1].prepaid_principal == D("0.00")
+    assert (friday.advance, friday.allocations[-1].advance) == (D("2400.00"), D("2400.00"))
+    assert [str(x.principal) for x in friday.lines[2:]] == ["2400.00", "2400.00", "2400.00"]
+    assert friday.lines[2].interest == D("55.20")  # the plan is unchanged: nothing was prepaid
+    monday = position(EQUAL, [*paid_before, Repayment(date(2026, 9, 18), D("2400.00"))], date(2026, 9, 21))
+    assert (monday.due_now, monday.overdue, monday.advance) == (D("0.00"), False, D("0.00"))
+    assert monday.lines[2].principal_paid == D("2400.00")
+
+
+def test_the_first_instalment_brought_two_days_early_leaves_nothing_due_and_no_penalty():
+    """Issue 9.1: 12,000 / 12 months equal principal at 3 % from 2026-01-15; 2,400 paid 3/18, due 3/20."""
+    events = [Repayment(date(2026, 3, 18), D("2400.00"))]
+    on_18 = position(EQUAL, events, date(2026, 3, 18))
+    assert (on_18.advance, on_18.outstanding_principal, on_18.prepaid_principal) == (
+        D("2400.00"),
+        D("12000.00"),
+        D("0.00"),
+    )
+    on_23 = position(EQUAL, events, date(2026, 3, 23))
+    assert (on_23.due_now, on_23.overdue, on_23.advance) == (D("0.00"), False, D("0.00"))
+    assert [x.penalty for x in on_23.lines] == [D("0.00")] * 5
+    assert [str(x.principal) for x in on_23.lines] == ["2400.00"] * 5
+    assert on_23.outstanding_principal == D("9600.00")
+
+
+def test_an_early_payment_with_prepay_prepays_principal_and_the_payoff_amount_always_does():
+    events = [Repayment(date(2026, 3, 18), D("2400.00"), prepay=True)]
+    pos = position(EQUAL, events, date(2026, 3, 23))
+    assert pos.prepaid_principal == D("2400.00") and pos.advance == 0
+    assert [str(x.principal) for x in pos.lines] == ["1920.00"] * 5
+    assert (pos.overdue, pos.due_now) == (True, D("1920.72"))  # what the flagless payment used to cause
+
+    payoff = position(EQUAL, [], date(2026, 3, 18)).payoff
+    closed = position(EQUAL, [Repayment(date(2026, 3, 18), payoff)], date(2026, 3, 18))
+    assert closed.is_repaid and closed.prepaid_principal == D("12000.00")
 
 
 def test_a_holiday_calendar_extends_the_grace_to_the_next_working_day():
@@ -213,7 +246,7 @@ def test_a_repayment_above_the_payoff_is_refused_with_the_payoff_shown():
 
 def test_a_reversed_repayment_is_replayed_as_if_it_had_never_been_made():
     kept = [Repayment(date(2026, 3, 20), D("2400.00"), 1)]
-    mistyped = Repayment(date(2026, 5, 1), D("3000.00"), 2)
+    mistyped = Repayment(date(2026, 5, 1), D("3000.00"), 2, prepay=True)
     with_it = position(EQUAL, [*kept, mistyped], date(2026, 7, 1))
     reversed_ = position(EQUAL, kept, date(2026, 7, 1))
     assert with_it.outstanding_principal == D("6600.00")

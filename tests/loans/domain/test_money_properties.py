@@ -91,7 +91,7 @@ def test_partial_repayments_then_the_payoff_still_close_the_loan(loan, partials,
             events.append(Repayment(on, amount))
     last = max(whens[-1], day_in_life(loan, final))
     pos = position(loan, events, last)
-    assert pos.outstanding_principal + sum(a.principal + a.prepaid_principal for a in pos.allocations) == (
+    assert pos.outstanding_principal + sum(x.principal_paid for x in pos.lines) + pos.prepaid_principal == (
         loan.amount
     )
     assert sum(x.principal for x in pos.lines) + pos.prepaid_principal == loan.amount
@@ -123,3 +123,133 @@ def test_an_extended_loan_still_closes_on_its_payoff(loan, when, months, subsidi
     assert sum(x.principal for x in pos.lines) + pos.prepaid_principal == loan.amount
     closed = position(loan, [*events, Repayment(last, pos.payoff)] if pos.payoff else events, last)
     assert closed.is_repaid and closed.due_now == 0
+
+
+# --- issue 9: early, late, partial, prepaid and reversed repayments -----------------------------------
+
+from loanflow.loans.domain.compensation import fund_payout, fund_recovered  # noqa: E402
+
+kinds = st.sampled_from(["early", "on_time", "late", "partial", "prepay", "reverse"])
+
+
+@st.composite
+def histories(draw):
+    """A loan and the repayments of a random household: instalments early, on time or late,
+    partial payments, prepayments, and now and then one repayment reversed (left out)."""
+    loan = draw(loans())
+    steps = draw(st.lists(st.tuples(kinds, st.integers(0, 40), fractions), min_size=1, max_size=8))
+    return loan, steps
+
+
+def _replay(loan, steps):
+    """Apply ``steps`` one by one as the service would (each dated on or after the previous event)."""
+    events: list = []
+    on = loan.disbursed_on
+    for kind, days, share in steps:
+        if kind == "reverse":
+            paid = [e for e in events if isinstance(e, Repayment)]
+            if paid:
+                events.remove(paid[round(share * (len(paid) - 1))])
+            continue
+        pos = position(loan, events, on)
+        upcoming = next((x for x in pos.lines if x.due_date >= on and not x.unpaid.total == 0), None)
+        if kind in ("early", "on_time", "late") and upcoming is not None:
+            shift = {"early": -days, "on_time": 0, "late": days}[kind]
+            on = max(on, upcoming.due_date + timedelta(days=shift))
+        else:
+            on = on + timedelta(days=days)
+        pos = position(loan, events, on)
+        if pos.payoff <= 0:
+            break
+        if kind in ("early", "on_time", "late") and upcoming is not None:
+            line = next(x for x in pos.lines if x.seq == upcoming.seq)
+            amount = min(pos.payoff, max(D("0.01"), line.unpaid.total + pos.due_now - pos.advance))
+        elif kind == "prepay":
+            amount = max(D("0.01"), (pos.outstanding_principal * D(str(share))).quantize(D("0.01")))
+        else:
+            amount = max(D("0.01"), (pos.payoff * D(str(share))).quantize(D("0.01")))
+        amount = min(amount, pos.payoff)
+        events.append(Repayment(on, amount, len(events), prepay=kind == "prepay"))
+    return events, on
+
+
+@FAST
+@given(histories(), fractions)
+def test_whatever_the_household_pays_the_principal_paid_adds_up_to_the_principal(history, final):
+    loan, steps = history
+    events, on = _replay(loan, steps)
+    last = max(on, day_in_life(loan, final))
+    pos = position(loan, events, last)
+    paid = sum(x.principal_paid for x in pos.lines)
+    assert paid + pos.prepaid_principal + pos.outstanding_principal == loan.amount
+    assert sum(x.principal for x in pos.lines) + pos.prepaid_principal == loan.amount
+    assert pos.advance >= 0 and (pos.advance == 0 or pos.due_now == 0)  # an advance never sits beside a debt
+    closed = position(loan, [*events, Repayment(last, pos.payoff, "last")] if pos.payoff else events, last)
+    assert closed.is_repaid and closed.advance == 0
+    assert sum(x.principal_paid for x in closed.lines) + closed.prepaid_principal == loan.amount
+
+
+@FAST
+@given(loans(), st.lists(st.integers(0, 30), min_size=1, max_size=40), st.lists(fractions, max_size=3))
+def test_a_household_that_pays_each_line_by_its_due_date_never_owes_penalty(loan, early, prepays):
+    """Each instalment as the plan in force shows it, brought 0–30 days early (or on the due date),
+    with prepayments now and then: no penalty on any line, never overdue."""
+    events: list = []
+    on = loan.disbursed_on
+    for k in range(200):
+        pos = position(loan, events, on)
+        line, short = _next_uncovered(pos, on)
+        if line is None or pos.payoff == 0:
+            break
+        on = max(on, line.due_date - timedelta(days=early[k % len(early)]))
+        if prepays and k % 3 == 1:
+            pos = position(loan, events, on)
+            amount = (pos.outstanding_principal * D(str(prepays[k % len(prepays)])) / 4).quantize(D("0.01"))
+            if 0 < amount < pos.payoff:
+                events.append(Repayment(on, amount, f"p{k}", prepay=True))
+        pos = position(loan, events, on)
+        line, short = _next_uncovered(pos, on)
+        if line is None:
+            break
+        events.append(Repayment(on, min(pos.payoff, short), k))
+    after = position(loan, events, max(on, loan.maturity) + timedelta(days=400))
+    assert all(x.penalty == 0 and x.compound == 0 for x in after.lines)
+    assert not after.overdue and after.is_repaid
+
+
+def _next_uncovered(pos, on):
+    """The next line the advance does not cover, and what it still lacks."""
+    covered = pos.advance
+    for line in pos.lines:
+        owed = line.unpaid.total
+        if line.due_date < on or owed == 0:
+            continue
+        if covered >= owed:
+            covered -= owed
+            continue
+        return line, owed - covered
+    return None, D("0.00")
+
+
+@FAST
+@given(
+    amounts,
+    st.sampled_from([D("0.80"), D("0.70"), D("0.333"), D("1.00")]),
+    st.integers(0, 50_000).map(lambda fen: D(fen) / 100),
+    st.lists(fractions, min_size=1, max_size=6),
+)
+def test_the_funds_recoveries_never_exceed_its_payout_and_a_full_recovery_returns_it(
+    principal, share, extra, parts
+):
+    owed = principal + extra  # penalty, compound and interest owed at compensation
+    payout = fund_payout(principal, share)
+    recovered, back = D("0.00"), D("0.00")
+    for part in parts:
+        amount = ((owed - recovered) * D(str(part))).quantize(D("0.01"))
+        recovered += amount
+        now = fund_recovered(recovered, owed, principal, share, payout)
+        assert now >= back  # each recovery adds, never takes back
+        back = now
+        assert back <= payout
+    assert fund_recovered(owed, owed, principal, share, payout) == payout
+    assert fund_recovered(extra, owed, principal, share, payout) == 0  # the penalty and interest: the bank's

@@ -9,12 +9,12 @@ from sqlalchemy import select
 
 from loanflow.core.errors import Conflict, Forbidden, Invalid
 from loanflow.extensions import db
-from loanflow.loans.fund.services import compensate_loan, compensation_split, recover_loan
+from loanflow.loans.fund.services import claim_compensation, compensation_split, recover_loan
 from loanflow.loans.models import FundEntry, LoanScheduleLine
 from loanflow.loans.services.extensions import extend_loan, recall_loan, request_extension
 from loanflow.loans.services.money import position_of
 from loanflow.loans.services.queries import allowed_actions, fund_facts
-from loanflow.loans.testing.factories import D, disbursed_loan, fill_fund, on_day, reload
+from loanflow.loans.testing.factories import D, compensated, disbursed_loan, fill_fund, on_day, reload
 
 pytestmark = pytest.mark.bare_demo  # the demo county without seeded cases
 
@@ -135,13 +135,12 @@ def test_a_recalled_loan_is_compensated_80_20_after_90_days_and_recoveries_go_ba
         # the running line ends today: 20 March → 1 April is 12 days, 10.00, all the treasury's
         assert (loan.state, pos.payoff, pos.lines[-1].subsidy) == ("recalled", D("10000.00"), D("10.00"))
     with on_day("2026-06-29"):  # 89 days unpaid
-        assert "compensate" not in allowed_actions(users["officer"], loan)
+        assert "claim-compensation" not in allowed_actions(users["officer"], loan)
         with pytest.raises(Conflict, match="89 days"):
-            compensate_loan(users["officer"], loan.id)
+            claim_compensation(users["officer"], loan.id, "上门催收三次")
     with on_day("2026-06-30"):  # 90 days: 10,000 × 4.5 % × 90 / 360 = 112.50 penalty, never subsidised
         assert position_of(loan).payoff == D("10112.50")
-        compensate_loan(users["officer"], loan.id)
-        loan = reload(loan)
+        loan = compensated(users, loan)
     assert loan.state == "compensated"
     assert compensation_split(loan) == {
         "principal": D("10000.00"),
@@ -152,15 +151,16 @@ def test_a_recalled_loan_is_compensated_80_20_after_90_days_and_recoveries_go_ba
     }
     assert fund_facts("341503").balance == D("92000.00")
     with on_day("2026-08-03"):
+        # settled like a repayment: the 112.50 penalty first (the bank's), then 887.50 of principal
         recover_loan(users["officer"], loan.id, D("1000.00"))
-        recover_loan(users["officer"], loan.id, D("0.05"))  # 800.04 cumulative: the fund gets 0.04
+        recover_loan(users["officer"], loan.id, D("0.05"))  # 887.55 × 80 % = 710.04 cumulative: 0.04 more
         with pytest.raises(Invalid, match="at most 9112.45 yuan"):
             recover_loan(users["officer"], loan.id, D("9112.46"))
     recoveries = db.session.scalars(
         select(FundEntry.amount).where(FundEntry.kind == "recovery").order_by(FundEntry.id)
     )
-    assert list(recoveries) == [D("800.00"), D("0.04")]
-    assert fund_facts("341503").balance == D("92800.04")
+    assert list(recoveries) == [D("710.00"), D("0.04")]
+    assert fund_facts("341503").balance == D("92710.04")
     assert compensation_split(reload(loan))["recovered"] == D("1000.05")
 
 
@@ -169,12 +169,11 @@ def test_an_overdue_loan_is_compensated_on_its_outstanding_principal_only(loan, 
     from loanflow.loans.sweep import run_sweep
 
     with on_day("2026-05-01"):
-        repay_loan(users["officer"], loan.id, D("2500.00"), date(2026, 5, 1))
+        repay_loan(users["officer"], loan.id, D("2500.00"), date(2026, 5, 1), prepay=True)
     with on_day("2027-06-08"):  # matured 2027-03-10: 90 days
         run_sweep()
         assert fund_facts("341503").outstanding_principal == D("7500.00")
-        compensate_loan(users["officer2"], loan.id)
-        split = compensation_split(reload(loan))
+        split = compensation_split(compensated(users, loan, officer="officer2"))
     assert (split["fund_paid"], split["bank_bore"]) == (D("6000.00"), D("1500.00"))
     assert fund_facts("341503").outstanding_principal == D("0.00")
 

@@ -17,6 +17,7 @@ EVERY_STATE = {
     "overdue",
     "recalled",
     "repaid",
+    "compensation_claimed",  # a claim waiting for the county approver
     "compensated",
     "rejected",
     "withdrawn",
@@ -33,6 +34,8 @@ def test_the_demo_seeds_loans_in_every_state_with_stalled_ones_and_an_intact_tra
     assert set(summary["loans"]) == EVERY_STATE
     stalled = [loan for loan in loans if is_stalled(loan)]
     assert {loan.state for loan in stalled} == {"applied", "rated", "credited"}
+    (claim,) = [loan for loan in loans if loan.state == "compensation_claimed"]
+    assert claim.claim_note and claim.stage_due_on is not None  # the county's 10 working days run
     assert audit.verify().ok
 
 

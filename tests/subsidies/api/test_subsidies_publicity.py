@@ -104,7 +104,13 @@ def test_one_list_holds_several_cases_of_one_village_and_shows_no_personal_data(
         "unit",
         "verified_quantity",
         "amount",
+        "capped",
+        "amount_working",
     }
+    assert [(e["amount_working"], e["capped"]) for e in listed["entries"]] == [
+        ("2.5 亩 × 500 = 1,250", False),
+        ("4 头 × 200 = 800", False),
+    ]
     text = body.get_data(as_text=True)
     household = db.session.get(SubsidyCase, a.id).household
     for secret in (household.bank_account, household.head.phone, household.main_cause, "因病", "缺资金"):
@@ -201,12 +207,13 @@ def test_a_deadline_running_into_an_unpublished_year_is_provisional_until_an_adm
     )
     assert r.status_code == 201
     applied = r.json
-    # Monday to Friday in 2027 while it is unknown: 29, 30, 31 December, 1 and 4 January
-    assert (applied["stage_due_on"], applied["stage_due_provisional"]) == ("2027-01-04", True)
+    # 2027 unknown: Monday to Friday less its statutory holidays (元旦 1 January, computed):
+    # 29, 30, 31 December, 4 and 5 January
+    assert (applied["stage_due_on"], applied["stage_due_provisional"]) == ("2027-01-05", True)
     posted = verified_case(users, "公示户", date(2026, 12, 22))
     with business_date(date(2026, 12, 28)):
         r = client.post(f"/api/v1/subsidies/{posted.id}/publicize", json={}, headers=login("approver"))
-    assert r.json["publicity"]["provisional"] is True and r.json["publicity"]["end"] == "2027-01-01"
+    assert r.json["publicity"]["provisional"] is True and r.json["publicity"]["end"] == "2027-01-04"
 
     year = {"year": 2027, "holidays": ["2027-01-01"], "workdays": []}
     assert client.post("/api/v1/calendar/years", json=year, headers=login("approver2")).status_code == 403

@@ -17,7 +17,13 @@ from loanflow.extensions import db
 from loanflow.subsidies import publicity as publicity_service
 from loanflow.subsidies import services as service
 from loanflow.subsidies.models import SubsidyCap, SubsidyCase
-from loanflow.subsidies.testing.factories import business_date, fresh_household, make_case
+from loanflow.subsidies.testing.factories import (
+    NEW_YEAR_2027,
+    business_date,
+    enter_calendar_year,
+    fresh_household,
+    make_case,
+)
 
 VILLAGE = "341503001001"
 D = Decimal
@@ -95,23 +101,43 @@ def test_rejecting_or_withdrawing_releases_the_reservation(users, action, actor)
 
 
 def test_an_approval_in_the_next_year_moves_the_reservation_to_that_year(users):
+    enter_calendar_year(2027, NEW_YEAR_2027["holidays"])
     h = fresh_household(VILLAGE, "跨年审批")
     c = case(users, h, "publicized", start=date(2026, 12, 24), industry="pig", quantity="5")
     with business_date(c.publicity.approval_opens_on):
-        assert c.publicity.approval_opens_on.year == 2027
+        assert c.publicity.approval_opens_on == date(2027, 1, 5)
         service.approve_case(users["approver2"], c.id)
     assert held(h.id, "2026") == D("0.00") and held(h.id, "2027") == D("1000.00")
     assert db.session.get(SubsidyCase, c.id).cap_period == "2027"
 
 
-def test_an_approval_that_no_longer_fits_the_cap_is_refused_with_the_figures(users):
+def test_an_approval_in_the_next_year_is_capped_by_what_that_year_has_left(users):
+    enter_calendar_year(2027, NEW_YEAR_2027["holidays"])
     h = fresh_household(VILLAGE, "超限户")
     c = case(users, h, "publicized", start=date(2026, 12, 24), industry="kiwi", quantity="3")  # 2400 in 2026
     case(users, h, "verified", start=date(2027, 1, 4), industry="kiwi", quantity="1")  # 800 in 2027
+    with business_date(c.publicity.approval_opens_on):
+        service.approve_case(users["approver2"], c.id)
+    approved = db.session.get(SubsidyCase, c.id)
+    assert approved.amount == D("2200.00")  # 2400 asked, 3000 - 800 left in 2027
+    assert approved.computation["gross"] == "2400.00" and approved.computation["capped"] is True
+    assert (
+        approved.computation["reserved_before"] == "800.00" and approved.computation["cap_period"] == "2027"
+    )
+    assert held(h.id, "2026") == D("0.00") and held(h.id, "2027") == D("3000.00")
+
+
+def test_an_approval_in_a_year_whose_cap_is_used_up_is_refused_with_the_figures(users):
+    enter_calendar_year(2027, NEW_YEAR_2027["holidays"])
+    h = fresh_household(VILLAGE, "用尽户")
+    c = case(users, h, "publicized", start=date(2026, 12, 24), industry="kiwi", quantity="3")  # 2400 in 2026
+    case(users, h, "verified", start=date(2027, 1, 4), industry="kiwi", quantity="4")  # 3000 (capped) in 2027
     with business_date(c.publicity.approval_opens_on), pytest.raises(Invalid) as refused:
         service.approve_case(users["approver2"], c.id)
-    assert "800.00" in refused.value.errors["amount"][0].en
-    assert held(h.id, "2026") == D("2400.00") and held(h.id, "2027") == D("800.00")
+    assert (
+        "3000.00" in refused.value.errors["amount"][0].en and "2027" in refused.value.errors["amount"][0].en
+    )
+    assert held(h.id, "2026") == D("2400.00") and held(h.id, "2027") == D("3000.00")
 
 
 def _race(app, jobs):
@@ -162,6 +188,7 @@ def test_verifications_of_one_household_at_the_same_moment_share_the_cap_exactly
 
 @pytest.mark.truncate  # threads racing through connections of their own
 def test_two_approvals_of_one_household_at_the_same_moment_never_pass_the_new_year_cap(app, users):
+    enter_calendar_year(2027, NEW_YEAR_2027["holidays"])
     h = fresh_household(VILLAGE, "并发审批")
     a = case(
         users, h, "publicized", start=date(2026, 12, 24), industry="kiwi", quantity="2.5"
@@ -175,16 +202,16 @@ def test_two_approvals_of_one_household_at_the_same_moment_never_pass_the_new_ye
         results = _race(
             app,
             [
-                lambda cid=cid: service.approve_case(db.session.get(User, county_id), cid).id
+                lambda cid=cid: service.approve_case(db.session.get(User, county_id), cid).amount
                 for cid in (a.id, b.id)
             ],
         )
     finally:
         app.config["LOANFLOW_TODAY"] = saved
-    approved = [r for r in results if isinstance(r, int)]
-    refused = [r for r in results if isinstance(r, Invalid)]
-    assert len(approved) == 1 and len(refused) == 1, results  # 1000 + 2000 + 1000 would pass 3000
-    winner = db.session.get(SubsidyCase, approved[0])
-    loser = a if winner.id == b.id else b
-    assert held(h.id, "2027") == D("1000.00") + winner.amount <= D("3000.00")
-    assert held(h.id, "2026") == loser.amount
+    if isinstance(results[1], Invalid):  # a went first: its 2000 fits, nothing is left for b
+        assert results[0] == D("2000.00"), results
+        assert held(h.id, "2026") == D("1000.00")  # b keeps its reservation of 2026
+    else:  # b went first: 1000, then a is capped to the 1000 left
+        assert results == [D("1000.00"), D("1000.00")], results
+        assert held(h.id, "2026") == D("0.00")
+    assert held(h.id, "2027") == D("3000.00")  # never past the cap

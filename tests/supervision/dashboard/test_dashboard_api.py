@@ -116,7 +116,7 @@ def test_a_period_narrows_the_flows_but_not_what_stands_today(client, login, cou
 
 
 def test_a_township_supervisor_sees_their_township_and_nothing_else(
-    client, login, county, township_supervisor
+    client, login, county, township_a_supervisor
 ):
     headers = login("supervisor_a")
     body = client.get("/api/v1/dashboard", headers=headers).json

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 def test_the_supervisor_finds_the_dashboard_in_the_menu_and_reads_the_tables(page_as, county):
     page = page_as("supervisor")
-    home = page.get("/").get_data(as_text=True)
+    home = page.get("/", follow_redirects=True).get_data(as_text=True)
     assert 'href="/supervision/dashboard"' in home
     r = page.get("/supervision/dashboard")
     assert r.status_code == 200
@@ -36,7 +36,7 @@ def test_the_page_has_no_inline_script(page_as, county):
     assert "/static/supervision/dashboard.js" in html
 
 
-def test_a_township_supervisor_choosing_another_township_gets_nothing(page_as, county, township_supervisor):
+def test_a_township_supervisor_choosing_another_township_gets_nothing(page_as, county, township_a_supervisor):
     page = page_as("supervisor_a")
     html = page.get("/supervision/dashboard").get_data(as_text=True)
     assert "苏埠镇" in html and "韩摆渡镇" not in html

@@ -76,7 +76,7 @@ def test_each_township_row_counts_its_own_cases_of_the_month(client, login, coun
         assert row["stalled"] == len(late), code
 
 
-def test_a_township_supervisor_gets_their_township_only(client, login, county, township_supervisor):
+def test_a_township_supervisor_gets_their_township_only(client, login, county, township_a_supervisor):
     r = client.get("/api/v1/reports/monthly?month=2026-02", headers=login("supervisor_a"))
     _title, rows, totals = _rows(r.data)
     assert [row["name"] for row in rows] == ["苏埠镇"]

@@ -27,7 +27,7 @@ TODAY = date(2026, 3, 10)
 
 
 @pytest.fixture
-def township_supervisor(demo) -> User:
+def township_a_supervisor(demo) -> User:
     """``supervisor_a``: a supervisor of township A only (password demo-password)."""
     user = create_user(
         None,

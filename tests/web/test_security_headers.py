@@ -1,0 +1,58 @@
+"""Every answer carries the security headers of DOMAIN.md ("The HTTP API"), and no page the service
+sends has an inline script or style for the CSP to allow."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
+
+def _assert_hardened(response) -> None:
+    csp = response.headers["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
+    assert directives["frame-ancestors"] == "'none'"
+    assert directives["script-src"] == "'self'" and "unsafe-inline" not in csp
+    assert directives["default-src"] == "'self'"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.parametrize("path", ["/", "/households", "/loans", "/subsidies", "/publicity"])
+def test_pages_with_personal_data_are_hardened_and_never_cached(page_as, path):
+    r = page_as("clerk").get(path)
+    assert r.status_code == 200
+    _assert_hardened(r)
+    assert r.headers["Cache-Control"] == "no-store"
+
+
+def test_the_login_page_errors_and_api_answers_are_hardened_too(client, login):
+    for r in (
+        client.get("/login"),
+        client.get("/no-such-page"),
+        client.get("/api/v1/households", headers=login("clerk")),
+        client.get("/api/v1/households"),
+    ):
+        _assert_hardened(r)
+        assert r.headers["Cache-Control"] == "no-store"
+
+
+def test_static_files_may_be_cached_but_not_sniffed(client):
+    r = client.get("/static/app.css")
+    assert r.status_code == 200
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" not in r.headers.get("Cache-Control", "")
+
+
+def test_no_template_served_as_a_page_has_inline_script_or_style():
+    pages = [p for p in TEMPLATES.rglob("*.html") if "pdf" not in p.relative_to(TEMPLATES).parts]
+    assert len(pages) > 15
+    inline = re.compile(r"<script(?![^>]*\bsrc=)|<style|\son[a-z]+=|\sstyle=|javascript:", re.I)
+    offenders = [
+        f"{p.relative_to(TEMPLATES)}: {m.group(0)}" for p in pages for m in inline.finditer(p.read_text())
+    ]
+    assert offenders == []
