@@ -25,7 +25,7 @@ from loanflow.loans.models import Loan
 from loanflow.subsidies.models import Publicity, SubsidyCap, SubsidyCase
 
 ZERO = Decimal("0.00")
-LENT_STATES = ("disbursed", "overdue", "recalled")
+LENT_STATES = ("disbursed", "overdue", "recalled", "compensation_claimed")
 OVERDUE_BANDS = (("1-30", 1, 30), ("31-90", 31, 90), ("91-180", 91, 180), ("180+", 181, None))
 # the waiting stages whose both ends the case rows keep: (stage, start column, end column, the amount that
 # moved when it ended — the stage's end is then a flow of the period too: credited, disbursed, paid)

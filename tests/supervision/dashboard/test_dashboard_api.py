@@ -18,7 +18,7 @@ from loanflow.subsidies.models import Publicity, SubsidyCap, SubsidyCase
 
 D = Decimal
 TODAY = date(2026, 3, 10)
-LENT = ("disbursed", "overdue", "recalled")
+LENT = ("disbursed", "overdue", "recalled", "compensation_claimed")
 
 
 def _in(prefix: str, rows):
