@@ -7,10 +7,10 @@ supervisor, and flat from 10k to 1M; the county dashboard < 300 ms; the monthly 
 Each is timed as the service runs it (warm: the median of repeated runs after one warm-up) and
 every statement it sends is EXPLAINed (ANALYZE, BUFFERS) into ``bench/explain/``.
 
-The stalled queue is being written beside this work (the supervision feature's ``stalled``
-service); until it is merged the benchmark runs the SQL that queue needs for its first page:
-both products' cases past their stage's due date in the caller's region, the most overdue
-first (the earliest due date is the most working days over), 50 rows.
+The stalled queue is the supervision feature's ``stalled_queue`` service (its first page of 50, with the
+queue's total, who must act and the presses); ``stalled_first_page`` is the bare SQL of that page (both
+products' cases past their stage's due date in the caller's region, most overdue first), timed beside
+it to show what the service adds.
 """
 
 from __future__ import annotations
@@ -123,9 +123,13 @@ def bench(url: str) -> dict:
         county = db.session.scalar(select(User).where(User.username == "supervisor"))
         township = db.session.scalar(select(User).where(User.username == "supervisor_t01"))
         today = date.fromisoformat(TODAY)
+        from loanflow.supervision.services.stalled import stalled_queue
+
         work = {
-            "stalled_county": (lambda: stalled_first_page(county, today), 30),
-            "stalled_township": (lambda: stalled_first_page(township, today), 30),
+            "stalled_county": (lambda: stalled_queue(county, today=today), 30),
+            "stalled_township": (lambda: stalled_queue(township, today=today), 30),
+            "stalled_sql_county": (lambda: stalled_first_page(county, today), 30),
+            "stalled_sql_township": (lambda: stalled_first_page(township, today), 30),
             "dashboard_county": (lambda: services.dashboard(county), 7),
             "dashboard_county_month": (lambda: services.dashboard(county, None, date(2026, 11, 1), today), 7),
             "dashboard_township": (lambda: services.dashboard(township), 7),

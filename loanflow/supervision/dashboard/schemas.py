@@ -21,7 +21,7 @@ class MonthArgs(Schema):
     month = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-\d{2}$", error="YYYY-MM"))
 
 
-class RegionOut(Schema):
+class DashboardRegionOut(Schema):
     code = fields.String()
     name = fields.String()
     level = fields.String()
@@ -92,7 +92,7 @@ class CoverageOut(Schema):
 class DashboardOut(Schema):
     """The numbers of a county or township for a period; stocks as of ``as_of``."""
 
-    region = fields.Nested(RegionOut)
+    region = fields.Nested(DashboardRegionOut)
     from_ = fields.String(data_key="from", attribute="from")
     to = fields.String()
     as_of = fields.String()
