@@ -1,7 +1,7 @@
 """Administration: a forced password change and the last login per user; a policy version's effective date.
 
 Revision ID: 0040_admin
-Revises: 0030_supervision
+Revises: 0035_supervision_dashboard
 Create Date: 2026-11-30
 
 """
