@@ -105,15 +105,34 @@ def may_register(actor: User) -> None:
         raise Forbidden(msg("只有经办员可以登记农户", "Only a clerk may register households"))
 
 
-def register_household(actor: User, data: dict[str, Any]) -> Household:
-    """Register a household and its members (建档立卡登记)."""
+def _fresh(errors: dict, *fields: str) -> bool:
+    """True when none of ``fields`` already has an error (a blank box is not also 'unknown')."""
+    return not any(errors.get(f) for f in fields)
+
+
+def _check_members_all(members: list[dict], household_id: int | None, errors: dict) -> list[dict]:
+    """Every member rule in one pass; 'one head' is not asked when no member was entered at all."""
+    if not members and errors.get("members"):
+        return []
+    checked = check_members(members, clock.today(), errors)
+    _check_one_household(checked, household_id, errors)
+    return checked
+
+
+def register_household(actor: User, data: dict[str, Any], known: dict | None = None) -> Household:
+    """Register a household and its members (建档立卡登记).
+
+    ``known``: the errors a form already found (a blank box, a value not from a list); every
+    other rule is still checked, so one submission reports every error at once."""
     may_register(actor)
-    errors: dict[str, list[Reason]] = {}
-    _check_village(actor, data["village_code"], errors)
-    check_monitoring(data, errors)
-    check_account(data["account_type"], data["bank_account"], errors)
-    members = check_members(data["members"], clock.today(), errors)
-    _check_one_household(members, None, errors)
+    errors: dict[str, list[Reason]] = {f: list(r) for f, r in (known or {}).items()}
+    if _fresh(errors, "village_code"):
+        _check_village(actor, data.get("village_code") or "", errors)
+    if _fresh(errors, "monitoring", "monitoring_set_on"):
+        check_monitoring(data, errors)
+    if _fresh(errors, "account_type", "bank_account"):
+        check_account(data["account_type"], data["bank_account"], errors)
+    members = _check_members_all(data.get("members") or [], None, errors)
     if errors:
         raise _invalid(errors)
     now = clock.now()
@@ -192,8 +211,12 @@ def decidable_account_change(
     return h, change
 
 
-def update_household(actor: User, household_id: int, changes: dict[str, Any]) -> Household:
-    """Change register fields; status and monitoring changes carry a reason and a 文号."""
+def update_household(
+    actor: User, household_id: int, changes: dict[str, Any], known: dict | None = None
+) -> Household:
+    """Change register fields; status and monitoring changes carry a reason and a 文号.
+
+    ``known``: errors a form already found; every other rule is still checked (all errors at once)."""
     h = editable_household(actor, household_id)
     expected = changes.pop("version", None)
     if expected is not None and expected != h.version:
@@ -203,7 +226,7 @@ def update_household(actor: User, household_id: int, changes: dict[str, Any]) ->
                 "The household was changed by someone else; reload and retry",
             )
         )
-    errors: dict[str, list[Reason]] = {}
+    errors: dict[str, list[Reason]] = {f: list(r) for f, r in (known or {}).items()}
     before = snapshot(h)
     if any(f in changes for f in ACCOUNT_FIELDS):
         errors["bank_account"] = [
@@ -213,15 +236,19 @@ def update_household(actor: User, household_id: int, changes: dict[str, Any]) ->
                 "A bank account change is a request confirmed by a second user",
             )
         ]
-    if "village_code" in changes and changes["village_code"] != h.village_code:
+    if (
+        "village_code" in changes
+        and changes["village_code"] != h.village_code
+        and _fresh(errors, "village_code")
+    ):
         _check_village(actor, changes["village_code"], errors)
     check_change_basis(changes, before, errors)
     merged = {**before, **changes}
-    check_monitoring(merged, errors)
+    if _fresh(errors, "monitoring", "monitoring_set_on"):
+        check_monitoring(merged, errors)
     members = None
     if "members" in changes:
-        members = check_members(changes["members"], clock.today(), errors)
-        _check_one_household(members, h.id, errors)
+        members = _check_members_all(changes["members"], h.id, errors)
     if errors:
         raise _invalid(errors)
     for f in HOUSEHOLD_FIELDS:

@@ -76,10 +76,8 @@ def register_household():
     if request.method == "GET":
         return _form({"status": "not_out", "monitoring": "none", "account_type": "card"}, {})
     values, data, errors = household_from_form(request.form)
-    try:
-        if errors:
-            raise Invalid(errors)
-        h = service.register_household(current_user, data)
+    try:  # the form's own errors go along, so the service reports every error at once
+        h = service.register_household(current_user, data, known=errors)
     except Invalid as e:
         return _form(values, refused(e), status=422)
     flash(_("Household registered."), "ok")
@@ -115,9 +113,7 @@ def edit_household(household_id: int):
     values, data, errors = household_from_form(request.form, with_account=False)
     values["version"] = data["version"] = request.form.get("version", type=int)
     try:
-        if errors:
-            raise Invalid(errors)
-        service.update_household(current_user, household_id, changed_fields(data, h))
+        service.update_household(current_user, household_id, changed_fields(data, h), known=errors)
     except Invalid as e:
         return _form(values, refused(e), service.get_household(current_user, household_id), 422)
     flash(_("Changes saved."), "ok")

@@ -189,3 +189,45 @@ def _filled(html: str) -> dict:
         data[name] = chosen.group(1) if chosen else ""
     data["secondary_causes"] = re.findall(r'name="secondary_causes" value="([^"]+)" checked', html)
     return data
+
+
+def test_one_submission_reports_every_error_at_once_beside_its_field(page_as):
+    """Required boxes, the member relation, the ID checksum, the phone and the card: one round."""
+    c = page_as("clerk")
+    r = c.post(
+        "/households/new",
+        data=form(
+            address="",
+            income_per_head="",
+            bank_account="6217000000000000001",  # fails the Luhn check
+            **{
+                "members[0].relation": "",
+                "members[0].id_number": "110105194912310021",  # wrong check digit
+                "members[0].phone": "2391234567",
+                "members[1].name": "赵小山",
+                "members[1].relation": "child",
+                "members[1].id_number": "",
+            },
+        ),
+    )
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert field_errors(html, "income_per_head")
+    assert field_errors(html, "members[0].relation") == ["请从列表中选择"]
+    assert "校验" in field_errors(html, "members[0].id_number")[0]
+    assert field_errors(html, "members[0].phone")
+    assert "Luhn" in field_errors(html, "bank_account")[0]
+    assert field_errors(html, "members[1].no_id_reason")
+    assert field_errors(html, "members")  # no head among the members
+    assert db.session.query(Member).filter(Member.name == "赵大山").count() == 0
+
+
+def test_a_status_change_without_reason_names_the_field_by_its_label(page_as):
+    """ "变更脱贫状态须填写变更原因", never "变更 status …": labels, not codes."""
+    c = page_as("clerk")
+    h = db.session.query(Household).filter(Household.village_code == "341503001001").first()
+    data = _filled(c.get(f"/households/{h.id}/edit").get_data(as_text=True))
+    data["status"] = "relapsed" if h.status != "relapsed" else "out"
+    html = c.post(f"/households/{h.id}/edit", data=data).get_data(as_text=True)
+    assert field_errors(html, "change_reason") == ["变更脱贫状态须填写变更原因"]
+    assert field_errors(html, "document_ref") == ["变更脱贫状态须填写依据文号"]
