@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 from loanflow.extensions import db
 from loanflow.households.models import AccountChange, Household, Member
@@ -231,3 +232,15 @@ def test_a_status_change_without_reason_names_the_field_by_its_label(page_as):
     html = c.post(f"/households/{h.id}/edit", data=data).get_data(as_text=True)
     assert field_errors(html, "change_reason") == ["变更脱贫状态须填写变更原因"]
     assert field_errors(html, "document_ref") == ["变更脱贫状态须填写依据文号"]
+
+
+def test_village_selects_group_by_township_and_preselect_the_only_choice(page_as):
+    clerk_form = page_as("clerk").get("/households/new").get_data(as_text=True)
+    select = re.search(r'<select name="village_code">(.*?)</select>', clerk_form, re.S).group(1)
+    assert re.findall(r"<option ", select) == ["<option "]  # no "—": the clerk's one village
+    assert 'value="341503001001" selected' in select and "<optgroup" in select
+    listing = page_as("supervisor").get("/households").get_data(as_text=True)
+    select = re.search(r'<select name="village">(.*?)</select>', listing, re.S).group(1)
+    groups = re.findall(r'<optgroup label="([^"]+)">', select)
+    assert len(groups) > 1 and len(groups) == len(set(groups))  # each township once
+    assert select.index("<optgroup") > select.index('<option value="">')  # "all villages" first
