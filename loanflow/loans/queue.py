@@ -76,3 +76,16 @@ def loans_waiting(user: User, today: date) -> list[dict]:
 def queue_section(user: User, *, today: date, **_kwargs: Any) -> tuple:
     """``work_queue_sections``: the loans waiting for this user."""
     return POSITION, lazy_gettext("Loans waiting for you"), loans_waiting(user, today)
+
+
+def cases_by_number(user: User, number: str = "", **_kwargs: Any) -> list[tuple]:
+    """``cases_by_number``: the loan with this case number (a unique, indexed column), in the user's region."""
+    if not number.startswith("DK-"):
+        return []
+    stmt = select(Loan.case_number, Loan.household_id, Loan.id).where(
+        Loan.case_number == number, village_filter(user, Loan.village_code)
+    )
+    return [
+        (POSITION, n, household_id, "web.loan", loan_id)
+        for n, household_id, loan_id in db.session.execute(stmt)
+    ]

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext
+from sqlalchemy import select
 
 from loanflow.accounts.models import User
 from loanflow.calendar.services import work_calendar
 from loanflow.core.domain.labels import label
+from loanflow.core.scope import village_filter
+from loanflow.extensions import db
 from loanflow.policy.services import current_policy
+from loanflow.subsidies.models import SubsidyCase
 from loanflow.subsidies.services import list_cases
 from loanflow.subsidies.workflow import allowed_actions
 from loanflow.web import queue as web_queue
@@ -41,3 +46,17 @@ def subsidies_waiting(user: User, today: date) -> list[dict]:
 def queue_section(user: User, *, today: date, **_kwargs: Any) -> tuple:
     """``work_queue_sections``: the subsidy cases waiting for this user."""
     return POSITION, lazy_gettext("Subsidies waiting for you"), subsidies_waiting(user, today)
+
+
+def cases_by_number(user: User, number: str = "", **_kwargs: Any) -> list[tuple]:
+    """``cases_by_number``: JB-2026-000013 is case 13 applied for in 2026: a primary-key lookup."""
+    m = re.fullmatch(r"JB-(\d{4})-(\d{1,9})", number)
+    if not m:
+        return []
+    stmt = select(SubsidyCase).where(
+        SubsidyCase.id == int(m.group(2)), village_filter(user, SubsidyCase.village_code)
+    )
+    case = db.session.scalar(stmt)
+    if case is None or case.applied_on.year != int(m.group(1)):
+        return []
+    return [(POSITION, case.case_number, case.household_id, "web.subsidy", case.id)]

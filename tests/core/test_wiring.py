@@ -32,6 +32,7 @@ def test_building_an_app_connects_every_feature_receiver():
         signals.case_moved,
         signals.role_home,
         signals.case_notices,
+        signals.cases_by_number,
     )
     for signal in wired:  # signals are process-wide: forget what earlier apps of this run connected
         for receiver in list(signal.receivers_for(None)):
@@ -63,4 +64,8 @@ def test_building_an_app_connects_every_feature_receiver():
         "case-moved": ["loanflow.supervision.services.presses.answer_presses"],
         "role-home": ["loanflow.admin.views.admin_home_for", "loanflow.supervision.views.role_home"],
         "case-notices": ["loanflow.supervision.notices.case_notices"],
+        "cases-by-number": [
+            "loanflow.loans.queue.cases_by_number",
+            "loanflow.subsidies.queue.cases_by_number",
+        ],
     }

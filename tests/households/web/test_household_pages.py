@@ -244,3 +244,45 @@ def test_village_selects_group_by_township_and_preselect_the_only_choice(page_as
     groups = re.findall(r'<optgroup label="([^"]+)">', select)
     assert len(groups) > 1 and len(groups) == len(set(groups))  # each township once
     assert select.index("<optgroup") > select.index('<option value="">')  # "all villages" first
+
+
+def _found(html: str) -> str:
+    return re.search(r"共 (\d+) 户", html).group(1)
+
+
+def test_search_by_id_tail_phone_whole_id_name_and_case_number(page_as):
+    from loanflow.loans.testing.factories import deposit, free_households, open_loan, user_named
+
+    c = page_as("supervisor")
+    m = db.session.query(Member).filter(Member.id_number.is_not(None)).order_by(Member.id).first()
+    tail_html = c.get(f"/households?q={m.id_number[-4:]}").get_data(as_text=True)
+    assert f'/households/{m.household_id}"' in tail_html
+    same_tail = db.session.query(Member.household_id).filter(Member.id_tail == m.id_number[-4:]).distinct()
+    assert _found(tail_html) == str(same_tail.count())
+    assert f'/households/{m.household_id}"' in c.get(f"/households?q={m.id_number}").get_data(as_text=True)
+    assert _found(c.get(f"/households?q={m.name[:2]}").get_data(as_text=True)) != "0"
+    db.session.query(Member).filter(Member.id == m.id).update({"phone": "13855550011"})
+    db.session.flush()
+    assert f'/households/{m.household_id}"' in c.get("/households?q=13855550011").get_data(as_text=True)
+    deposit("341503", "100000.00")
+    loan = open_loan(user_named("clerk"), free_households()[0])
+    html = c.get(f"/households?q={loan.case_number.lower()}").get_data(as_text=True)
+    assert f'/loans/{loan.id}"' in html and f'/households/{loan.household_id}"' in html
+    assert _found(html) == "1"
+
+
+def test_the_tail_search_is_an_index_lookup_not_a_scan_of_the_members(app):
+    """The search term becomes an equality on an indexed column (the query plan names the index)."""
+    from sqlalchemy import select
+
+    from loanflow.households.services import member_match
+
+    stmt = select(Member.household_id).where(member_match("0011"))
+    sql = str(stmt.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    plan = (
+        " ".join(str(r) for r in db.session.execute(db.text(f"EXPLAIN QUERY PLAN {sql}")).all())
+        if (db.engine.dialect.name == "sqlite")
+        else " ".join(r[0] for r in db.session.execute(db.text(f"EXPLAIN {sql}")))
+    )
+    assert "ix_member_id_tail" in plan or "Bitmap" in plan or "Index" in plan
+    assert "SCAN member" not in plan and "Seq Scan on member" not in plan
