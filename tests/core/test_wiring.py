@@ -58,6 +58,7 @@ def test_building_an_app_connects_every_feature_receiver():
             "loanflow.admin.views.menu_entries",
             "loanflow.households.views.menu_entries",
             "loanflow.loans.views.menu_entries",
+            "loanflow.policy.views.menu_entries",
             "loanflow.subsidies.views.menu_entries",
             "loanflow.supervision.views.menu_entries",
         ],
