@@ -21,6 +21,8 @@ def init_app(app: Flask) -> None:
     register_case_type(app, documents.CASE_TYPE)
     signals.calendar_year_entered.connect(deadlines.refirm_loan_deadlines)
     signals.work_queue_sections.connect(queue.queue_section)
+    signals.work_queue_sections.connect(queue.clerk_waiting_section)
+    signals.work_queue_sections.connect(queue.clerk_household_section)
     signals.cases_by_number.connect(queue.cases_by_number)
     signals.menu_entries.connect(views.menu_entries)
     signals.household_actions.connect(views.household_actions)

@@ -17,6 +17,8 @@ def init_app(app: Flask) -> None:
         register_case_type(app, case_type)
     signals.calendar_year_entered.connect(refirm_dates)
     signals.work_queue_sections.connect(queue.queue_section)
+    signals.work_queue_sections.connect(queue.clerk_waiting_section)
+    signals.work_queue_sections.connect(queue.clerk_household_section)
     signals.cases_by_number.connect(queue.cases_by_number)
     signals.menu_entries.connect(views.menu_entries)
     signals.household_actions.connect(views.household_actions)

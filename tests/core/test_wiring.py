@@ -50,7 +50,11 @@ def test_building_an_app_connects_every_feature_receiver():
         ],
         "work-queue-sections": [
             "loanflow.households.queue.queue_section",
+            "loanflow.loans.queue.clerk_household_section",
+            "loanflow.loans.queue.clerk_waiting_section",
             "loanflow.loans.queue.queue_section",
+            "loanflow.subsidies.queue.clerk_household_section",
+            "loanflow.subsidies.queue.clerk_waiting_section",
             "loanflow.subsidies.queue.queue_section",
             "loanflow.supervision.queue.queue_section",
         ],
