@@ -56,6 +56,7 @@ def test_building_an_app_connects_every_feature_receiver():
             "loanflow.subsidies.queue.clerk_household_section",
             "loanflow.subsidies.queue.clerk_waiting_section",
             "loanflow.subsidies.queue.queue_section",
+            "loanflow.supervision.queue.clerk_press_section",
             "loanflow.supervision.queue.queue_section",
         ],
         "menu-entries": [

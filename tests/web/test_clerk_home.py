@@ -56,3 +56,15 @@ def test_an_objection_sends_the_case_to_the_clerk_to_answer(page_as, users):
         uow.commit()
     html = c.get("/").get_data(as_text=True)
     assert "需农户办理的奖补案件" in html and "有异议待答复" in html and "养殖数量不符" in html
+
+
+def test_a_press_on_the_clerks_case_shows_on_their_home(page_as, users):
+    from loanflow.supervision.services.presses import press_case
+
+    deposit("341503", "100000.00")
+    loan = open_loan(users["clerk"], free_households()[0])
+    with clock.business_date(date(2026, 3, 30)):
+        press_case(users["supervisor"], "loan", loan.id, "请尽快评级")
+        uow.commit()
+        html = page_as("clerk").get("/").get_data(as_text=True)
+    assert "我经办案件的督办" in html and "请尽快评级" in html
