@@ -307,6 +307,17 @@ def member_match(q: str) -> ColumnElement[bool]:
     return Member.name.startswith(q.strip(), autoescape=True)
 
 
+def matching(q: str, id_column: Any, village_column: Any, household_ids: list[int] | None = None):
+    """The households a search term names: by a member (``member_match``), by a case number the
+    case features resolved (``household_ids``), or by the village's name (87 villages, read whole)."""
+    found = [id_column.in_(select(Member.household_id).where(member_match(q)))]
+    if household_ids:
+        found.append(id_column.in_(household_ids))
+    if not q.strip()[:1].isdigit():
+        found.append(village_column.in_(select(Region.code).where(Region.name.contains(q.strip()))))
+    return or_(*found)
+
+
 def search_households(
     actor: User,
     q: str | None = None,
@@ -322,12 +333,7 @@ def search_households(
     if village:
         stmt = stmt.where(Household.village_code.like(village + "%"))
     if q:
-        found = [Household.id.in_(select(Member.household_id).where(member_match(q)))]
-        if household_ids:
-            found.append(Household.id.in_(household_ids))
-        if not q.strip()[:1].isdigit():  # 87 villages: their names are read whole
-            found.append(Household.village.has(Region.name.contains(q.strip())))
-        stmt = stmt.where(or_(*found))
+        stmt = stmt.where(matching(q, Household.id, Household.village_code, household_ids))
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     rows = db.session.scalars(
         stmt.options(selectinload(Household.members), selectinload(Household.village))

@@ -69,6 +69,7 @@ def households():
         villages=lookups.visible_villages(current_user),
         may_register=can_register_households(current_user),
         cases=found,
+        may_export=current_user.role != "admin",
     )
 
 
