@@ -4,6 +4,7 @@ preview of what changes, the list of versions, and any two compared side by side
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -57,8 +58,22 @@ def policy_terms():
     """The policy terms in force, read-only, for everyone who works cases (the admin edits them)."""
     current = services.current_policy()
     row = services.version_row(current.version)
-    terms = [b for b in blocks(row.document, lang()) if b.path in TERMS]
+    terms = [_readable(b, lang()) for b in blocks(row.document, lang()) if b.path in TERMS]
     return render_template("policy/terms.html", row=row, blocks=terms)
+
+
+def _readable(block, language: str):
+    """A table as a clerk reads it: no internal codes, names in the page's language only."""
+    other = "_en" if language == "zh" else "_zh"
+    keep = [i for i, c in enumerate(block.columns) if c not in ("code", "grade") and not c.endswith(other)]
+    if not block.rows or len(keep) == len(block.columns):
+        return block
+    return replace(
+        block,
+        columns=[block.columns[i] for i in keep],
+        column_names=[block.column_names[i] for i in keep],
+        rows=[[row[i] for i in keep] for row in block.rows],
+    )
 
 
 def menu_entries(user: Any, **_kwargs: Any) -> list[tuple] | None:

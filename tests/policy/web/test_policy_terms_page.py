@@ -16,6 +16,9 @@ def test_a_clerk_reads_the_policy_terms_on_a_page_of_their_own(page_as):
     content = html[html.index("<h1>") : html.index("</main>")]
     assert "<input" not in content and "<select" not in content  # read only
     assert "supervision" not in html  # no untranslated section
+    for code in ("5star", "compensation_claimed", ">pig<", "Pigs"):  # labels, never codes
+        assert code not in content, code
+    assert "★★★★★" in content and "生猪" in content
 
 
 def test_the_admin_policy_pages_stay_the_admins(page_as):
