@@ -54,7 +54,7 @@ def import_register():
             return redirect(url_for("web.import_job", job_id=job.id, token=token))
         report = register_io.import_households(current_user, data, name, dry_run=True)
     except Invalid as e:
-        return _page(name=name, errors=refused(e), status=422 if e.status == 422 else e.status)
+        return _page(name=name, errors=refused(e), status=e.status)
     token = keep_upload(current_user.id, data)
     return _page(register_io.report_json(report), token, name)
 

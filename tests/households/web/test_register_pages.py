@@ -111,3 +111,12 @@ def test_the_export_is_the_list_as_searched(page_as):
 
 def test_only_a_clerk_imports(page_as):
     assert page_as("officer").get("/households/import").status_code == 403
+
+
+def test_a_file_that_is_no_spreadsheet_is_named_beside_the_file_box(page_as):
+    from loanflow.web.testing.fixtures import field_errors
+
+    r = _upload(page_as("clerk"), b"%PDF-1.4 not a sheet", "scan.pdf")
+    assert r.status_code == 415
+    html = r.get_data(as_text=True)
+    assert field_errors(html, "file") or "xlsx" in html[html.index("<main") :]
