@@ -79,6 +79,13 @@ def _case_page(loan_id: int, open_action: str | None = None, values=None, errors
         repayments=repayments_of(loan.id),
         reversible=reversible,
         scorecard=scorecard_items(),
+        facts=loans_lookups.household_facts(loan) if "rate" in allowed else None,
+        grades=loans_lookups.grade_table(),
+        others=[
+            o
+            for o in loans_lookups.others_may(current_user, loan)
+            if o["action"] in ACTIONS and not ACTIONS[o["action"]].danger
+        ],
         events=audit.timeline("loan", loan.id),
         docs=case_documents("loan", loan.id),
     )

@@ -1,0 +1,83 @@
+"""The officer's pages: household facts and grade on the rating form, owed by kind, who else may act."""
+
+from __future__ import annotations
+
+import re
+
+from loanflow.extensions import db
+from loanflow.loans.models import Loan
+from tests.loans.web.test_loan_pages import SCORES, _apply, _fund, _household  # noqa: F401
+
+
+def _loan_id(response) -> int:
+    return int(response.headers["Location"].rsplit("/", 1)[1])
+
+
+def test_the_rating_form_shows_the_households_facts_and_the_grade_table(page_as):
+    clerk, officer, h = page_as("clerk"), page_as("officer"), _household()
+    loan_id = _loan_id(_apply(clerk, h))
+    html = officer.get(f"/loans/{loan_id}").get_data(as_text=True)
+    form = html[html.index('id="action-rate"') :]
+    assert "家庭人口" in form and f"{len(h.members)} 人" in form
+    assert "劳动力" in form and "家庭纯收入" in form and "既往贷款" in form
+    assert "★★★★★" in form and 'src="/static/rating.js"' in form and "<script>" not in html
+
+
+def test_after_rating_the_page_shows_the_grade_and_its_limit(page_as):
+    clerk, officer, h = page_as("clerk"), page_as("officer"), _household()
+    loan_id = _loan_id(_apply(clerk, h))
+    assert officer.post(f"/loans/{loan_id}/rate", data=SCORES).status_code == 302
+    html = officer.get(f"/loans/{loan_id}").get_data(as_text=True)
+    assert re.search(r"75 分 · <strong class=\"grade\">★★★</strong>", html)
+    assert "限额 30,000.00 元" in html
+
+
+def test_an_earlier_loan_of_the_household_is_listed_on_the_rating_form(page_as):
+    clerk, officer, h = page_as("clerk"), page_as("officer"), _household()
+    first = _loan_id(_apply(clerk, h))
+    clerk.post(f"/loans/{first}/withdraw", data={"reason": "重新申请"})
+    second = _loan_id(_apply(clerk, h, amount="20000"))
+    html = officer.get(f"/loans/{second}").get_data(as_text=True)
+    number = db.session.get(Loan, first).case_number
+    assert number in html[html.index('id="action-rate"') :]
+
+
+def test_the_officer_who_credited_is_told_who_may_disburse_and_why(page_as):
+    clerk, officer, h = page_as("clerk"), page_as("officer"), _household()
+    loan_id = _loan_id(_apply(clerk, h))
+    officer.post(f"/loans/{loan_id}/rate", data=SCORES)
+    officer.post(f"/loans/{loan_id}/credit", data={"amount": "30000", "term_months": "12"})
+    html = officer.get(f"/loans/{loan_id}").get_data(as_text=True)
+    assert 'id="action-disburse"' not in html
+    others = html[html.index('class="others-may"') :]
+    assert "放款" in others and "四眼原则" in others and "另一名信贷员" in others
+    assert "拒绝" not in others
+
+
+def test_a_clerk_is_told_that_an_officer_rates(page_as):
+    clerk, h = page_as("clerk"), _household()
+    loan_id = _loan_id(_apply(clerk, h))
+    html = clerk.get(f"/loans/{loan_id}").get_data(as_text=True)
+    others = html[html.index('class="others-may"') :]
+    assert "评级" in others and "信贷员" in others
+
+
+def test_an_overdue_loan_shows_principal_interest_penalty_and_compound_apart(page_as, users):
+    from datetime import date
+
+    from loanflow.core.clock import business_date
+    from loanflow.loans.services.position import position_of
+    from loanflow.loans.testing.factories import disbursed_loan
+    from loanflow.web.present import money
+
+    loan = disbursed_loan(users)
+    officer = page_as("officer")
+    with business_date(date(2027, 5, 10)):  # two months past maturity, nothing repaid
+        owed = position_of(loan).due_now_owed
+        html = officer.get(f"/loans/{loan.id}").get_data(as_text=True)
+    table = html[html.index('class="list owed"') :]
+    assert owed.principal == 10000 and owed.penalty > 0  # the interest is subsidized whole
+    row = table[table.index("当前应还") : table.index("</tr>")]
+    for part in (owed.principal, owed.interest, owed.penalty, owed.compound, owed.total):
+        assert money(part) in row
+    assert "罚息" in table and "复利" in table
