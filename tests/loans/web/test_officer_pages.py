@@ -77,7 +77,8 @@ def test_an_overdue_loan_shows_principal_interest_penalty_and_compound_apart(pag
         html = officer.get(f"/loans/{loan.id}").get_data(as_text=True)
     table = html[html.index('class="list owed"') :]
     assert owed.principal == 10000 and owed.penalty > 0  # the interest is subsidized whole
-    row = table[table.index("当前应还") : table.index("</tr>")]
+    start = table.index("当前应还")
+    row = table[start : table.index("</tr>", start)]
     for part in (owed.principal, owed.interest, owed.penalty, owed.compound, owed.total):
         assert money(part) in row
     assert "罚息" in table and "复利" in table
