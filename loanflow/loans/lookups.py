@@ -6,9 +6,11 @@ from sqlalchemy import select
 
 from loanflow.accounts.models import User
 from loanflow.core.domain.workflows import LOAN
+from loanflow.core.regions import Branch
 from loanflow.extensions import db
-from loanflow.loans.guards import actor_of, four_eyes_reason
+from loanflow.loans.claims import can_see_claims
 from loanflow.loans.domain.ledger_types import Position
+from loanflow.loans.guards import actor_of, four_eyes_reason
 from loanflow.loans.models import Loan, Repayment
 from loanflow.loans.services.position import position_of, repayments_of
 from loanflow.loans.workflow import LOANS, allowed_actions
@@ -81,4 +83,20 @@ def others_may(user: User, loan: Loan) -> list[dict]:
             out.append({"action": step.action, "roles": sorted(step.roles), "why": why, "not_by": person})
         else:
             out.append({"action": step.action, "roles": sorted(step.roles), "why": None, "not_by": None})
+    return out
+
+
+def claim_branches(user: User) -> list:
+    """The branches whose 贴息 claim list the user may read (their own; a county's for its staff)."""
+    rows = db.session.scalars(select(Branch).order_by(Branch.county_code, Branch.name))
+    return [b for b in rows if can_see_claims(user, b)]
+
+
+def recent_quarters(today, count: int = 8) -> list[str]:
+    """The quarter of ``today`` and the ones before it, newest first (``2026Q4`` …)."""
+    year, q = today.year, (today.month - 1) // 3 + 1
+    out = []
+    for _ in range(count):
+        out.append(f"{year}Q{q}")
+        year, q = (year - 1, 4) if q == 1 else (year, q - 1)
     return out

@@ -82,3 +82,44 @@ def test_an_overdue_loan_shows_principal_interest_penalty_and_compound_apart(pag
     for part in (owed.principal, owed.interest, owed.penalty, owed.compound, owed.total):
         assert money(part) in row
     assert "罚息" in table and "复利" in table
+
+
+def test_the_officer_reads_the_quarters_claim_list_and_downloads_it(page_as, users):
+    from datetime import date
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from loanflow.core.clock import business_date
+    from loanflow.loans.claims import claim_list
+    from loanflow.loans.testing.factories import disbursed_loan
+    from loanflow.web.present import money
+
+    loan = disbursed_loan(users)
+    officer = page_as("officer")
+    with business_date(date(2026, 7, 15)):
+        expected = claim_list(users["officer"], "2026Q2", loan.branch_id)
+        home = officer.get("/").get_data(as_text=True)
+        html = officer.get(f"/claims?quarter=2026Q2&branch={loan.branch_id}").get_data(as_text=True)
+        xlsx = officer.get(f"/claims.xlsx?quarter=2026Q2&branch={loan.branch_id}")
+    assert 'href="/claims"' in home and 'href="/fund"' in home
+    assert expected.rows and loan.case_number in html
+    assert money(expected.total_subsidy) in html[html.index('id="claims-subsidy"') :]
+    sheet = load_workbook(BytesIO(xlsx.data)).active
+    assert xlsx.status_code == 200 and sheet["B3"].value == loan.case_number
+
+
+def test_a_bad_quarter_is_named_not_a_500(page_as):
+    r = page_as("officer").get("/claims?quarter=2026Q7")
+    assert r.status_code == 422 and "季度格式应为 2026Q1" in r.get_data(as_text=True)
+
+
+def test_a_clerk_has_no_claim_list(page_as):
+    clerk = page_as("clerk")
+    assert 'href="/claims"' not in clerk.get("/").get_data(as_text=True)
+    assert clerk.get("/claims").status_code == 404
+
+
+def test_the_officer_reads_the_fund_without_a_deposit_form(page_as):
+    html = page_as("officer").get("/fund").get_data(as_text=True)
+    assert 'id="fund-balance"' in html and "/fund/deposits" not in html
