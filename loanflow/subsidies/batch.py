@@ -60,4 +60,3 @@ def run_batch(actor: User, publicity_id: int, action: str, data: dict | None = N
             continue
         outcomes.append(Outcome(case.id, number, name, True))
     return outcomes
-
