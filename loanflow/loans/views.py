@@ -47,7 +47,8 @@ def _filters() -> dict:
 def loans():
     """The loans the user may see, by state, village and stalled; paged, identities masked."""
     filters, page = _filters(), max(request.args.get("page", 1, type=int), 1)
-    rows, total = service.list_loans(current_user, **filters, page=page, per_page=PER_PAGE)
+    sort = request.args.get("sort")
+    rows, total = service.list_loans(current_user, **filters, page=page, per_page=PER_PAGE, sort=sort)
     return render_template(
         "loans/list.html",
         rows=rows,

@@ -43,7 +43,8 @@ def subsidies():
         "village": village if village.isdigit() else None,
     }
     page = max(request.args.get("page", 1, type=int), 1)
-    rows, total = service.list_cases(current_user, **filters, page=page, per_page=PER_PAGE)
+    sort = request.args.get("sort")
+    rows, total = service.list_cases(current_user, **filters, page=page, per_page=PER_PAGE, sort=sort)
     return render_template(
         "subsidies/list.html",
         rows=rows,
