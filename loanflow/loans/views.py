@@ -14,7 +14,7 @@ from loanflow.core import clock
 from loanflow.core.domain.labels import codes
 from loanflow.core.errors import Invalid, NotFound, msg
 from loanflow.core.scope import can_see_full_identity, may_apply_for
-from loanflow.documents.views import case_documents
+from loanflow.documents.views import case_documents, document_access
 from loanflow.households import services as household_service
 from loanflow.loans import claims as claims_service
 from loanflow.loans import lookups as loans_lookups
@@ -90,6 +90,7 @@ def _case_page(loan_id: int, open_action: str | None = None, values=None, errors
             if o["action"] in ACTIONS and not ACTIONS[o["action"]].danger
         ],
         events=audit.timeline("loan", loan.id),
+        docs_access=document_access("loan"),
         docs=case_documents("loan", loan.id),
     )
     return page, status

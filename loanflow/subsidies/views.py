@@ -16,7 +16,7 @@ from loanflow.core.errors import Invalid
 from loanflow.core.scope import may_apply_for
 from loanflow.documents.api import pdf_response
 from loanflow.documents.services import issue_publicity_list
-from loanflow.documents.views import case_documents
+from loanflow.documents.views import case_documents, document_access
 from loanflow.households import services as household_service
 from loanflow.policy.services import current_policy
 from loanflow.subsidies import batch
@@ -73,6 +73,7 @@ def _case_page(case_id: int, open_action: str | None = None, values=None, errors
         if "publicize" in allowed
         else [],
         events=audit.timeline("subsidy", case.id),
+        docs_access=document_access("subsidy"),
         docs=case_documents("subsidy", case.id),
     )
     return page, status
