@@ -100,3 +100,46 @@ def test_the_publicity_list_prints_and_is_approved_in_one_step(open_page, shots,
         _shot(page, shots, "publicity-approved")
     db.session.expire_all()
     assert [db.session.get(SubsidyCase, i).state for i in ids] == ["approved", "approved", "publicized"]
+
+
+@pytest.fixture
+def officer_day(users):
+    """An overdue loan (principal, penalty), a credited one waiting on another officer, an applied one."""
+    from loanflow.loans.testing.factories import disbursed_loan, fill_fund, free_households, open_loan
+
+    fill_fund(users, "1000000.00")
+    homes = free_households()
+    overdue = disbursed_loan(users, household=homes[0])
+    with business_date(date(2026, 3, 10)):
+        applied = open_loan(users["clerk"], homes[1], "20000.00")
+    return overdue.id, applied.id
+
+
+def test_the_touched_pages_fit_a_desktop_and_a_phone_in_chinese(open_page, shots, officer_day):
+    overdue, applied = officer_day
+    with business_date(date(2027, 5, 10)):
+        page = open_page(**DESKTOP)
+        log_in(page, "officer")
+        for name, url in (
+            ("queue", "/"),
+            ("loans-sorted-filtered", "/loans?state=applied&sort=-amount"),
+            ("loan-overdue", f"/loans/{overdue}"),
+            ("claims", "/claims?quarter=2026Q2"),
+            ("fund-officer", "/fund"),
+        ):
+            page.goto(url)
+            assert page.locator("nav a[aria-current=page]").count() == 1, name
+            for word in ("daily sweep", "system", "Total", "Grade", "Principal"):
+                assert word not in page.locator("main").inner_text(), (name, word)
+            _shot(page, shots, name)
+        page.set_viewport_size(PHONE)
+        page.goto("/")
+        key = page.locator("table.queue thead th:last-child").first
+        if key.count():
+            box = key.bounding_box()
+            assert box["x"] + box["width"] <= PHONE["width"] + 1  # 超期工作日 stays in view
+        page = open_page(**DESKTOP)
+        log_in(page, "approver")
+        for name, url in (("subsidies-sorted", "/subsidies?sort=amount"), ("publicity-index", "/publicity")):
+            page.goto(url)
+            _shot(page, shots, name)
