@@ -51,6 +51,11 @@ def test_the_rating_total_and_grade_follow_the_points_entered(open_page, shots, 
     assert "已评级" in page.locator("h1").inner_text()
     assert page.locator("strong.grade").inner_text() == "★★★"
     _shot(page, shots, "rated-loan")
+    page.click("#action-credit summary")
+    page.click("#action-credit button[type=submit]")
+    others = page.locator("ul.others-may").inner_text()
+    assert "放款" in others and "另一名信贷员（不能是 张信贷）" in others and "四眼原则" in others
+    _shot(page, shots, "credited-waiting-on-another-officer")
 
 
 @pytest.fixture
@@ -143,3 +148,12 @@ def test_the_touched_pages_fit_a_desktop_and_a_phone_in_chinese(open_page, shots
         for name, url in (("subsidies-sorted", "/subsidies?sort=amount"), ("publicity-index", "/publicity")):
             page.goto(url)
             _shot(page, shots, name)
+        page.goto("/subsidies?state=verified")
+        page.locator("table.list tbody a").first.click()
+        page.click("#action-publicize summary")
+        boxes = page.locator("input[name=case_ids]")
+        if boxes.count():
+            assert not any(boxes.nth(i).is_checked() for i in range(boxes.count()))
+            page.check("input[data-select-all]")
+            assert all(boxes.nth(i).is_checked() for i in range(boxes.count()))
+        _shot(page, shots, "publicize-form")
