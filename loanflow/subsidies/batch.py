@@ -40,12 +40,18 @@ def batch_candidates(actor: User, publicity_id: int, action: str) -> list[Subsid
     return [c for c in cases if c.state == BATCH_ACTIONS[action]]
 
 
-def run_batch(actor: User, publicity_id: int, action: str, data: dict | None = None) -> list[Outcome]:
-    """Take ``action`` on every waiting case of the list, each in its own savepoint; one outcome per case."""
+def may_batch(actor: User, publicity_id: int, action: str) -> None:
+    """404 unless the caller sees the list, 403 unless their role takes ``action`` (before any input)."""
     if action not in BATCH_ACTIONS:
         raise ValueError(action)
-    if actor.role not in SUBSIDY.by_action[action].roles:  # 403 before any case is looked at
+    get_publicity(actor, publicity_id)
+    if actor.role not in SUBSIDY.by_action[action].roles:
         raise Forbidden(msg("只有审核员可以审批或发放奖补", "Only an approver may approve or pay subsidies"))
+
+
+def run_batch(actor: User, publicity_id: int, action: str, data: dict | None = None) -> list[Outcome]:
+    """Take ``action`` on every waiting case of the list, each in its own savepoint; one outcome per case."""
+    may_batch(actor, publicity_id, action)
     outcomes = []
     for case in batch_candidates(actor, publicity_id, action):
         number, name = case.case_number, case.household.head.name if case.household.head else ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
@@ -168,10 +168,13 @@ def publicity_pdf(publicity_id: int):
     return pdf_response(doc, f"GS-{publicity_id:06d}")
 
 
-@bp.route("/publicity/<int:publicity_id>/<any(approve, disburse):action>", methods=["POST"])
+@bp.route("/publicity/<int:publicity_id>/<string:action>", methods=["POST"])
 @login_required
 def publicity_batch(publicity_id: int, action: str):
     """Approve, or pay, every waiting case of one 公示 list; each case its own move; the outcome of each."""
+    if action not in batch.BATCH_ACTIONS:
+        abort(404)
+    batch.may_batch(current_user, publicity_id, action)  # 404 → 403 before the form's 422
     values, data, errors = ACTIONS[action].parse(request.form)
     if errors:
         return _publicity_page(publicity_id, values=values, errors=errors, status=422)

@@ -143,6 +143,9 @@ def test_only_an_approver_is_offered_the_one_step(page_as, users, role):
         client = page_as(who)
         html = client.get(f"/publicity/{p.id}").get_data(as_text=True)
         r = client.post(f"/publicity/{p.id}/approve", data={})
+        pay = client.post(f"/publicity/{p.id}/disburse", data={})  # 403 before the missing fields' 422
+        assert client.post(f"/publicity/{p.id}/pay-twice", data={}).status_code == 404
+    assert pay.status_code == 403
     assert "batch-approve" not in html
     assert db.session.get(SubsidyCase, ids[0]).state == "publicized"
     assert r.status_code == 403
