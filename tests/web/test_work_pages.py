@@ -103,3 +103,14 @@ def test_the_officer_opens_every_document_link_shown(app, page_as, users, monkey
     html = officer.get(f"/loans/{loan.id}").get_data(as_text=True)
     links = re.findall(r'href="(/documents/loan/\d+/\d+)"', html)
     assert len(links) >= 2 and all(officer.get(h).status_code == 200 for h in links)
+
+
+def test_the_pages_read_in_english_too(page_as, users):
+    loan = _loans(users)[0]
+    officer = page_as("officer")
+    officer.get("/lang/en")
+    html = officer.get(f"/loans/{loan.id}").get_data(as_text=True)
+    assert "Household size" in html and "Earlier loans" in html and "from 90 points" in html
+    html = officer.get("/loans?state=applied").get_data(as_text=True)
+    assert "State: Applied" in html
+    assert officer.get("/claims").status_code == 200
