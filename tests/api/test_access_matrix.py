@@ -62,6 +62,7 @@ ACTIONS = {
     "/api/v1/loans/<int:loan_id>/<string:action>": "disburse",  # an officer's action; the loan is applied
     "/loans/<int:case_id>/<string:action>": "disburse",
     "/subsidies/<int:case_id>/<string:action>": "approve",  # an approver's action; the case is applied
+    "/publicity/<int:publicity_id>/<string:action>": "approve",  # the whole list in one step
 }
 QUERIES = {
     "/api/v1/claims": "quarter=2026Q1&branch_id=1",
@@ -133,6 +134,13 @@ MATRIX: dict[str, str | tuple[str, str]] = {
     "GET /loans/<int:case_id>": ("200 200 200 200 404 302", "404 404 404 404 404 302"),
     "GET /login": "200 200 200 200 200 200",
     "GET /publicity": "200 200 200 200 200 302",
+    "GET /publicity/<int:publicity_id>/pdf": ("200 200 200 200 404 302", "404 404 404 404 404 302"),
+    "POST /publicity/<int:publicity_id>/<string:action>": (
+        "403 403 200 403 404 302",
+        "404 404 404 404 404 302",
+    ),
+    "GET /claims": "404 200 200 200 404 302",
+    "GET /claims.xlsx": "404 200 200 200 404 302",
     "GET /publicity/<int:publicity_id>": ("200 200 200 200 404 302", "404 404 404 404 404 302"),
     "GET /static/<path:filename>": "200 200 200 200 200 200",
     "GET /subsidies": "200 200 200 200 200 302",
