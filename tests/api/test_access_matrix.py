@@ -62,8 +62,14 @@ ACTIONS = {
     "/api/v1/loans/<int:loan_id>/<string:action>": "disburse",  # an officer's action; the loan is applied
     "/loans/<int:case_id>/<string:action>": "disburse",
     "/subsidies/<int:case_id>/<string:action>": "approve",  # an approver's action; the case is applied
+    "/publicity/<int:publicity_id>/<string:action>": "approve",  # the whole list in one step
 }
-QUERIES = {"/api/v1/claims": "quarter=2026Q1&branch_id=1", "/api/v1/fund": "county_code=341503"}
+QUERIES = {
+    "/api/v1/claims": "quarter=2026Q1&branch_id=1",
+    "/api/v1/fund": "county_code=341503",
+    "/api/v1/reports/monthly": "month=2026-02",
+    "/supervision/reports/monthly": "month=2026-02",
+}
 CONSTANTS = {"code": "en", "filename": "app.css", "case_type": "loan", "version": "1", "year": "2026"}
 
 #         clerk officer approver supervisor admin anonymous
@@ -73,6 +79,7 @@ MATRIX: dict[str, str | tuple[str, str]] = {
     "GET /api/v1/audit/verify": "403 403 403 200 200 401",
     "GET /api/v1/calendar/years/<int:year>": "403 403 403 403 200 401",
     "GET /api/v1/claims": "404 200 200 200 404 401",
+    "GET /api/v1/dashboard": "403 403 403 200 403 401",
     "GET /api/v1/fund": "404 200 404 200 200 401",
     "GET /api/v1/households": "200 200 200 200 200 401",
     "GET /api/v1/jobs/<int:job_id>": ("200 200 200 200 404 401", "404 404 404 404 404 401"),
@@ -92,6 +99,7 @@ MATRIX: dict[str, str | tuple[str, str]] = {
     "GET /api/v1/policy/versions": "200 200 200 200 200 401",
     "GET /api/v1/policy/versions/<int:version>": "200 200 200 200 200 401",
     "GET /api/v1/publicity": "200 200 200 200 200 401",
+    "GET /api/v1/reports/monthly": "403 403 403 200 403 401",
     "GET /api/v1/publicity/<int:publicity_id>": ("200 200 200 200 404 401", "404 404 404 404 404 401"),
     "GET /api/v1/publicity/<int:publicity_id>/pdf": ("200 200 200 200 404 401", "404 404 404 404 404 401"),
     "GET /api/v1/subsidies": "200 200 200 200 200 401",
@@ -118,14 +126,26 @@ MATRIX: dict[str, str | tuple[str, str]] = {
         "404 404 404 404 404 302",
     ),
     "GET /households/new": "200 403 403 403 403 302",
+    "GET /households/import": "200 403 403 403 403 302",
+    "GET /households/export": "200 200 200 200 403 302",
+    "GET /policy/terms": "200 200 200 200 200 302",
     "GET /lang/<code>": "302 302 302 302 302 302",
     "GET /loans": "200 200 200 200 200 302",
     "GET /loans/<int:case_id>": ("200 200 200 200 404 302", "404 404 404 404 404 302"),
     "GET /login": "200 200 200 200 200 200",
     "GET /publicity": "200 200 200 200 200 302",
+    "GET /publicity/<int:publicity_id>/pdf": ("200 200 200 200 404 302", "404 404 404 404 404 302"),
+    "POST /publicity/<int:publicity_id>/<string:action>": (
+        "403 403 200 403 404 302",
+        "404 404 404 404 404 302",
+    ),
+    "GET /claims": "404 200 200 200 404 302",
+    "GET /claims.xlsx": "404 200 200 200 404 302",
     "GET /publicity/<int:publicity_id>": ("200 200 200 200 404 302", "404 404 404 404 404 302"),
     "GET /static/<path:filename>": "200 200 200 200 200 200",
     "GET /subsidies": "200 200 200 200 200 302",
+    "GET /supervision/dashboard": "403 403 403 200 403 302",
+    "GET /supervision/reports/monthly": "403 403 403 200 403 302",
     "GET /subsidies/<int:case_id>": ("200 200 200 200 404 302", "404 404 404 404 404 302"),
     "PATCH /api/v1/households/<int:household_id>": ("200 403 403 403 404 401", "404 404 404 404 404 401"),
     # an empty body is accepted: holidays and make-up days default to none (the calendar branch chose it)
@@ -181,6 +201,7 @@ MATRIX: dict[str, str | tuple[str, str]] = {
         "404 404 404 404 404 302",
     ),
     "POST /households/new": "422 403 403 403 403 302",
+    "POST /households/import": "422 403 403 403 403 302",
     "POST /loans/<int:case_id>/<string:action>": ("403 409 403 403 404 302", "404 404 404 404 404 302"),
     "POST /login": "401 401 401 401 401 401",
     "POST /logout": "302 302 302 302 302 302",

@@ -26,6 +26,7 @@ from loanflow.core.domain.reasons import Reason
 from loanflow.core.paging import Count, capped_count
 from loanflow.core.regions import Region
 from loanflow.core.scope import code_prefix, village_filter
+from loanflow.core.sorting import sort_order
 from loanflow.extensions import db
 from loanflow.loans.domain.eligibility import FundFacts
 from loanflow.loans.guards import load_loan
@@ -60,6 +61,15 @@ def is_stalled(loan: Loan, today: date | None = None) -> bool:
     return loan.stage_due_on is not None and loan.stage_due_on < (today or clock.today())
 
 
+LOAN_SORTS = {
+    "number": Loan.id,
+    "borrower": Loan.borrower_name,
+    "state": Loan.state,
+    "amount": func.coalesce(Loan.credited_amount, Loan.requested_amount),
+    "due": Loan.stage_due_on,
+}
+
+
 def list_loans(
     actor: User,
     *,
@@ -70,9 +80,10 @@ def list_loans(
     stalled: bool | None = None,
     page: int = 1,
     per_page: int = 50,
+    sort: str | None = None,
 ) -> tuple[list[Loan], Count]:
-    """The loans the caller may see, newest first, filtered and paged; the count stops past 1,000
-    more than the page (``core.paging``)."""
+    """The loans the caller may see, newest first (or by ``sort``, a key of ``LOAN_SORTS``, ``-`` for
+    descending), filtered and paged; the count stops past 1,000 more than the page (``core.paging``)."""
     conds = [village_filter(actor, Loan.village_code)]
     if state:
         conds.append(Loan.state == state)
@@ -87,7 +98,11 @@ def list_loans(
         conds.append(late if stalled else (Loan.stage_due_on.is_(None) | ~late))
     total = capped_count(select(Loan.id).where(*conds), page=page, per_page=per_page)
     rows = db.session.scalars(
-        select(Loan).where(*conds).order_by(Loan.id.desc()).offset((page - 1) * per_page).limit(per_page)
+        select(Loan)
+        .where(*conds)
+        .order_by(*sort_order(LOAN_SORTS, sort), Loan.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
     )
     return list(rows), total
 
