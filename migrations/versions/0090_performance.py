@@ -2,7 +2,7 @@
 lists by state within a region served by one index each; the stalled filter walked newest first.
 
 Revision ID: 0090_performance
-Revises: 0060_security
+Revises: 0070_clerk_pages
 Create Date: 2026-11-30
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0090_performance"
-down_revision = "0060_security"
+down_revision = "0070_clerk_pages"  # chained after main's clerk-pages migration at the merge
 branch_labels = None
 depends_on = None
 
