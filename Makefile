@@ -1,4 +1,4 @@
-# The two commands: `make run` serves the demo, `make test` runs every check.
+# The two commands: `make run` serves the demo (web server and background worker), `make test` runs every check.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -63,6 +63,9 @@ run: demo
 	@echo "loanflow on http://127.0.0.1:5000  (password for every demo login: demo-password)"
 	@echo "  clerk, clerk2 · officer, officer2, officer3 · approver, approver3, approver2 · supervisor · admin"
 	@echo ""
+	@echo "background worker: huey (queue in instance/queue.db), started beside the web server"
+	@$(BIN)/huey_consumer worker.huey --workers 2 --worker-type thread --quiet & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 # ruff, then the architecture contracts (.importlinter): domain free of frameworks, core free of features, the

@@ -40,6 +40,13 @@ class Config:
     # directory of the checkpoint log (else the instance folder); neither is in the database.
     AUDIT_CHECKPOINT_KEY = os.environ.get("LOANFLOW_AUDIT_KEY")
     AUDIT_CHECKPOINT_DIR = os.environ.get("LOANFLOW_AUDIT_CHECKPOINT_DIR")
+    # The background queue (huey): Redis when set (e.g. redis://queue-host:6379/0), so that every node
+    # enqueues into one queue; else a SQLite file (None → instance/queue.db) for one machine.
+    LOANFLOW_QUEUE_URL = os.environ.get("LOANFLOW_QUEUE_URL")
+    LOANFLOW_QUEUE_FILE = os.environ.get("LOANFLOW_QUEUE_FILE")
+    LOANFLOW_QUEUE_IMMEDIATE = False  # True: a task runs where it is enqueued (tests)
+    HOUSEHOLD_IMPORT_SYNC_ROWS = int(os.environ.get("HOUSEHOLD_IMPORT_SYNC_ROWS", "1000"))  # more: a job
+    HOUSEHOLD_IMPORT_MAX_ROWS = int(os.environ.get("HOUSEHOLD_IMPORT_MAX_ROWS", "50000"))  # more: refused
 
 
 class TestConfig(Config):
@@ -51,3 +58,4 @@ class TestConfig(Config):
     LOANFLOW_TODAY = os.environ.get("LOANFLOW_TODAY", "2026-03-10")
     WTF_CSRF_ENABLED = False
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast for tests only
+    LOANFLOW_QUEUE_IMMEDIATE = True  # background jobs run at once, inside the test's transaction

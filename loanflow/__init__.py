@@ -17,6 +17,7 @@ from loanflow import (
     calendar,
     documents,
     households,
+    jobs,
     loans,
     policy,
     subsidies,
@@ -25,7 +26,19 @@ from loanflow import (
 from loanflow.core.errors import ServiceError
 
 # Each feature's ``init_app`` runs in this order (it is also the order of the API's blueprints).
-FEATURES = (accounts, households, audit, policy, calendar, loans, subsidies, documents, admin, supervision)
+FEATURES = (
+    accounts,
+    households,
+    audit,
+    policy,
+    calendar,
+    loans,
+    subsidies,
+    documents,
+    admin,
+    supervision,
+    jobs,
+)
 
 
 def create_app(config_class: type = Config, overrides: dict | None = None) -> Flask:
@@ -45,7 +58,7 @@ def create_app(config_class: type = Config, overrides: dict | None = None) -> Fl
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
 
     from loanflow.core import logging as request_logging
-    from loanflow.core import uow
+    from loanflow.core import tasks, uow
     from loanflow.core.database import configure_engine
     from loanflow.extensions import babel, csrf, db, limiter, login_manager, migrate
     from loanflow.web.i18n import select_locale
@@ -66,6 +79,7 @@ def create_app(config_class: type = Config, overrides: dict | None = None) -> Fl
     with app.app_context():
         configure_engine(db.engine)
     uow.init_app(app)  # one commit per successful request; errors roll back
+    tasks.init_app(app)  # the background queue: SQLite in the instance folder, or Redis
     request_logging.init_app(app)  # the request id on every record and response; masking
 
     # the shared plumbing first, then each feature files its tables, API, pages, commands and receivers

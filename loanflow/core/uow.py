@@ -14,6 +14,9 @@ lost race) — so that work queued for an action that did not happen never runs.
 The queue lives in the session's ``info``, which Flask-SQLAlchemy scopes to the
 app context like the session itself.
 
+The answer to a request under a key (an ``Idempotency-Key``, a page form's
+one-time token; ``core.once``) is written in the same commit as its effect.
+
 After cosmicpython's ``service_layer/unit_of_work.py``, fitted to the scoped
 session: there is no object to pass around, the session is the unit of work.
 """
@@ -25,8 +28,10 @@ from typing import Any
 
 from flask import Flask, Response, current_app
 from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, SessionTransaction
 
+from loanflow.core import once
 from loanflow.extensions import db
 
 _QUEUE = "loanflow.after_commit"
@@ -87,12 +92,35 @@ def _drop_queue_on_rollback(session: Session, previous_transaction: SessionTrans
 
 
 def _commit_successful_response(response: Response) -> Response:
-    """A request's work commits once when its answer is a success; any error answer writes nothing."""
-    if response.status_code < 400:
-        commit()
-    else:
+    """A request's work commits once when its answer is a success; any error answer writes nothing.
+
+    A request under a key (``core.once``) stores its answer in the same commit as
+    its effect. Should another attempt under the key have committed first (its
+    lock was lost), the primary key refuses the second answer: this attempt's
+    effect is undone and the first answer is replayed.
+    """
+    if response.status_code >= 400:
+        once.forget()
         rollback()
+        return response
+    waiting = once.pending()
+    once.record(response)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        if waiting is None:
+            raise
+        rollback()
+        first = once.stored(waiting.user_id, waiting.key)
+        if first is None:
+            raise
+        return once.replay(first)
+    _run_after_commit()
     return response
+
+
+def _forget_key(_error: BaseException | None = None) -> None:
+    once.forget()
 
 
 def init_app(app: Flask) -> None:
@@ -105,3 +133,4 @@ def init_app(app: Flask) -> None:
     if not event.contains(Session, "after_soft_rollback", _drop_queue_on_rollback):
         event.listen(Session, "after_soft_rollback", _drop_queue_on_rollback)
     app.after_request(_commit_successful_response)
+    app.teardown_request(_forget_key)

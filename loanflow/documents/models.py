@@ -54,3 +54,27 @@ class IssuedDocument(db.Model):
         CheckConstraint("size > 0", name="size"),
         Index("ix_issued_document_case", "case_type", "case_id"),
     )
+
+
+class OwedDocument(db.Model):
+    """A document due at a committed step and not yet rendered (借款合同 at credit, 借据 at disbursement …).
+
+    Written in the step's own transaction, so a step that committed always
+    leaves either its document or this row; the row is deleted in the
+    transaction that stores the document. Whatever is still owed is rendered
+    on the next read of the case's documents or by the background worker.
+    """
+
+    __tablename__ = "owed_document"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    case_type: Mapped[str] = mapped_column(String(10))
+    case_id: Mapped[int]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    owed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    attempts: Mapped[int] = mapped_column(default=0)
+    __table_args__ = (
+        CheckConstraint(_in("kind", DOCUMENT_KINDS), name="kind"),
+        CheckConstraint(_in("case_type", CASE_TYPES), name="case_type"),
+        Index("ix_owed_document_case", "case_type", "case_id"),
+    )

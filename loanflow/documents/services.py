@@ -7,10 +7,13 @@ SHA-256 as the next version of its kind for the case, with a ``document.issue``
 audit event on the case, in one short commit. Issuing again adds a version and
 keeps the old ones; a download returns exactly the stored bytes.
 
-The case actions (credit, disburse, extend, approve) queue ``issue_after`` with
-the unit of work (``core.uow.after_commit``): it runs once their transaction has
-committed, in its own; a failed render is logged and leaves the action done (the
-document can be issued again through the API).
+A document due at a case action (credit, disburse, extend, approve) is recorded
+as owed in the action's own transaction (``owe``) and rendered once it has
+committed (``core.uow.after_commit``), in a transaction of its own that stores
+it and deletes the owed row; a failed render is logged and leaves the action
+done and the document owed. What is still owed (the process died between the
+commit and the render) is rendered on the next read of the case's documents or
+by the background worker (``render_owed``).
 """
 
 from __future__ import annotations
@@ -21,21 +24,22 @@ import json
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from loanflow.accounts.models import User
 from loanflow.audit import services as audit
-from loanflow.core import clock
+from loanflow.core import clock, uow
 from loanflow.core.domain.labels import label
 from loanflow.core.errors import Forbidden, Invalid, NotFound, msg
 from loanflow.core.scope import can_see_full_identity
 from loanflow.documents import registry
-from loanflow.documents.models import IssuedDocument
+from loanflow.documents.models import IssuedDocument, OwedDocument
 from loanflow.documents.render import render_document
 from loanflow.extensions import db
 
 VERSION_RETRIES = 5
+MAX_ATTEMPTS = 5  # an owed document whose render failed this often waits for someone to look
 
 
 def load_case(actor: User, case_type: str, case_id: int):
@@ -200,31 +204,108 @@ def _latest(actor: User, case_type: str, case_id: int, kind: str) -> IssuedDocum
     )
 
 
-def issue_after(actor: User | None, case_type: str, case_id: int, kind: str) -> IssuedDocument | None:
-    """Issue a document once an action has committed; a failure is logged and never undoes the action.
+def owe(actor: User | None, case_type: str, case_id: int, kind: str) -> None:
+    """Record in the step's own transaction that ``kind`` is owed, and render it once that commits.
 
-    Queued by the action with ``uow.after_commit(issue_after, …)``; the unit of
-    work runs it after the action's commit and commits what it stored.
+    The case actions (credit, disburse, extend, approve) call it before they
+    flush: if the process dies after the step's commit and before the render,
+    the owed row is still there and the document is rendered later (the next
+    read of the case's documents, or the background worker), never lost.
 
     Off when the app's ``ISSUE_DOCUMENTS_ON_ACTIONS`` is false (the test suite
     turns it off so that tests of other areas do not pay for renders).
     """
     if not current_app.config.get("ISSUE_DOCUMENTS_ON_ACTIONS", True):
+        return
+    owed = OwedDocument(
+        kind=kind,
+        case_type=case_type,
+        case_id=case_id,
+        actor_id=getattr(actor, "id", None),
+        owed_at=clock.now(),
+        attempts=0,
+    )
+    db.session.add(owed)
+    db.session.flush()
+    uow.after_commit(render_owed_one, owed.id)
+
+
+def render_owed_one(owed_id: int) -> IssuedDocument | None:
+    """Render one owed document and store it, deleting the owed row in the same transaction.
+
+    Run after the step's commit (``uow.after_commit``, which commits it) or by
+    ``render_owed``. Two renderers of one owed row store one document: the
+    second finds the row gone and stores nothing. A failure is logged, counted
+    on the row and never undoes the step: the row stays owed.
+    """
+    owed = db.session.get(OwedDocument, owed_id)
+    if owed is None:
         return None
+    case_type, case_id, kind, actor_id = owed.case_type, owed.case_id, owed.kind, owed.actor_id
     try:
         case = db.session.get(_model(case_type), case_id)
-        return issue(actor, case_type, case, kind)
+        view = registry.case_type(case_type).kinds[kind](case)
+        db.session.rollback()  # end the read transaction: nothing is held while rendering
+        rendered = render_document(kind, view)
+        taken = db.session.execute(delete(OwedDocument).where(OwedDocument.id == owed_id))
+        if taken.rowcount != 1:  # rendered meanwhile by another worker or reader
+            db.session.rollback()
+            return None
+        actor = db.session.get(User, actor_id) if actor_id else None
+        return _store(
+            actor,
+            case_type,
+            db.session.get(_model(case_type), case_id),
+            kind,
+            rendered,
+            view_fingerprint(view),
+        )
     except Exception:
         db.session.rollback()
         current_app.logger.exception(
-            "issuing %s for %s %s failed; it can be issued again", kind, case_type, case_id
+            "rendering the owed %s of %s %s failed; it stays owed", kind, case_type, case_id
         )
+        db.session.execute(
+            update(OwedDocument).where(OwedDocument.id == owed_id).values(attempts=OwedDocument.attempts + 1)
+        )
+        db.session.commit()
         return None
 
 
+def owed_documents(case_type: str | None = None, case_id: int | None = None) -> list[OwedDocument]:
+    """What committed steps still owe, oldest first (rows that failed ``MAX_ATTEMPTS`` times aside)."""
+    query = select(OwedDocument).where(OwedDocument.attempts < MAX_ATTEMPTS).order_by(OwedDocument.id)
+    if case_type is not None:
+        query = query.where(OwedDocument.case_type == case_type, OwedDocument.case_id == case_id)
+    return list(db.session.scalars(query))
+
+
+def render_owed(case_type: str | None = None, case_id: int | None = None) -> int:
+    """Render what is still owed (of one case, or all): each document its own unit of work.
+
+    Like the work after a commit, this commits: it is called where a request
+    or the worker has nothing else uncommitted (the read of a case's
+    documents; the periodic job). Returns how many documents it stored.
+    """
+    if not current_app.config.get("ISSUE_DOCUMENTS_ON_ACTIONS", True):
+        return 0
+    ids = [o.id for o in owed_documents(case_type, case_id)]
+    stored = 0
+    for owed_id in ids:
+        if render_owed_one(owed_id) is not None:
+            stored += 1
+        uow.commit()
+    return stored
+
+
 def list_documents(actor: User, case_type: str, case_id: int) -> list[IssuedDocument]:
-    """Every issued version of every kind for a case the caller may see (without the bytes)."""
+    """Every issued version of every kind for a case the caller may see (without the bytes).
+
+    A document its steps still owe (the process died before rendering it) is rendered first.
+    """
     load_case(actor, case_type, case_id)
+    if owed_documents(case_type, case_id) and render_owed(case_type, case_id):
+        load_case(actor, case_type, case_id)
     return list(
         db.session.scalars(
             select(IssuedDocument)

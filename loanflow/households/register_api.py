@@ -6,14 +6,17 @@ fields ``dry_run`` (default **true**: a write must be asked for) and
 report (every bad row); a real run answers 201 with the report when it wrote
 everything, or 422 problem+json with the same report and nothing written.
 A file that is not a spreadsheet is 415; an empty file or a missing header
-column is 422 naming the column.
+column is 422 naming the column. A file of more than ``HOUSEHOLD_IMPORT_SYNC_ROWS``
+rows answers 202 with the job (``Location: /api/v1/jobs/{id}``): its progress,
+then the report as its result (or as ``errors.report`` when refused); 409 while
+another import of the county runs.
 """
 
 from __future__ import annotations
 
 import tempfile
 
-from flask import g, json, make_response, send_file
+from flask import g, json, jsonify, make_response, send_file
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import RAISE, Schema, fields, validate
@@ -28,6 +31,7 @@ from loanflow.core import clock
 from loanflow.households import register_io as service
 from loanflow.households.register_files import FORMATS, MIMETYPES
 from loanflow.households.schemas import ImportReportOut
+from loanflow.jobs.schemas import JobOut
 
 
 class _MultipartParser(FlaskParser):
@@ -78,17 +82,19 @@ def _refused(error: service.ImportRefused):
 @blp.arguments(ImportUpload, location="files", unknown=RAISE)
 @blp.response(200, ImportReportOut, description="A dry run: what the file holds and every bad row")
 @blp.alt_response(201, schema=ImportReportOut, success=True, description="Every row written")
+@blp.alt_response(202, schema=JobOut, success=True, description="A big file: imported by a background job")
 def import_households(form):
     """Check (dry run, the default) or import a register spreadsheet: all rows or none."""
     upload = form["file"]
+    data, name = upload.read(), upload.filename or "upload"
+    options = {"village_scope": form["village_scope"], "dry_run": form["dry_run"]}
+    if service.runs_in_background(data):
+        job = service.start_import(g.user, data, name, **options)
+        response = jsonify(JobOut().dump(job))
+        response.status_code, response.headers["Location"] = 202, f"/api/v1/jobs/{job.id}"
+        return response
     try:
-        report = service.import_households(
-            g.user,
-            upload.read(),
-            upload.filename or "upload",
-            village_scope=form["village_scope"],
-            dry_run=form["dry_run"],
-        )
+        report = service.import_households(g.user, data, name, **options)
     except service.ImportRefused as error:
         return _refused(error)
     return report, 200 if report.dry_run else 201

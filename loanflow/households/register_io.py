@@ -20,18 +20,29 @@ export re-imports into an empty register); ID numbers and accounts are whole
 for the roles whose work needs them (``can_see_full_identity``: clerk, bank
 officer, approver) and masked for the others (supervisor). An admin sees no
 households and may not export.
+
+A file of more than ``HOUSEHOLD_IMPORT_SYNC_ROWS`` rows (a dry run or a real
+run) is imported by a background job (``start_import``): the request answers
+at once with the job, the worker parses with its progress on the job row, and
+the report is the job's result (its errors when refused). One import at a time
+per county; no file of more than ``HOUSEHOLD_IMPORT_MAX_ROWS`` rows (the parse
+stops there).
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 
 from loanflow.accounts.models import User
 from loanflow.audit import services as audit
-from loanflow.core import clock, uow
+from loanflow.core import clock, tasks, uow
 from loanflow.core.domain.reasons import Reason
 from loanflow.core.errors import Forbidden, Invalid, msg
 from loanflow.core.regions import Region
@@ -43,6 +54,11 @@ from loanflow.households.models import Member
 from loanflow.households.register_export import ExportResult, export_households  # noqa: F401 (one module to import)
 from loanflow.households.register_files import iter_rows, sniff
 from loanflow.households.register_write import CHUNK, write_register
+from loanflow.jobs import services as jobs
+from loanflow.jobs.models import Job
+
+JOB_KIND = "household_import"
+PROGRESS_EVERY = 1000
 
 
 class UnsupportedFile(Invalid):
@@ -186,12 +202,43 @@ def _check_registered(parsed: ParsedRegister) -> None:
             )
 
 
-def check_file(actor: User, data: bytes, village_scope: str | None = None) -> tuple[ParsedRegister, str, str]:
+def _capped(
+    rows: Iterator[tuple[int, Sequence[Any]]], progress: Callable[[int], None] | None
+) -> Iterator[tuple[int, Sequence[Any]]]:
+    """The rows, refused beyond the row cap, with the count reported as it goes."""
+    cap = int(current_app.config.get("HOUSEHOLD_IMPORT_MAX_ROWS", 50_000))
+    count = 0
+    for count, row in enumerate(rows, start=1):  # noqa: B007 (the count after the loop is the total)
+        if count > cap + 1:  # + the header row
+            raise Invalid(
+                {
+                    "file": [
+                        msg(
+                            f"文件超过 {cap} 行，请分村或分乡镇导入",
+                            f"The file has more than {cap} rows; import it village by village",
+                            "file.too_many_rows",
+                        )
+                    ]
+                }
+            )
+        if progress is not None and count % PROGRESS_EVERY == 0:
+            progress(count)
+        yield row
+    if progress is not None:
+        progress(count)
+
+
+def check_file(
+    actor: User,
+    data: bytes,
+    village_scope: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[ParsedRegister, str, str]:
     """Parse and check a whole file against the rules and the database; raise only for file-level problems."""
     scope = _check_actor(actor, village_scope)
     try:
         fmt = sniff(data)
-        parsed = read_register(iter_rows(data, fmt), clock.today())
+        parsed = read_register(_capped(iter_rows(data, fmt), progress), clock.today())
     except FileProblem as problem:
         raise _file_refused(problem) from None
     _check_villages(actor, scope, parsed)
@@ -201,10 +248,16 @@ def check_file(actor: User, data: bytes, village_scope: str | None = None) -> tu
 
 
 def import_households(
-    actor: User, data: bytes, file_name: str, *, village_scope: str | None = None, dry_run: bool = True
+    actor: User,
+    data: bytes,
+    file_name: str,
+    *,
+    village_scope: str | None = None,
+    dry_run: bool = True,
+    progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Import a register file: a dry run reports, a real run writes all rows or none (one audit event)."""
-    parsed, fmt, scope = check_file(actor, data, village_scope)
+    parsed, fmt, scope = check_file(actor, data, village_scope, progress)
     report = ImportReport(
         file_name=file_name,
         sha256=hashlib.sha256(data).hexdigest(),
@@ -253,3 +306,77 @@ def _ranges(ids: list[int]) -> list[list[int]]:
         else:
             out.append([i, i])
     return out
+
+
+def runs_in_background(data: bytes) -> bool:
+    """A file of more rows than ``HOUSEHOLD_IMPORT_SYNC_ROWS`` is imported by a background job."""
+    limit = int(current_app.config.get("HOUSEHOLD_IMPORT_SYNC_ROWS", 1000))
+    try:
+        return len(list(islice(iter_rows(data, sniff(data)), limit + 2))) > limit + 1  # + the header
+    except FileProblem:
+        return False  # refused at once, as for a small file
+
+
+def start_import(
+    actor: User, data: bytes, file_name: str, *, village_scope: str | None = None, dry_run: bool = True
+) -> Job:
+    """Queue the import of a big file as a job (one per county at a time: 409); the worker reports on it."""
+    scope = _check_actor(actor, village_scope)
+    return jobs.start(
+        actor,
+        JOB_KIND,
+        lock_key=scope[:6],
+        region_code=scope,
+        work=import_job,
+        payload=data,
+        payload_name=file_name,
+        params={"village_scope": scope, "dry_run": dry_run},
+    )
+
+
+@tasks.task()
+def import_job(job_id: int) -> None:
+    """The worker's side of ``start_import``."""
+    jobs.run(job_id, _import_from_job)
+
+
+def _import_from_job(job: Job, progress: jobs.Progress) -> dict:
+    actor = db.session.get(User, job.created_by_id)
+    data, name, params = job.payload or b"", job.payload_name, dict(job.params)
+
+    def counted(done: int) -> None:
+        progress(done, None)
+        uow.commit()  # the count is seen while the file is still being read (nothing else is written yet)
+
+    try:
+        report = import_households(
+            actor,
+            data,
+            name,
+            village_scope=params["village_scope"],
+            dry_run=params["dry_run"],
+            progress=counted,
+        )
+    except ImportRefused as refused:
+        refused.report_json = report_json(refused.report)
+        raise
+    return report_json(report)
+
+
+def report_json(report: ImportReport) -> dict:
+    """The report as the API shows it (``ImportReportOut``), for a job's result."""
+    return {
+        "file_name": report.file_name,
+        "sha256": report.sha256,
+        "format": report.format,
+        "village_scope": report.village_scope,
+        "dry_run": report.dry_run,
+        "ok": report.ok,
+        "written": report.written,
+        "households": report.households,
+        "members": report.members,
+        "bad_rows": len({e.row for e in report.errors}),
+        "errors": [{"row": e.row, "column": e.column, **e.reason.as_dict()} for e in report.errors],
+        "ignored_columns": list(report.ignored_columns),
+        "household_ids": report.household_ids,
+    }

@@ -254,7 +254,7 @@ def approve_case(actor: User, case_id: int) -> SubsidyCase:
         policy=policy,
     )
     uow.flush()
-    uow.after_commit(documents.issue_after, actor, "subsidy", case.id, "subsidy_notice")
+    documents.owe(actor, "subsidy", case.id, "subsidy_notice")
     return case
 
 

@@ -16,7 +16,7 @@ registers it after them, because a blueprint takes no routes once registered.
 
 from flask import Flask
 
-from loanflow.web import errors, pages  # noqa: F401  (their routes and handlers join the blueprint)
+from loanflow.web import errors, forms, pages  # noqa: F401  (their routes and handlers join the blueprint)
 from loanflow.web.blueprint import bp
 
 

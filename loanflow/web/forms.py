@@ -1,4 +1,4 @@
-"""Turn a posted HTML form into the dict a service takes, and back.
+"""Turn a posted HTML form into the dict a service takes, and back; one-time form tokens.
 
 The pages post plain forms (no JavaScript needed); input names are the
 field paths the services use in their errors (``members[0].id_number``), so
@@ -8,18 +8,24 @@ an error lands next to its field. What the user typed always comes back in
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask import redirect, request
+from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
+from loanflow.core import once
 from loanflow.core.domain.labels import codes
 from loanflow.core.domain.money import MoneyError, parse_money
 from loanflow.core.domain.reasons import Reason
 from loanflow.core.errors import Invalid
 from loanflow.extensions import db
+from loanflow.web.blueprint import bp
 
 Errors = dict[str, list]
 Parsed = tuple[dict, dict, Errors]
@@ -200,3 +206,44 @@ def refused(error: Invalid) -> dict:
     """The field errors of a refusal; the session is rolled back so the page can still read."""
     db.session.rollback()
     return error.errors
+
+
+# One-time form tokens: every page form carries ``form_token`` (the ``csrf()`` macro of
+# ``web/_form.html`` renders it), a new one each time the form is shown. A successful
+# submit stores its answer under the token in the same transaction as its effect
+# (``core.once``), so a double submit — a double click, a reload of the POST, the
+# back button — records once: the second submit is shown the first one's result.
+FORM_TOKEN = "form_token"
+MAX_TOKEN_LENGTH = 64
+
+
+def new_form_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+@bp.app_context_processor
+def _form_token_global() -> dict:
+    return {"form_token": new_form_token}
+
+
+@bp.before_request
+def once_per_form_token():
+    """A page POST whose token was used already answers with its first result and writes nothing."""
+    token = request.form.get(FORM_TOKEN) if request.method == "POST" else None
+    if not token or not current_user.is_authenticated:
+        return None
+    if len(token) > MAX_TOKEN_LENGTH:
+        return "form_token: too long", 422
+    digest = hashlib.sha256(request.path.encode()).hexdigest()
+    try:
+        first = once.begin(current_user.id, f"form:{token}", digest)
+    except once.KeyReused:  # the token of one form posted to another: a tampered page
+        return "form_token: used by another form", 422
+    except once.Busy:
+        body = "此表单正在提交，请稍候刷新页面。 / This form is being submitted; reload in a moment."
+        return body, 409, {"Retry-After": str(once.RETRY_AFTER_SECONDS)}
+    if first is None:
+        return None
+    if first.location:
+        return redirect(first.location, 303)
+    return once.replay(first)

@@ -1,7 +1,7 @@
 """Security: page sessions that end on the server, bearer tokens that expire, an audit trail TRUNCATE cannot empty.
 
 Revision ID: 0060_security
-Revises: 0040_admin
+Revises: 0050_exactly_once
 Create Date: 2026-11-30
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 import loanflow.core.types
 
 revision = "0060_security"
-down_revision = "0040_admin"
+down_revision = "0050_exactly_once"
 branch_labels = None
 depends_on = None
 

@@ -44,6 +44,7 @@ from loanflow.core.regions import Region
 from loanflow.extensions import db
 from loanflow.households import services as households
 from loanflow.households.models import Household
+from loanflow.jobs.models import Job
 from loanflow.loans.models import Loan
 from loanflow.loans.testing.factories import deposit, disbursed_loan, fresh_households, open_loan
 from loanflow.subsidies.models import Publicity, PublicityEntry, SubsidyCase
@@ -107,6 +108,7 @@ MATRIX: dict[str, str | tuple[str, str]] = {
     "GET /api/v1/flags": "403 403 403 200 403 401",
     "GET /api/v1/fund": "404 200 404 200 200 401",
     "GET /api/v1/households": "200 200 200 200 200 401",
+    "GET /api/v1/jobs/<int:job_id>": ("200 200 200 200 404 401", "404 404 404 404 404 401"),
     "GET /api/v1/households/<int:household_id>": ("200 200 200 200 404 401", "404 404 404 404 404 401"),
     "GET /api/v1/households/export": "200 200 200 200 403 401",
     "GET /api/v1/loans": "200 200 200 200 200 401",
@@ -360,11 +362,26 @@ def world(demo) -> dict[str, tuple[object, object]]:
     db.session.execute(
         update(Publicity).where(Publicity.id == publicities[1]).values(village_code=OTHER_VILLAGE)
     )
+    jobs = [
+        Job(
+            kind="household_import",
+            lock_key=village[:6],
+            region_code=village,
+            state="done",
+            params={},
+            payload_name="花名册.xlsx",
+            created_by_id=users[starter].id,
+            created_at=clock.now(),
+        )
+        for village, starter in ((VILLAGE, "clerk"), (OTHER_VILLAGE, "clerk2"))
+    ]
+    db.session.add_all(jobs)
     uow.commit()
     assert db.session.get(Region, OTHER_VILLAGE) is not None
     admin = _other_county_admin_objects(users)
     return {
         **admin,
+        "job_id": (jobs[0].id, jobs[1].id),
         "household_id": (free[0].id, free[1].id),
         "loan_id": (loans[0].id, loans[1].id),  # applied: the officer's disburse is 409
         "disbursed_loan_id": (disbursed[0].id, disbursed[1].id),  # a loan with a plan

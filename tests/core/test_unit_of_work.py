@@ -166,8 +166,9 @@ def test_a_failed_render_is_logged_and_the_credit_stays_done(
     with caplog.at_level(logging.ERROR):
         r = client.post(f"/api/v1/loans/{rated.id}/credit", json=CREDIT, headers=headers)
     assert r.status_code == 200, r.json
-    assert f"issuing loan_agreement for loan {rated.id} failed; it can be issued again" in caplog.text
+    assert f"rendering the owed loan_agreement of loan {rated.id} failed; it stays owed" in caplog.text
     assert stored_state(rated.id) == "credited" and stored_documents(rated.id) == []
+    assert [(o.case_id, o.kind) for o in documents.owed_documents()] == [(rated.id, "loan_agreement")]
 
 
 def test_a_failing_after_commit_step_is_logged_and_the_steps_after_it_still_run(

@@ -129,7 +129,7 @@ def credit_loan(actor: User, loan_id: int, amount: Decimal, term_months: int) ->
     )
     transition(actor, loan, "credit", changes=changes)
     uow.flush()
-    uow.after_commit(documents.issue_after, actor, "loan", loan.id, "loan_agreement")
+    documents.owe(actor, "loan", loan.id, "loan_agreement")
     return loan
 
 
@@ -168,5 +168,5 @@ def disburse_loan(actor: User, loan_id: int, on: date | None = None) -> Loan:
     )
     plan.record_revision(actor, loan, 0, "disbursement", on, lines)
     uow.flush()
-    uow.after_commit(documents.issue_after, actor, "loan", loan.id, "loan_receipt")
+    documents.owe(actor, "loan", loan.id, "loan_receipt")
     return loan

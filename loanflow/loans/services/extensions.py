@@ -152,7 +152,7 @@ def extend_loan(actor: User, loan_id: int, on: date | None = None) -> Loan:
     reason = loan.extension_reason or ""
     transition(actor, loan, "extend", changes=changes, reason=reason, audit_extra={"extension": stored})
     uow.flush()
-    uow.after_commit(documents.issue_after, actor, "loan", loan.id, "extension_agreement")
+    documents.owe(actor, "loan", loan.id, "extension_agreement")
     return loan
 
 

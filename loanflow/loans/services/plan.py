@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from loanflow.accounts.models import User
-from loanflow.core import clock, uow
+from loanflow.core import clock
 from loanflow.core.errors import NotFound, msg
 from loanflow.documents import services as documents
 from loanflow.extensions import db
@@ -103,7 +103,7 @@ def revise_plan(
         return {}
     number = loan.plan_revision + 1
     record_revision(actor, loan, number, cause, on, pos.lines, repayment_id)
-    uow.after_commit(documents.issue_after, actor, "loan", loan.id, "loan_receipt")
+    documents.owe(actor, "loan", loan.id, "loan_receipt")
     return {"plan_revision": number}
 
 

@@ -181,7 +181,7 @@ def fake_render(kind, view):
     return RenderedDocument(kind, template_version(kind), content, hashlib.sha256(content).hexdigest())
 
 
-def test_a_failed_render_is_logged_and_never_undoes_the_credit_and_the_agreement_can_be_issued_again(
+def test_a_failed_render_is_logged_never_undoes_the_credit_and_the_agreement_stays_owed_until_a_read(
     client, login, funded, household, monkeypatch, caplog
 ):
     loan = rated_loan(funded, household)
@@ -196,15 +196,19 @@ def test_a_failed_render_is_logged_and_never_undoes_the_credit_and_the_agreement
         headers=login("officer"),
     )
     assert r.status_code == 200 and r.json["state"] == "credited"
-    assert "issuing loan_agreement for loan" in caplog.text
-    assert documents(client, login("clerk"), loan.id) == []
+    assert "rendering the owed loan_agreement of loan" in caplog.text
+    assert documents(client, login("clerk"), loan.id) == []  # the read tries again, and fails again
     assert db.session.scalar(select(func.count(IssuedDocument.id))) == 0
 
+    # the agreement stays owed: once renders work again, the next read issues it
     monkeypatch.setattr(documents_service, "render_document", fake_render)
+    [owed] = documents(client, login("clerk"), loan.id)
+    assert (owed["kind"], owed["version"]) == ("loan_agreement", 1)
+    assert documents(client, login("clerk"), loan.id) == [owed]  # once
     r = client.post(
         f"/api/v1/loans/{loan.id}/documents", json={"kind": "loan_agreement"}, headers=login("clerk")
     )
-    assert r.status_code == 201 and r.json["version"] == 1
+    assert r.status_code == 201 and r.json["version"] == 2
 
 
 def test_issuing_refuses_an_unknown_kind_and_a_document_whose_step_has_not_happened(

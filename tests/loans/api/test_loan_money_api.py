@@ -116,12 +116,13 @@ def test_the_loan_shows_the_extension_actions_to_whom_they_are_open(client, logi
 
 @pytest.mark.truncate  # threads racing through connections of their own
 def test_twenty_simultaneous_retries_with_one_idempotency_key_record_one_repayment(app, client, login, loan):
+    """Each retry is answered at once: the first answer, or 409 + Retry-After while it still runs."""
     headers = {**login("officer"), "Idempotency-Key": "repay-2026-03-10-0001"}
     loan_id = loan.id
     db.session.remove()
     racers = 20
     barrier = threading.Barrier(racers)
-    answers: list[tuple[int, bytes]] = []
+    answers: list[tuple[int, bytes, str | None]] = []
     lock = threading.Lock()
 
     def retry() -> None:
@@ -130,7 +131,7 @@ def test_twenty_simultaneous_retries_with_one_idempotency_key_record_one_repayme
             barrier.wait()
             r = c.post(f"/api/v1/loans/{loan_id}/repay", json={"amount": "1000.00"}, headers=headers)
             with lock:
-                answers.append((r.status_code, r.get_data()))
+                answers.append((r.status_code, r.get_data(), r.headers.get("Retry-After")))
             db.session.remove()
 
     threads = [threading.Thread(target=retry) for _ in range(racers)]
@@ -139,8 +140,15 @@ def test_twenty_simultaneous_retries_with_one_idempotency_key_record_one_repayme
     for t in threads:
         t.join()
     assert len(answers) == racers
-    assert {status for status, _ in answers} == {200}
-    assert len({body for _, body in answers}) == 1
+    done = {body for status, body, _ in answers if status == 200}
+    assert len(done) == 1  # one answer, replayed to every retry that came after it
+    assert {status for status, _, _ in answers} <= {200, 409}
+    assert all(wait == "1" for status, _, wait in answers if status == 409)
+    later = app.test_client().post(
+        f"/api/v1/loans/{loan_id}/repay", json={"amount": "1000.00"}, headers=headers
+    )
+    assert later.status_code == 200 and later.get_data() in done
+    assert later.headers["Idempotent-Replayed"] == "true"
     assert db.session.scalar(select(func.count(Repayment.id))) == 1
     assert [e.action for e in audit.timeline("loan", loan_id)].count("loan.repay") == 1
     assert audit.verify().ok

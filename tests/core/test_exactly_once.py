@@ -1,0 +1,200 @@
+"""Exactly once across crashes: the key and its answer commit with the effect (core.once, core.uow)."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from loanflow.audit import services as audit
+from loanflow.core import once
+from loanflow.core.once import IdempotencyRecord
+from loanflow.extensions import db
+from loanflow.loans.models import Repayment
+from loanflow.loans.testing.factories import disbursed_loan, fill_fund, on_day, user_named
+
+pytestmark = pytest.mark.bare_demo
+
+
+@pytest.fixture
+def loan(users):
+    fill_fund(users)
+    return disbursed_loan(users)
+
+
+def repay(client, headers, loan_id, amount="500.00"):
+    return client.post(
+        f"/api/v1/loans/{loan_id}/repay", json={"amount": amount, "date": "2026-05-01"}, headers=headers
+    )
+
+
+def repayments() -> int:
+    return db.session.scalar(select(func.count(Repayment.id)))
+
+
+def test_a_crash_before_the_commit_leaves_neither_effect_nor_key_and_the_retry_records_once(
+    client, login, loan, monkeypatch
+):
+    headers = {**login("officer"), "Idempotency-Key": "repay-crash-1"}
+    real_commit = Session.commit
+    crashed = []
+
+    def dies_once(self):
+        if not crashed:
+            crashed.append(True)
+            raise OperationalError("COMMIT", {}, Exception("server closed the connection unexpectedly"))
+        return real_commit(self)
+
+    with on_day("2026-05-01"):
+        monkeypatch.setattr(Session, "commit", dies_once)
+        with pytest.raises(OperationalError):
+            repay(client, headers, loan.id)
+        monkeypatch.setattr(Session, "commit", real_commit)
+        db.session.rollback()  # what the dead process's transaction became
+        assert repayments() == 0
+        assert db.session.scalar(select(func.count()).select_from(IdempotencyRecord)) == 0
+        first = repay(client, headers, loan.id)
+        again = repay(client, headers, loan.id)
+    assert first.status_code == again.status_code == 200, first.json
+    assert again.headers["Idempotent-Replayed"] == "true" and again.json == first.json
+    assert repayments() == 1
+    assert [e.action for e in audit.timeline("loan", loan.id)].count("loan.repay") == 1
+
+
+def test_the_answer_is_written_in_the_same_commit_as_the_effect(client, login, loan, monkeypatch):
+    seen: list[tuple[int, int]] = []
+    real_commit = Session.commit
+
+    def looks_before_committing(self):
+        with self.no_autoflush:
+            self.flush()
+            seen.append(
+                (repayments(), db.session.scalar(select(func.count()).select_from(IdempotencyRecord)))
+            )
+        return real_commit(self)
+
+    monkeypatch.setattr(Session, "commit", looks_before_committing)
+    with on_day("2026-05-01"):
+        r = repay(client, {**login("officer"), "Idempotency-Key": "repay-together"}, loan.id)
+    assert r.status_code == 200
+    assert seen[-1] == (1, 1)  # the request's commit holds both
+    assert set(seen) <= {(0, 0), (1, 1)}  # no commit ever holds one without the other
+
+
+@pytest.mark.postgres_only
+def test_a_retry_while_the_first_attempt_runs_is_answered_at_once_with_409_and_retry_after(
+    client, login, loan
+):
+    headers = {**login("officer"), "Idempotency-Key": "repay-running"}
+    officer = user_named("officer")
+    # the first attempt's transaction holds the key (another connection, as another worker would)
+    other = db.session.connection().engine.connect()
+    try:
+        other.execute(
+            text("SELECT pg_advisory_lock(:id)"), {"id": once._lock_id(officer.id, "repay-running")}
+        )
+        started = time.monotonic()
+        with on_day("2026-05-01"):
+            busy = repay(client, headers, loan.id)
+        assert time.monotonic() - started < 2
+        assert busy.status_code == 409 and busy.headers["Retry-After"] == "1"
+        assert repayments() == 0
+    finally:
+        other.invalidate()  # the first attempt died without an answer: its connection and lock go
+        other.close()
+    with on_day("2026-05-01"):
+        done = repay(client, headers, loan.id)
+    assert done.status_code == 200 and repayments() == 1
+
+
+def test_a_refusal_is_not_stored_under_the_key_so_the_client_may_retry_it(client, login, loan):
+    headers = {**login("officer2"), "Idempotency-Key": "disburse-twice"}
+    refused = client.post(f"/api/v1/loans/{loan.id}/disburse", json={"date": "2026-03-10"}, headers=headers)
+    assert refused.status_code == 409  # the state moved on (as for the loser of a race)
+    assert db.session.scalar(select(func.count()).select_from(IdempotencyRecord)) == 0
+    again = client.post(f"/api/v1/loans/{loan.id}/disburse", json={"date": "2026-03-10"}, headers=headers)
+    assert again.status_code == refused.status_code and "Idempotent-Replayed" not in again.headers
+
+
+def test_the_same_key_with_another_body_is_422_and_records_nothing(client, login, loan):
+    headers = {**login("officer"), "Idempotency-Key": "repay-body"}
+    with on_day("2026-05-01"):
+        assert repay(client, headers, loan.id).status_code == 200
+        other = repay(client, headers, loan.id, amount="600.00")
+    assert other.status_code == 422 and "Idempotency-Key" in other.json["errors"]
+    assert repayments() == 1
+
+
+def test_a_repayment_form_submitted_twice_records_once_and_shows_the_first_result(page_as, loan):
+    officer = page_as("officer")
+    html = officer.get(f"/loans/{loan.id}").get_data(as_text=True)
+    tokens = re.findall(r'name="form_token" value="([^"]+)"', html)
+    assert tokens and len(set(tokens)) == len(tokens)  # one token per form on the page
+    form = {"amount": "500.00", "date": "2026-05-01", "form_token": tokens[0]}
+    with on_day("2026-05-01"):
+        first = officer.post(f"/loans/{loan.id}/repay", data=form)
+        second = officer.post(f"/loans/{loan.id}/repay", data=form)
+    assert first.status_code == 302
+    assert second.status_code == 303 and second.headers["Location"] == first.headers["Location"]
+    assert repayments() == 1
+    page = officer.get(second.headers["Location"]).get_data(as_text=True)
+    assert "500.00" in page and "1,000.00" not in page
+
+
+def test_a_form_refused_for_its_errors_keeps_its_token_for_the_corrected_submit(page_as, loan):
+    officer = page_as("officer")
+    with on_day("2026-05-01"):
+        bad = officer.post(
+            f"/loans/{loan.id}/repay", data={"amount": "-5", "date": "2026-05-01", "form_token": "t-1"}
+        )
+        good = officer.post(
+            f"/loans/{loan.id}/repay", data={"amount": "500.00", "date": "2026-05-01", "form_token": "t-1"}
+        )
+    assert bad.status_code == 422 and good.status_code == 302
+    assert repayments() == 1
+
+
+def test_stored_answers_older_than_a_month_are_forgotten_by_the_periodic_job(client, login, loan):
+    from datetime import timedelta
+
+    from loanflow import periodic
+    from loanflow.core import clock
+
+    with on_day("2026-05-01"):
+        assert repay(client, {**login("officer"), "Idempotency-Key": "old"}, loan.id).status_code == 200
+    old = db.session.get(IdempotencyRecord, (user_named("officer").id, "old"))
+    old.created_at = clock.now() - timedelta(days=31)
+    db.session.commit()
+    with on_day("2026-05-01"):
+        assert repay(client, {**login("officer"), "Idempotency-Key": "new"}, loan.id).status_code == 200
+    periodic.forget_old_answers()
+    assert db.session.scalars(select(IdempotencyRecord.key)).all() == ["new"]
+
+
+def test_a_second_answer_under_a_key_is_refused_by_the_store_and_the_first_is_replayed(
+    client, login, users, monkeypatch
+):
+    """Should a second attempt run although the first finished (its lock lost mid-request), the stored
+    answer's primary key refuses it at the commit: its effect is undone and the first answer replayed."""
+    from loanflow.loans.models import FundEntry
+
+    headers = {**login("admin"), "Idempotency-Key": "deposit-once"}
+    body = {"county_code": "341503", "amount": "1000.00", "date": "2026-03-10", "reference": "财政拨款 1"}
+    first = client.post("/api/v1/fund/deposits", json=body, headers=headers)
+    assert first.status_code == 201
+    deposits = db.session.scalar(select(func.count()).where(FundEntry.kind == "deposit"))
+    real_stored, misses = once.stored, [None, None]  # the look before the lock and the one after it
+
+    def missed(user_id, key):
+        return misses.pop() if misses else real_stored(user_id, key)
+
+    monkeypatch.setattr(once, "stored", missed)
+    second = client.post("/api/v1/fund/deposits", json=body, headers=headers)
+    assert misses == []  # the second attempt ran its action
+    assert second.status_code == 201 and second.json == first.json
+    assert second.headers["Idempotent-Replayed"] == "true"
+    assert db.session.scalar(select(func.count()).where(FundEntry.kind == "deposit")) == deposits
