@@ -1,6 +1,7 @@
 """Run every benchmark once (`make bench`); each prints its figures and exits non-zero on a missed target.
 
-PostgreSQL is measured too when BENCH_DATABASE_URL names a database the benchmarks may empty.
+PostgreSQL is measured too when BENCH_DATABASE_URL names a database the benchmarks may empty; the
+supervision benchmarks run when BENCH_SUPERVISION_URLS names the databases bench/generate.py built.
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ def main() -> int:
         [sys.executable, str(HERE / "import_register.py")],
         [sys.executable, str(HERE / "documents.py")],
     ]
+    # supervision at scale: the databases bench/generate.py built (10k, 100k, 1M loans), space-separated
+    scaled = os.environ.get("BENCH_SUPERVISION_URLS", "").split()
+    if scaled:
+        runs.append([sys.executable, str(HERE / "supervision.py"), *scaled])
     failed = []
     for command in runs:
         print(f"== {Path(command[1]).name}", flush=True)

@@ -16,6 +16,7 @@ pytest_plugins = [
     "loanflow.accounts.testing.fixtures",
     "loanflow.loans.testing.fixtures",
     "loanflow.supervision.testing.fixtures",
+    "loanflow.supervision.dashboard.testing.fixtures",
     "loanflow.web.testing.fixtures",
     "loanflow.web.testing.browser",
 ]

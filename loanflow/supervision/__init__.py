@@ -1,4 +1,5 @@
-"""Supervision (督察督办): the stalled queue, presses, spot checks, flags, the audit trail for supervisors."""
+"""Supervision (督察督办): the stalled queue, presses, spot checks, flags, the audit trail for supervisors,
+the dashboard and the monthly report."""
 
 from flask import Flask
 
@@ -8,7 +9,7 @@ def init_app(app: Flask) -> None:
     from loanflow.api import register_api
     from loanflow.core import signals
     from loanflow.core.cli import add_commands
-    from loanflow.supervision import api, cli, models, notices, queue, views  # noqa: F401
+    from loanflow.supervision import api, cli, dashboard, models, notices, queue, views  # noqa: F401
     from loanflow.supervision.services import presses
 
     the_api = register_api(app, api.blp)
@@ -21,3 +22,4 @@ def init_app(app: Flask) -> None:
     signals.menu_entries.connect(views.menu_entries)
     signals.role_home.connect(views.role_home)
     signals.case_notices.connect(notices.case_notices)
+    dashboard.init_app(app)  # the dashboard (督查看板) and the monthly report (月报)

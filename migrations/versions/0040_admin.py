@@ -1,7 +1,7 @@
 """Administration: a forced password change and the last login per user; a policy version's effective date.
 
 Revision ID: 0040_admin
-Revises: 0030_supervision
+Revises: 0035_supervision_dashboard
 Create Date: 2026-11-30
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 import loanflow.core.types
 
 revision = "0040_admin"
-down_revision = "0030_supervision"
+down_revision = "0035_supervision_dashboard"
 branch_labels = None
 depends_on = None
 

@@ -73,6 +73,8 @@ QUERIES = {
     "/api/v1/claims": "quarter=2026Q1&branch_id=1",
     "/api/v1/fund": "county_code=341503",
     "/policy/compare": "a=1&b=1",
+    "/api/v1/reports/monthly": "month=2026-02",
+    "/supervision/reports/monthly": "month=2026-02",
 }
 # values that are the same for both regions (the policy and the calendar are the whole service's)
 CONSTANTS = {
@@ -105,12 +107,13 @@ MATRIX: dict[str, str | tuple[str, str]] = {
     "GET /api/v1/branches": "403 403 403 403 200 401",
     "GET /api/v1/calendar/years/<int:year>": "403 403 403 403 200 401",
     "GET /api/v1/claims": "404 200 200 200 404 401",
+    "GET /api/v1/dashboard": "403 403 403 200 403 401",
     "GET /api/v1/flags": "403 403 403 200 403 401",
     "GET /api/v1/fund": "404 200 404 200 200 401",
     "GET /api/v1/households": "200 200 200 200 200 401",
-    "GET /api/v1/jobs/<int:job_id>": ("200 200 200 200 404 401", "404 404 404 404 404 401"),
     "GET /api/v1/households/<int:household_id>": ("200 200 200 200 404 401", "404 404 404 404 404 401"),
     "GET /api/v1/households/export": "200 200 200 200 403 401",
+    "GET /api/v1/jobs/<int:job_id>": ("200 200 200 200 404 401", "404 404 404 404 404 401"),
     "GET /api/v1/loans": "200 200 200 200 200 401",
     "GET /api/v1/loans/<int:loan_id>": ("200 200 200 200 404 401", "404 404 404 404 404 401"),
     "GET /api/v1/loans/<int:loan_id>/documents": ("200 200 200 200 404 401", "404 404 404 404 404 401"),
@@ -132,6 +135,7 @@ MATRIX: dict[str, str | tuple[str, str]] = {
     "GET /api/v1/publicity/<int:publicity_id>": ("200 200 200 200 404 401", "404 404 404 404 404 401"),
     "GET /api/v1/publicity/<int:publicity_id>/pdf": ("200 200 200 200 404 401", "404 404 404 404 404 401"),
     "GET /api/v1/regions": "403 403 403 403 200 401",
+    "GET /api/v1/reports/monthly": "403 403 403 200 403 401",
     "GET /api/v1/spot-checks": "403 403 403 200 403 401",
     # a sample is the supervisors' alone: another role is refused (403) before its region is looked at,
     # as the admin's users, regions and branches are
@@ -184,6 +188,7 @@ MATRIX: dict[str, str | tuple[str, str]] = {
     "GET /subsidies/<int:case_id>": ("200 200 200 200 404 302", "404 404 404 404 404 302"),
     "GET /supervision": "403 403 403 200 403 302",
     "GET /supervision/audit": "403 403 403 200 403 302",
+    "GET /supervision/dashboard": "403 403 403 200 403 302",
     "GET /supervision/flags": "403 403 403 200 403 302",
     # a case's scope first (the admin sees no case: 404), then the supervisor's role
     "GET /supervision/press/<any(loan, subsidy):case_type>/<int:case_id>": (
@@ -191,6 +196,7 @@ MATRIX: dict[str, str | tuple[str, str]] = {
         "404 404 404 404 404 302",
     ),
     "GET /supervision/presses": "403 403 403 200 403 302",
+    "GET /supervision/reports/monthly": "403 403 403 200 403 302",
     "GET /supervision/spot-checks": "403 403 403 200 403 302",
     "GET /supervision/spot-checks/<int:sample_id>": ("403 403 403 200 403 302", "403 403 403 404 403 302"),
     "GET /supervision/stalled": "403 403 403 200 403 302",

@@ -58,6 +58,7 @@ def test_building_an_app_connects_every_feature_receiver():
             "loanflow.households.views.menu_entries",
             "loanflow.loans.views.menu_entries",
             "loanflow.subsidies.views.menu_entries",
+            "loanflow.supervision.dashboard.views.menu_entries",
             "loanflow.supervision.views.menu_entries",
         ],
         "case-moved": ["loanflow.supervision.services.presses.answer_presses"],

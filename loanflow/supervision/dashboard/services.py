@@ -1,0 +1,223 @@
+"""The supervision dashboard (督查看板) and the monthly report (月报): who may see them and for which region.
+
+Only supervisors: a county supervisor sees the county or any of its townships, a township
+supervisor only their township (any other region is 404, as if it did not exist).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from loanflow.calendar.services import work_calendar
+from loanflow.core import clock
+from loanflow.core.errors import Forbidden, Invalid, NotFound, msg
+from loanflow.core.regions import Region
+from loanflow.extensions import db
+from loanflow.loans.models import Loan
+from loanflow.policy.services import current_policy
+from loanflow.subsidies.models import SubsidyCase
+from loanflow.supervision.dashboard import figures
+
+
+@dataclass(frozen=True)
+class CountAmount:
+    count: int
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class TownshipStalled:
+    code: str
+    name: str
+    loans: int
+    subsidies: int
+
+    @property
+    def total(self) -> int:
+        return self.loans + self.subsidies
+
+
+@dataclass(frozen=True)
+class OverdueBand:
+    band: str
+    count: int
+    principal: Decimal
+
+
+@dataclass(frozen=True)
+class StageDuration:
+    product: str
+    stage: str
+    cases: int
+    median_working_days: float | None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """The numbers of one region and period (the page's charts and tables, the API's JSON)."""
+
+    region: Region
+    start: date
+    end: date
+    as_of: date
+    loan_states: dict[str, int]
+    subsidy_states: dict[str, int]
+    stalled: list[TownshipStalled]
+    credited: CountAmount
+    disbursed: CountAmount
+    outstanding: CountAmount
+    overdue: list[OverdueBand]
+    subsidies_approved: CountAmount
+    subsidies_paid: CountAmount
+    cap_period: str
+    household_cap: Decimal
+    cap_households: int
+    cap_reserved: Decimal
+    cap_households_full: int
+    durations: list[StageDuration] = field(default_factory=list)
+    eligible_households: int = 0
+    households_with_loan: int = 0
+
+    @property
+    def cap_total(self) -> Decimal:
+        return self.household_cap * self.cap_households
+
+    @property
+    def loan_share(self) -> Decimal | None:
+        """获贷率: households lent to as a share of eligible households, to 0.1 %."""
+        if not self.eligible_households:
+            return None
+        return (Decimal(100) * self.households_with_loan / self.eligible_households).quantize(Decimal("0.1"))
+
+
+def require_supervisor(user) -> None:
+    if user.role != "supervisor":
+        raise Forbidden(
+            msg("只有督查员可以查看督查看板和月报", "Only supervisors may see the dashboard and reports")
+        )
+
+
+def region_for(user, code: str | None) -> Region:
+    """The county or township asked for (default: the user's own node), if the user's region holds it."""
+    code = code or user.region_code
+    if not code.isdigit() or len(code) not in (6, 9):
+        raise Invalid(
+            {"region": [msg("须为县或乡镇代码（6 或 9 位数字）", "must be a county or township code")]}
+        )
+    region = db.session.get(Region, code)
+    if region is None or not code.startswith(user.region_code):
+        raise NotFound(msg("没有这个地区，或不在您的辖区内", "No such region in your area"))
+    return region
+
+
+def period_for(start: date | None, end: date | None) -> tuple[date, date]:
+    """From 1 January of the business year to today unless given; ``from`` after ``to`` is refused."""
+    today = clock.today()
+    end = end or today
+    start = start or date(end.year, 1, 1)
+    if start > end:
+        raise Invalid({"from": [msg("开始日期晚于结束日期", "is after the end date")]})
+    return start, end
+
+
+def dashboard(
+    user, region_code: str | None = None, start: date | None = None, end: date | None = None
+) -> Dashboard:
+    """The dashboard of a county or township for a period (督查看板)."""
+    require_supervisor(user)
+    region = region_for(user, region_code)
+    start, end = period_for(start, end)
+    today, prefix, policy = clock.today(), region.code, current_policy()
+    period = str(end.year) if policy.subsidy.get("cap_period") == "calendar_year" else "campaign"
+    cap = policy.household_cap
+    households, reserved, full = figures.cap_use(prefix, period, cap)
+    eligible, lent_to = figures.loan_coverage(
+        prefix, end, policy.loan["admitted_statuses"], policy.loan["admitted_monitoring"]
+    )
+    counter = figures.WorkingDayCounter(work_calendar())
+    spans = {(x.product, x.stage): x for x in figures.stage_spans(prefix, start, end)}
+    durations = [StageDuration(x.product, x.stage, x.count, counter.median(x.pairs)) for x in spans.values()]
+    loan_states, lent, bands = figures.loan_stocks(prefix, today)
+    moved = {
+        key: CountAmount(spans[key].count, spans[key].amount)
+        for key in (("loan", "rated"), ("loan", "credited"))
+    }
+    return Dashboard(
+        region=region,
+        start=start,
+        end=end,
+        as_of=today,
+        loan_states=loan_states,
+        subsidy_states=figures.cases_per_state(SubsidyCase, prefix),
+        stalled=stalled_by_township(prefix, today),
+        credited=moved[("loan", "rated")],  # a loan credited ends its "rated" stage
+        disbursed=moved[("loan", "credited")],  # and disbursed its "credited" one
+        outstanding=CountAmount(*lent),
+        overdue=[OverdueBand(*band) for band in bands],
+        subsidies_approved=CountAmount(*_subsidies(SubsidyCase.approved_on, prefix, start, end)),
+        subsidies_paid=CountAmount(
+            spans[("subsidy", "approved")].count, spans[("subsidy", "approved")].amount
+        ),
+        cap_period=period,
+        household_cap=cap,
+        cap_households=households,
+        cap_reserved=reserved,
+        cap_households_full=full,
+        durations=durations,
+        eligible_households=eligible,
+        households_with_loan=lent_to,
+    )
+
+
+def _subsidies(column, prefix: str, start: date, end: date) -> tuple[int, Decimal]:
+    """Cases approved (or paid) between the dates and not rejected since, with their amounts."""
+    return figures.counted(
+        column, SubsidyCase.amount, prefix, start, end, SubsidyCase.state.in_(("approved", "disbursed"))
+    )
+
+
+def townships(prefix: str) -> list[Region]:
+    """The townships of a region (the township itself for a township code), by code."""
+    if len(prefix) == 9:
+        return [db.session.get(Region, prefix)]
+    return list(
+        db.session.scalars(
+            select(Region)
+            .where(Region.level == "township", Region.parent_code == prefix)
+            .order_by(Region.code)
+        )
+    )
+
+
+def regions_for(user) -> list[Region]:
+    """What a supervisor may choose: their own node, then its townships."""
+    own = db.session.get(Region, user.region_code)
+    return [own] + ([t for t in townships(own.code)] if own.level == "county" else [])
+
+
+def stalled_by_township(prefix: str, today: date) -> list[TownshipStalled]:
+    loans = figures.stalled_per_township(Loan, prefix, today)
+    subsidies = figures.stalled_per_township(SubsidyCase, prefix, today)
+    return [
+        TownshipStalled(t.code, t.name, loans.get(t.code, 0), subsidies.get(t.code, 0))
+        for t in townships(prefix)
+    ]
+
+
+def month_bounds(month: str) -> tuple[date, date]:
+    """``2026-11`` → its first and last day; anything else is 422 naming ``month``."""
+    try:
+        year, number = (int(part) for part in month.split("-"))
+        first = date(year, number, 1)
+    except ValueError:
+        raise Invalid({"month": [msg("须为 YYYY-MM 格式的月份", "must be a month as YYYY-MM")]}) from None
+    if len(month) != 7 or year < 2000:
+        raise Invalid({"month": [msg("须为 YYYY-MM 格式的月份", "must be a month as YYYY-MM")]})
+    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    if first > clock.today():
+        raise Invalid({"month": [msg("月份尚未开始", "has not begun yet")]})
+    return first, last
