@@ -89,6 +89,17 @@ case_notices = _signals.signal(
 )
 
 
+cases_by_number = _signals.signal(
+    "cases-by-number",
+    doc="""The cases a typed case number names (sender: the signed-in user; ``number``, upper case).
+
+    Receivers return a list of ``(position, case_number, household_id, endpoint, case_id)`` of the cases
+    the user may see, found by an indexed lookup, or nothing: the household search finds a household
+    by one of its case numbers (DK-2026-000013, JB-2026-000013).
+    """,
+)
+
+
 def contributions(results: Iterable[tuple[Any, Any]], *, many: bool = False) -> list:
     """The values receivers returned to a ``send``, Nones dropped, ordered by their leading position.
 

@@ -8,7 +8,7 @@ def init_app(app: Flask) -> None:
     from loanflow.api import register_api
     from loanflow.core import signals
     from loanflow.core.cli import add_commands
-    from loanflow.households import api, cli, models, queue, views  # noqa: F401
+    from loanflow.households import api, cli, models, queue, register_views, views  # noqa: F401
     from loanflow.households import register_api as register_io
 
     register_api(app, api.blp)

@@ -3,8 +3,8 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from loanflow.core.regions import Region
 from loanflow.core.types import JSONType, Money, UtcDateTime
@@ -71,8 +71,25 @@ class Member(db.Model):
     relation: Mapped[str] = mapped_column(String(12))
     labour: Mapped[str] = mapped_column(String(10))
     phone: Mapped[str] = mapped_column(String(20), default="")
+    # the last four characters of the ID number, stored so "0011" is an indexed equality (search)
+    id_tail: Mapped[str | None] = mapped_column(String(4), index=True)
     household: Mapped[Household] = relationship(back_populates="members")
-    __table_args__ = (CheckConstraint("id_number is not null or no_id_reason <> ''", name="id_or_reason"),)
+    __table_args__ = (
+        CheckConstraint("id_number is not null or no_id_reason <> ''", name="id_or_reason"),
+        Index("ix_member_phone", "phone"),
+        # a name prefix (赵大) is an index range on PostgreSQL whatever the database's collation
+        Index("ix_member_name", "name", postgresql_ops={"name": "varchar_pattern_ops"}),
+    )
+
+    @validates("id_number")
+    def _keep_tail(self, _key: str, value: str | None) -> str | None:
+        self.id_tail = id_tail(value)
+        return value
+
+
+def id_tail(id_number: str | None) -> str | None:
+    """The stored search key of an ID number: its last four characters (``…0011``, ``…002X``)."""
+    return id_number[-4:] if id_number else None
 
 
 class AccountChange(db.Model):

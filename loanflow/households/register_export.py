@@ -25,6 +25,7 @@ from loanflow.extensions import db
 from loanflow.households.domain.register_layout import export_row
 from loanflow.households.models import Household, Member
 from loanflow.households.register_files import FORMATS, write_csv, write_xlsx
+from loanflow.households.services import matching
 
 
 @dataclass
@@ -36,22 +37,34 @@ class ExportResult:
 
 
 def export_households(
-    actor: User, out: IO[bytes], fmt: str = "xlsx", village: str | None = None
+    actor: User,
+    out: IO[bytes],
+    fmt: str = "xlsx",
+    village: str | None = None,
+    *,
+    q: str | None = None,
+    household_ids: list[int] | None = None,
 ) -> ExportResult:
-    """Write the households the caller may see to ``out``, streaming, in the import layout."""
+    """Write the households the caller may see to ``out``, streaming, in the import layout; ``q`` (and
+    ``household_ids``, from a case number) narrow it to a searched list, as the household list shows it."""
     if fmt not in FORMATS:
         raise Invalid({"format": [msg("格式应为 xlsx 或 csv", "The format is xlsx or csv")]})
     if actor.role == "admin":
         raise Forbidden(msg("系统管理员不能导出农户数据", "An administrator may not export households"))
     masked = not can_see_full_identity(actor)
     counts = {"households": 0, "members": 0}
-    rows = _export_rows(actor, village, masked, counts)
+    rows = _export_rows(actor, village, masked, counts, q, household_ids)
     (write_xlsx if fmt == "xlsx" else write_csv)(rows, out)
     return ExportResult(fmt, counts["households"], counts["members"], masked)
 
 
 def _export_rows(
-    actor: User, village: str | None, masked: bool, counts: dict[str, int]
+    actor: User,
+    village: str | None,
+    masked: bool,
+    counts: dict[str, int],
+    q: str | None = None,
+    household_ids: list[int] | None = None,
 ) -> Iterator[list[Any]]:
     h, m = Household.__table__.c, Member.__table__.c
     names = dict(db.session.execute(select(Region.code, Region.name).where(Region.level == "village")).all())
@@ -83,6 +96,8 @@ def _export_rows(
     )
     if village:
         stmt = stmt.where(h.village_code.like(village + "%"))
+    if q:
+        stmt = stmt.where(matching(q, h.id, h.village_code, household_ids))
     last = None
     mask_id = mask_id_number if masked else None
     mask_acct = mask_account if masked else None

@@ -22,7 +22,7 @@ from loanflow.core import clock
 from loanflow.core.errors import Conflict, msg
 from loanflow.extensions import db
 from loanflow.households.domain.register_rows import ParsedRegister
-from loanflow.households.models import Household, Member
+from loanflow.households.models import Household, Member, id_tail
 
 CHUNK = 1000
 
@@ -135,6 +135,7 @@ def _member_row(m: dict[str, Any], household_id: int) -> dict[str, Any]:
         "household_id": household_id,
         "name": m["name"],
         "id_number": m.get("id_number"),
+        "id_tail": id_tail(m.get("id_number")),
         "no_id_reason": m.get("no_id_reason") or "",
         "sex": m.get("sex"),
         "birth_date": m.get("birth_date"),

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -105,15 +106,34 @@ def may_register(actor: User) -> None:
         raise Forbidden(msg("只有经办员可以登记农户", "Only a clerk may register households"))
 
 
-def register_household(actor: User, data: dict[str, Any]) -> Household:
-    """Register a household and its members (建档立卡登记)."""
+def _fresh(errors: dict, *fields: str) -> bool:
+    """True when none of ``fields`` already has an error (a blank box is not also 'unknown')."""
+    return not any(errors.get(f) for f in fields)
+
+
+def _check_members_all(members: list[dict], household_id: int | None, errors: dict) -> list[dict]:
+    """Every member rule in one pass; 'one head' is not asked when no member was entered at all."""
+    if not members and errors.get("members"):
+        return []
+    checked = check_members(members, clock.today(), errors)
+    _check_one_household(checked, household_id, errors)
+    return checked
+
+
+def register_household(actor: User, data: dict[str, Any], known: dict | None = None) -> Household:
+    """Register a household and its members (建档立卡登记).
+
+    ``known``: the errors a form already found (a blank box, a value not from a list); every
+    other rule is still checked, so one submission reports every error at once."""
     may_register(actor)
-    errors: dict[str, list[Reason]] = {}
-    _check_village(actor, data["village_code"], errors)
-    check_monitoring(data, errors)
-    check_account(data["account_type"], data["bank_account"], errors)
-    members = check_members(data["members"], clock.today(), errors)
-    _check_one_household(members, None, errors)
+    errors: dict[str, list[Reason]] = {f: list(r) for f, r in (known or {}).items()}
+    if _fresh(errors, "village_code"):
+        _check_village(actor, data.get("village_code") or "", errors)
+    if _fresh(errors, "monitoring", "monitoring_set_on"):
+        check_monitoring(data, errors)
+    if _fresh(errors, "account_type", "bank_account"):
+        check_account(data["account_type"], data["bank_account"], errors)
+    members = _check_members_all(data.get("members") or [], None, errors)
     if errors:
         raise _invalid(errors)
     now = clock.now()
@@ -192,8 +212,12 @@ def decidable_account_change(
     return h, change
 
 
-def update_household(actor: User, household_id: int, changes: dict[str, Any]) -> Household:
-    """Change register fields; status and monitoring changes carry a reason and a 文号."""
+def update_household(
+    actor: User, household_id: int, changes: dict[str, Any], known: dict | None = None
+) -> Household:
+    """Change register fields; status and monitoring changes carry a reason and a 文号.
+
+    ``known``: errors a form already found; every other rule is still checked (all errors at once)."""
     h = editable_household(actor, household_id)
     expected = changes.pop("version", None)
     if expected is not None and expected != h.version:
@@ -203,7 +227,7 @@ def update_household(actor: User, household_id: int, changes: dict[str, Any]) ->
                 "The household was changed by someone else; reload and retry",
             )
         )
-    errors: dict[str, list[Reason]] = {}
+    errors: dict[str, list[Reason]] = {f: list(r) for f, r in (known or {}).items()}
     before = snapshot(h)
     if any(f in changes for f in ACCOUNT_FIELDS):
         errors["bank_account"] = [
@@ -213,15 +237,19 @@ def update_household(actor: User, household_id: int, changes: dict[str, Any]) ->
                 "A bank account change is a request confirmed by a second user",
             )
         ]
-    if "village_code" in changes and changes["village_code"] != h.village_code:
+    if (
+        "village_code" in changes
+        and changes["village_code"] != h.village_code
+        and _fresh(errors, "village_code")
+    ):
         _check_village(actor, changes["village_code"], errors)
     check_change_basis(changes, before, errors)
     merged = {**before, **changes}
-    check_monitoring(merged, errors)
+    if _fresh(errors, "monitoring", "monitoring_set_on"):
+        check_monitoring(merged, errors)
     members = None
     if "members" in changes:
-        members = check_members(changes["members"], clock.today(), errors)
-        _check_one_household(members, h.id, errors)
+        members = _check_members_all(changes["members"], h.id, errors)
     if errors:
         raise _invalid(errors)
     for f in HOUSEHOLD_FIELDS:
@@ -254,19 +282,58 @@ def update_household(actor: User, household_id: int, changes: dict[str, Any]) ->
     return h
 
 
+ID_NUMBER = re.compile(r"\d{17}[\dX]")
+ID_TAIL = re.compile(r"\d{3,16}[\dX]")
+MOBILE = re.compile(r"1\d{10}")
+
+
+def member_match(q: str) -> ColumnElement[bool]:
+    """Which members a search term names, each way an index lookup (no scan of the members):
+
+    a whole ID number → equality on the unique ID column; "0011" (4 to 17 trailing characters) →
+    equality on the stored, indexed last four (``id_tail``), longer tails narrowed among those;
+    a mobile number → equality on the indexed phone; anything else → a name prefix (赵大山, 赵大).
+    """
+    term = q.strip().upper()
+    if ID_NUMBER.fullmatch(term):
+        return Member.id_number == term
+    if ID_TAIL.fullmatch(term) and len(term) >= 4:
+        tail = Member.id_tail == term[-4:]
+        if len(term) > 4:
+            tail = tail & Member.id_number.endswith(term, autoescape=True)
+        return or_(tail, Member.phone == term) if MOBILE.fullmatch(term) else tail
+    if term.isdigit():
+        return Member.phone == term
+    return Member.name.startswith(q.strip(), autoescape=True)
+
+
+def matching(q: str, id_column: Any, village_column: Any, household_ids: list[int] | None = None):
+    """The households a search term names: by a member (``member_match``), by a case number the
+    case features resolved (``household_ids``), or by the village's name (87 villages, read whole)."""
+    found = [id_column.in_(select(Member.household_id).where(member_match(q)))]
+    if household_ids:
+        found.append(id_column.in_(household_ids))
+    if not q.strip()[:1].isdigit():
+        found.append(village_column.in_(select(Region.code).where(Region.name.contains(q.strip()))))
+    return or_(*found)
+
+
 def search_households(
-    actor: User, q: str | None = None, village: str | None = None, page: int = 1, per_page: int = 50
+    actor: User,
+    q: str | None = None,
+    village: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
+    household_ids: list[int] | None = None,
 ) -> tuple[list[Household], int]:
-    """Households the caller may see, by name, ID number or village, newest first."""
+    """Households the caller may see, by name, ID number or its tail, phone or village, newest first.
+
+    ``household_ids``: households a case number named (the page asks the case features)."""
     stmt = select(Household).where(village_filter(actor, Household.village_code))
     if village:
         stmt = stmt.where(Household.village_code.like(village + "%"))
     if q:
-        q = q.strip()
-        member_match = select(Member.household_id).where(
-            or_(Member.name.contains(q), Member.id_number == q.upper())
-        )
-        stmt = stmt.where(or_(Household.id.in_(member_match), Household.village.has(Region.name.contains(q))))
+        stmt = stmt.where(matching(q, Household.id, Household.village_code, household_ids))
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     rows = db.session.scalars(
         stmt.options(selectinload(Household.members), selectinload(Household.village))

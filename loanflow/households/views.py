@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
@@ -17,7 +18,7 @@ from loanflow.core.scope import (
     can_register_households,
     can_see_full_identity,
 )
-from loanflow.core.signals import contributions, household_cases
+from loanflow.core.signals import cases_by_number, contributions, household_cases
 from loanflow.households import lookups as households_lookups
 from loanflow.households import services as service
 from loanflow.web import lookups
@@ -32,6 +33,7 @@ from loanflow.web.forms import (
 )
 
 PER_PAGE = 20
+CASE_NUMBER = re.compile(r"[A-Z]{2}-\d{4}-\d{1,9}")
 
 
 def _form(values: dict, errors: dict, household=None, status: int = 200):
@@ -52,8 +54,9 @@ def households():
     """The households the user may see, searched by name, ID number or village; paged."""
     q, village = request.args.get("q", "").strip(), request.args.get("village", "").strip()
     page = max(request.args.get("page", 1, type=int), 1)
+    found = case_hits(q)
     rows, total = service.search_households(
-        current_user, q or None, village if village.isdigit() else None, page, PER_PAGE
+        current_user, q or None, village if village.isdigit() else None, page, PER_PAGE, [c[1] for c in found]
     )
     return render_template(
         "households/list.html",
@@ -65,6 +68,8 @@ def households():
         village=village,
         villages=lookups.visible_villages(current_user),
         may_register=can_register_households(current_user),
+        cases=found,
+        may_export=current_user.role != "admin",
     )
 
 
@@ -76,10 +81,8 @@ def register_household():
     if request.method == "GET":
         return _form({"status": "not_out", "monitoring": "none", "account_type": "card"}, {})
     values, data, errors = household_from_form(request.form)
-    try:
-        if errors:
-            raise Invalid(errors)
-        h = service.register_household(current_user, data)
+    try:  # the form's own errors go along, so the service reports every error at once
+        h = service.register_household(current_user, data, known=errors)
     except Invalid as e:
         return _form(values, refused(e), status=422)
     flash(_("Household registered."), "ok")
@@ -115,9 +118,7 @@ def edit_household(household_id: int):
     values, data, errors = household_from_form(request.form, with_account=False)
     values["version"] = data["version"] = request.form.get("version", type=int)
     try:
-        if errors:
-            raise Invalid(errors)
-        service.update_household(current_user, household_id, changed_fields(data, h))
+        service.update_household(current_user, household_id, changed_fields(data, h), known=errors)
     except Invalid as e:
         return _form(values, refused(e), service.get_household(current_user, household_id), 422)
     flash(_("Changes saved."), "ok")
@@ -152,6 +153,15 @@ def decide_account_change(household_id: int, change_id: int):
     service.decide_account_change(current_user, household_id, change_id, confirm)
     flash(_("Account change confirmed.") if confirm else _("Account change rejected."), "ok")
     return redirect(url_for("web.household", household_id=household_id))
+
+
+def case_hits(q: str) -> list[tuple]:
+    """The cases a typed case number names (DK-2026-000013), from the case features; none otherwise."""
+    number = q.strip().upper()
+    if not CASE_NUMBER.fullmatch(number):
+        return []
+    sent = cases_by_number.send(current_user._get_current_object(), number=number)
+    return [hit[1:] for hit in contributions(sent, many=True)]
 
 
 def case_links(h) -> list[tuple[str, list, str, str]]:

@@ -3,10 +3,10 @@ and for a county approver (a compensation claim on the fund)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from flask_babel import lazy_gettext
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import or_, select
 
 from loanflow.accounts.models import User
@@ -76,3 +76,92 @@ def loans_waiting(user: User, today: date) -> list[dict]:
 def queue_section(user: User, *, today: date, **_kwargs: Any) -> tuple:
     """``work_queue_sections``: the loans waiting for this user."""
     return POSITION, lazy_gettext("Loans waiting for you"), loans_waiting(user, today)
+
+
+def cases_by_number(user: User, number: str = "", **_kwargs: Any) -> list[tuple]:
+    """``cases_by_number``: the loan with this case number (a unique, indexed column), in the user's region."""
+    if not number.startswith("DK-"):
+        return []
+    stmt = select(Loan.case_number, Loan.household_id, Loan.id).where(
+        Loan.case_number == number, village_filter(user, Loan.village_code)
+    )
+    return [
+        (POSITION, n, household_id, "web.loan", loan_id)
+        for n, household_id, loan_id in db.session.execute(stmt)
+    ]
+
+
+# --- the clerk's home: their open loans waiting on someone else, loans needing the household -----------
+
+# state → (the role it waits on, what that role does next)
+CLERK_WAITS_ON = {
+    "applied": ("bank_officer", "rate"),
+    "rated": ("bank_officer", "credit"),
+    "credited": ("bank_officer", "disburse"),
+    "compensation_claimed": ("approver", "approve-compensation"),
+}
+MATURITY_NOTICE_DAYS = 30  # a loan maturing within this many days is shown for an extension request
+
+
+def waiting_on(role: str, action: str) -> str:
+    """'信贷员：评级': who the case waits on and what they do next."""
+    sep = "：" if lang() == "zh" else ": "
+    return f"{label('role', role, lang())}{sep}{label('loan_action', action, lang())}"
+
+
+def clerk_loans_waiting(user: User, today: date) -> list[dict]:
+    """The loans this clerk filed that wait on a bank officer or an approver, with their deadline."""
+    if user.role != "clerk":
+        return []
+    pending_extension = (Loan.state == "disbursed") & Loan.extension_requested_months.is_not(None)
+    stmt = (
+        select(Loan)
+        .where(
+            Loan.applied_by_id == user.id,
+            village_filter(user, Loan.village_code),
+            or_(Loan.state.in_(tuple(CLERK_WAITS_ON)), pending_extension),
+        )
+        .order_by(Loan.stage_due_on.is_(None), Loan.stage_due_on, Loan.case_number)
+        .limit(web_queue.QUEUE_LIMIT)
+    )
+    cal, rows = work_calendar(), []
+    for c in db.session.scalars(stmt):
+        stage = waiting_on(*CLERK_WAITS_ON.get(c.state, ("bank_officer", "extend")))
+        rows.append(queue_row("web.loan", c, c.case_number, c.borrower_name, stage, cal, today))
+    return rows
+
+
+def extensions_to_file(user: User, today: date) -> list[dict]:
+    """Disbursed loans of the clerk's region maturing within a month, with no extension asked or used:
+    the household may still ask for one, before maturity (DOMAIN.md, Extension)."""
+    if user.role != "clerk":
+        return []
+    stmt = (
+        select(Loan)
+        .where(
+            village_filter(user, Loan.village_code),
+            Loan.state == "disbursed",
+            Loan.extension_requested_months.is_(None),
+            Loan.extended_maturity_on.is_(None),
+            Loan.maturity_on > today,
+            Loan.maturity_on <= today + timedelta(days=MATURITY_NOTICE_DAYS),
+        )
+        .order_by(Loan.maturity_on, Loan.case_number)
+        .limit(web_queue.QUEUE_LIMIT)
+    )
+    cal, rows = work_calendar(), []
+    for c in db.session.scalars(stmt):
+        stage = gettext("Extension to file before maturity")
+        row = queue_row("web.loan", c, c.case_number, c.borrower_name, stage, cal, today)
+        rows.append({**row, "due": c.maturity_on, "provisional": False, "over": 0})
+    return rows
+
+
+def clerk_waiting_section(user: User, *, today: date, **_kwargs: Any) -> tuple:
+    """``work_queue_sections``: the clerk's open loans waiting on others (who, and by when)."""
+    return POSITION + 1, lazy_gettext("My loans waiting on others"), clerk_loans_waiting(user, today)
+
+
+def clerk_household_section(user: User, *, today: date, **_kwargs: Any) -> tuple:
+    """``work_queue_sections``: loans needing the household (an extension to file before maturity)."""
+    return POSITION + 2, lazy_gettext("Loans needing the household"), extensions_to_file(user, today)

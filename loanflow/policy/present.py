@@ -67,6 +67,7 @@ NAMES: dict[str, tuple[str, str]] = {
     "rated": ("已评级 → 授信", "Rated → credited"),
     "credited": ("已授信 → 放款", "Credited → disbursed"),
     "extension_requested": ("展期申请 → 决定", "Extension request → decision"),
+    "compensation_claimed": ("申请代偿 → 审批", "Compensation claimed → decision"),
     "verified": ("已核验 → 公示", "Verified → publicized"),
     "publicized": ("公示结束 → 审批", "End of publicity → approved"),
     "approved": ("已审批 → 拨付", "Approved → disbursed"),

@@ -4,11 +4,14 @@ preview of what changes, the list of versions, and any two compared side by side
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
+from typing import Any
 
 import yaml
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
 
 from loanflow.core.domain.policy import with_new_parameters
@@ -34,6 +37,50 @@ def policy():
     current = services.current_policy()
     row = services.version_row(current.version)
     return render_template("policy/show.html", row=row, blocks=blocks(row.document, lang()))
+
+
+# What a clerk reads to advise a household: limits, grades, rates, purposes, extension, industries, time limits.
+TERMS = (
+    "loan",
+    "loan.grades",
+    "loan.rates",
+    "loan.extension",
+    "subsidy",
+    "subsidy.industries",
+    "deadlines.loan",
+    "deadlines.subsidy",
+)
+
+
+@bp.route("/policy/terms")
+@login_required
+def policy_terms():
+    """The policy terms in force, read-only, for everyone who works cases (the admin edits them)."""
+    current = services.current_policy()
+    row = services.version_row(current.version)
+    terms = [_readable(b, lang()) for b in blocks(row.document, lang()) if b.path in TERMS]
+    return render_template("policy/terms.html", row=row, blocks=terms)
+
+
+def _readable(block, language: str):
+    """A table as a clerk reads it: no internal codes, names in the page's language only."""
+    other = "_en" if language == "zh" else "_zh"
+    keep = [i for i, c in enumerate(block.columns) if c not in ("code", "grade") and not c.endswith(other)]
+    if not block.rows or len(keep) == len(block.columns):
+        return block
+    return replace(
+        block,
+        columns=[block.columns[i] for i in keep],
+        column_names=[block.column_names[i] for i in keep],
+        rows=[[row[i] for i in keep] for row in block.rows],
+    )
+
+
+def menu_entries(user: Any, **_kwargs: Any) -> list[tuple] | None:
+    """``menu_entries``: the policy terms, for the roles that work cases (the admin has the policy)."""
+    if getattr(user, "role", None) in (None, "admin"):
+        return None
+    return [(90, "web.policy_terms", lazy_gettext("Policy terms"))]
 
 
 @bp.route("/policy/versions")

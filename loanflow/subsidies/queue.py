@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
-from flask_babel import lazy_gettext
+from flask_babel import gettext, lazy_gettext
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from loanflow.accounts.models import User
 from loanflow.calendar.services import work_calendar
 from loanflow.core.domain.labels import label
+from loanflow.core.scope import village_filter
+from loanflow.extensions import db
+from loanflow.households.models import Household
 from loanflow.policy.services import current_policy
+from loanflow.subsidies.models import SubsidyCase, SubsidyObjection
 from loanflow.subsidies.services import list_cases
 from loanflow.subsidies.workflow import allowed_actions
 from loanflow.web import queue as web_queue
@@ -41,3 +48,98 @@ def subsidies_waiting(user: User, today: date) -> list[dict]:
 def queue_section(user: User, *, today: date, **_kwargs: Any) -> tuple:
     """``work_queue_sections``: the subsidy cases waiting for this user."""
     return POSITION, lazy_gettext("Subsidies waiting for you"), subsidies_waiting(user, today)
+
+
+def cases_by_number(user: User, number: str = "", **_kwargs: Any) -> list[tuple]:
+    """``cases_by_number``: JB-2026-000013 is case 13 applied for in 2026: a primary-key lookup."""
+    m = re.fullmatch(r"JB-(\d{4})-(\d{1,9})", number)
+    if not m:
+        return []
+    stmt = select(SubsidyCase).where(
+        SubsidyCase.id == int(m.group(2)), village_filter(user, SubsidyCase.village_code)
+    )
+    case = db.session.scalar(stmt)
+    if case is None or case.applied_on.year != int(m.group(1)):
+        return []
+    return [(POSITION, case.case_number, case.household_id, "web.subsidy", case.id)]
+
+
+# --- the clerk's home: their open cases waiting on the poverty office, objections to answer --------------
+
+CLERK_WAITS_ON = {
+    "applied": "verify",
+    "verified": "publicize",
+    "publicized": "approve",
+    "approved": "disburse",
+}
+
+
+def _clerk_cases(user: User, *conditions: Any) -> list[SubsidyCase]:
+    stmt = (
+        select(SubsidyCase)
+        .where(village_filter(user, SubsidyCase.village_code), *conditions)
+        .options(selectinload(SubsidyCase.household).selectinload(Household.members))
+        .order_by(SubsidyCase.stage_due_on.is_(None), SubsidyCase.stage_due_on, SubsidyCase.id)
+        .limit(web_queue.QUEUE_LIMIT)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def _head(c: SubsidyCase) -> str:
+    return c.household.head.name if c.household and c.household.head else ""
+
+
+def clerk_subsidies_waiting(user: User, today: date) -> list[dict]:
+    """The subsidy cases this clerk filed that wait on an approver (who does what next, by when)."""
+    if user.role != "clerk":
+        return []
+    cases = _clerk_cases(
+        user, SubsidyCase.applied_by_id == user.id, SubsidyCase.state.in_(tuple(CLERK_WAITS_ON))
+    )
+    sep = "：" if lang() == "zh" else ": "
+    cal, who = work_calendar(), label("role", "approver", lang())
+    return [
+        queue_row(
+            "web.subsidy",
+            c,
+            c.case_number,
+            _head(c),
+            f"{who}{sep}{label('subsidy_action', CLERK_WAITS_ON[c.state], lang())}",
+            cal,
+            today,
+        )
+        for c in cases
+    ]
+
+
+def objections_to_answer(user: User, today: date) -> list[dict]:
+    """Cases of the clerk's region an objection sent back to ``applied``: the household answers it."""
+    if user.role != "clerk":
+        return []
+    objected = select(SubsidyObjection.case_id)
+    cases = _clerk_cases(user, SubsidyCase.state == "applied", SubsidyCase.id.in_(objected))
+    cal, rows = work_calendar(), []
+    for c in cases:
+        last = c.objections[-1] if c.objections else None
+        stage = gettext("Objection to answer")
+        row = queue_row("web.subsidy", c, c.case_number, _head(c), stage, cal, today)
+        rows.append({**row, "note": f"{last.raised_by}：{last.reason}" if last else ""})
+    return rows
+
+
+def clerk_waiting_section(user: User, *, today: date, **_kwargs: Any) -> tuple:
+    """``work_queue_sections``: the clerk's open subsidy cases waiting on others (who, and by when)."""
+    return (
+        POSITION + 1,
+        lazy_gettext("My subsidy cases waiting on others"),
+        clerk_subsidies_waiting(user, today),
+    )
+
+
+def clerk_household_section(user: User, *, today: date, **_kwargs: Any) -> tuple:
+    """``work_queue_sections``: subsidy cases needing the household (an objection to answer)."""
+    return (
+        POSITION + 2,
+        lazy_gettext("Subsidy cases needing the household"),
+        objections_to_answer(user, today),
+    )

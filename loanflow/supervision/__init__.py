@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
     add_commands(app, cli.cli)
     signals.case_moved.connect(presses.answer_presses)
     signals.work_queue_sections.connect(queue.queue_section)
+    signals.work_queue_sections.connect(queue.clerk_press_section)
     signals.menu_entries.connect(views.menu_entries)
     signals.role_home.connect(views.role_home)
     signals.case_notices.connect(notices.case_notices)

@@ -24,9 +24,10 @@ from loanflow.web.blueprint import bp
 def _template_globals():
     from flask_babel import get_locale
 
+    from loanflow.web.lookups import by_township
     from loanflow.web.present import HELPERS
 
-    return {"get_locale": get_locale, **HELPERS}
+    return {"get_locale": get_locale, "village_groups": by_township, **HELPERS}
 
 
 def init_web(app: Flask) -> None:

@@ -32,6 +32,7 @@ def test_building_an_app_connects_every_feature_receiver():
         signals.case_moved,
         signals.role_home,
         signals.case_notices,
+        signals.cases_by_number,
     )
     for signal in wired:  # signals are process-wide: forget what earlier apps of this run connected
         for receiver in list(signal.receivers_for(None)):
@@ -49,14 +50,20 @@ def test_building_an_app_connects_every_feature_receiver():
         ],
         "work-queue-sections": [
             "loanflow.households.queue.queue_section",
+            "loanflow.loans.queue.clerk_household_section",
+            "loanflow.loans.queue.clerk_waiting_section",
             "loanflow.loans.queue.queue_section",
+            "loanflow.subsidies.queue.clerk_household_section",
+            "loanflow.subsidies.queue.clerk_waiting_section",
             "loanflow.subsidies.queue.queue_section",
+            "loanflow.supervision.queue.clerk_press_section",
             "loanflow.supervision.queue.queue_section",
         ],
         "menu-entries": [
             "loanflow.admin.views.menu_entries",
             "loanflow.households.views.menu_entries",
             "loanflow.loans.views.menu_entries",
+            "loanflow.policy.views.menu_entries",
             "loanflow.subsidies.views.menu_entries",
             "loanflow.supervision.dashboard.views.menu_entries",
             "loanflow.supervision.views.menu_entries",
@@ -64,4 +71,8 @@ def test_building_an_app_connects_every_feature_receiver():
         "case-moved": ["loanflow.supervision.services.presses.answer_presses"],
         "role-home": ["loanflow.admin.views.admin_home_for", "loanflow.supervision.views.role_home"],
         "case-notices": ["loanflow.supervision.notices.case_notices"],
+        "cases-by-number": [
+            "loanflow.loans.queue.cases_by_number",
+            "loanflow.subsidies.queue.cases_by_number",
+        ],
     }

@@ -99,27 +99,38 @@ def check_members(members: list[dict[str, Any]], today: date, errors: Errors) ->
     return out
 
 
+# The register fields a change reason is asked for, by the name the user reads on the form.
+CHANGE_BASIS_LABELS = {
+    "status": ("脱贫状态", "the poverty status"),
+    "monitoring": ("监测类型", "the monitoring type"),
+}
+
+
 def check_change_basis(changes: dict[str, Any], current: dict[str, Any], errors: Errors) -> None:
-    """A change of status or monitoring records the reason and the document reference (文号)."""
-    for field in ("status", "monitoring"):
-        if field in changes and changes[field] != current.get(field):
-            if not (changes.get("change_reason") or "").strip():
-                _add(
-                    errors,
-                    "change_reason",
-                    "change_reason.required",
-                    f"变更 {field} 须填写变更原因",
-                    f"Changing {field} needs a reason",
-                )
-            if not (changes.get("document_ref") or "").strip():
-                _add(
-                    errors,
-                    "document_ref",
-                    "document_ref.required",
-                    f"变更 {field} 须填写依据文号",
-                    f"Changing {field} needs the document reference (文号)",
-                )
-            return
+    """A change of status or monitoring records the reason and the document reference (文号).
+
+    The message names the field by its label (脱贫状态), never by its code (``status``)."""
+    changed = [f for f in CHANGE_BASIS_LABELS if f in changes and changes[f] != current.get(f)]
+    if not changed:
+        return
+    zh = "、".join(CHANGE_BASIS_LABELS[f][0] for f in changed)
+    en = " and ".join(CHANGE_BASIS_LABELS[f][1] for f in changed)
+    if not (changes.get("change_reason") or "").strip():
+        _add(
+            errors,
+            "change_reason",
+            "change_reason.required",
+            f"变更{zh}须填写变更原因",
+            f"Changing {en} needs a reason",
+        )
+    if not (changes.get("document_ref") or "").strip():
+        _add(
+            errors,
+            "document_ref",
+            "document_ref.required",
+            f"变更{zh}须填写依据文号",
+            f"Changing {en} needs the document reference (文号)",
+        )
 
 
 def check_monitoring(data: dict[str, Any], errors: Errors) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 from loanflow.extensions import db
 from loanflow.households.models import AccountChange, Household, Member
@@ -189,3 +190,99 @@ def _filled(html: str) -> dict:
         data[name] = chosen.group(1) if chosen else ""
     data["secondary_causes"] = re.findall(r'name="secondary_causes" value="([^"]+)" checked', html)
     return data
+
+
+def test_one_submission_reports_every_error_at_once_beside_its_field(page_as):
+    """Required boxes, the member relation, the ID checksum, the phone and the card: one round."""
+    c = page_as("clerk")
+    r = c.post(
+        "/households/new",
+        data=form(
+            address="",
+            income_per_head="",
+            bank_account="6217000000000000001",  # fails the Luhn check
+            **{
+                "members[0].relation": "",
+                "members[0].id_number": "110105194912310021",  # wrong check digit
+                "members[0].phone": "2391234567",
+                "members[1].name": "赵小山",
+                "members[1].relation": "child",
+                "members[1].id_number": "",
+            },
+        ),
+    )
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert field_errors(html, "income_per_head")
+    assert field_errors(html, "members[0].relation") == ["请从列表中选择"]
+    assert "校验" in field_errors(html, "members[0].id_number")[0]
+    assert field_errors(html, "members[0].phone")
+    assert "Luhn" in field_errors(html, "bank_account")[0]
+    assert field_errors(html, "members[1].no_id_reason")
+    assert field_errors(html, "members")  # no head among the members
+    assert db.session.query(Member).filter(Member.name == "赵大山").count() == 0
+
+
+def test_a_status_change_without_reason_names_the_field_by_its_label(page_as):
+    """ "变更脱贫状态须填写变更原因", never "变更 status …": labels, not codes."""
+    c = page_as("clerk")
+    h = db.session.query(Household).filter(Household.village_code == "341503001001").first()
+    data = _filled(c.get(f"/households/{h.id}/edit").get_data(as_text=True))
+    data["status"] = "relapsed" if h.status != "relapsed" else "out"
+    html = c.post(f"/households/{h.id}/edit", data=data).get_data(as_text=True)
+    assert field_errors(html, "change_reason") == ["变更脱贫状态须填写变更原因"]
+    assert field_errors(html, "document_ref") == ["变更脱贫状态须填写依据文号"]
+
+
+def test_village_selects_group_by_township_and_preselect_the_only_choice(page_as):
+    clerk_form = page_as("clerk").get("/households/new").get_data(as_text=True)
+    select = re.search(r'<select name="village_code">(.*?)</select>', clerk_form, re.S).group(1)
+    assert re.findall(r"<option ", select) == ["<option "]  # no "—": the clerk's one village
+    assert 'value="341503001001" selected' in select and "<optgroup" in select
+    listing = page_as("supervisor").get("/households").get_data(as_text=True)
+    select = re.search(r'<select name="village">(.*?)</select>', listing, re.S).group(1)
+    groups = re.findall(r'<optgroup label="([^"]+)">', select)
+    assert len(groups) > 1 and len(groups) == len(set(groups))  # each township once
+    assert select.index("<optgroup") > select.index('<option value="">')  # "all villages" first
+
+
+def _found(html: str) -> str:
+    return re.search(r"共 (\d+) 户", html).group(1)
+
+
+def test_search_by_id_tail_phone_whole_id_name_and_case_number(page_as):
+    from loanflow.loans.testing.factories import deposit, free_households, open_loan, user_named
+
+    c = page_as("supervisor")
+    m = db.session.query(Member).filter(Member.id_number.is_not(None)).order_by(Member.id).first()
+    tail_html = c.get(f"/households?q={m.id_number[-4:]}").get_data(as_text=True)
+    assert f'/households/{m.household_id}"' in tail_html
+    same_tail = db.session.query(Member.household_id).filter(Member.id_tail == m.id_number[-4:]).distinct()
+    assert _found(tail_html) == str(same_tail.count())
+    assert f'/households/{m.household_id}"' in c.get(f"/households?q={m.id_number}").get_data(as_text=True)
+    assert _found(c.get(f"/households?q={m.name[:2]}").get_data(as_text=True)) != "0"
+    db.session.query(Member).filter(Member.id == m.id).update({"phone": "13855550011"})
+    db.session.flush()
+    assert f'/households/{m.household_id}"' in c.get("/households?q=13855550011").get_data(as_text=True)
+    deposit("341503", "100000.00")
+    loan = open_loan(user_named("clerk"), free_households()[0])
+    html = c.get(f"/households?q={loan.case_number.lower()}").get_data(as_text=True)
+    assert f'/loans/{loan.id}"' in html and f'/households/{loan.household_id}"' in html
+    assert _found(html) == "1"
+
+
+def test_the_tail_search_is_an_index_lookup_not_a_scan_of_the_members(app):
+    """The search term becomes an equality on an indexed column (the query plan names the index)."""
+    from sqlalchemy import select
+
+    from loanflow.households.services import member_match
+
+    stmt = select(Member.household_id).where(member_match("0011"))
+    sql = str(stmt.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    plan = (
+        " ".join(str(r) for r in db.session.execute(db.text(f"EXPLAIN QUERY PLAN {sql}")).all())
+        if (db.engine.dialect.name == "sqlite")
+        else " ".join(r[0] for r in db.session.execute(db.text(f"EXPLAIN {sql}")))
+    )
+    assert "ix_member_id_tail" in plan or "Bitmap" in plan or "Index" in plan
+    assert "SCAN member" not in plan and "Seq Scan on member" not in plan

@@ -53,8 +53,23 @@ def test_a_press_is_first_in_the_queue_of_the_officers_who_may_act_and_the_move_
         title, rows = sections[0]
         assert "督办" in title or "Pressed" in title
         assert [(r["case"], r["note"]) for r in rows] == [(rated_late.case_number, "请三日内完成授信")]
-    for nobody in ("officer3", "clerk", "approver", "supervisor"):
+    for nobody in ("officer3", "approver", "supervisor"):
         assert all(r.get("note") is None for _t, rows in queue(county[nobody]) for r in rows)
+    # the clerk who filed the case sees the press on their home (issue 13), in its own section, not to act on
+    clerk = {title: rows for title, rows in queue(county["clerk"])}
+    pressed = [
+        r["note"]
+        for t, rows in clerk.items()
+        if t in ("我经办案件的督办", "Presses on my cases")
+        for r in rows
+    ]
+    assert pressed == ["请三日内完成授信"]
+    assert all(
+        r.get("note") is None
+        for t, rows in clerk.items()
+        if t not in ("我经办案件的督办", "Presses on my cases")
+        for r in rows
+    )
 
     loan_credit.credit_loan(county["officer2"], rated_late.id, rated_late.requested_amount, 12)
     uow.commit()
