@@ -6,6 +6,8 @@ from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from loanflow.core.scope import can_see_full_identity
+from loanflow.documents import registry
 from loanflow.documents import services as service
 from loanflow.documents.api import pdf_response
 from loanflow.web import bp
@@ -16,6 +18,14 @@ CASE_PAGES = {"loan": "web.loan", "subsidy": "web.subsidy"}
 def case_documents(case_type: str, case_id: int) -> list:
     """The case's issued documents for its page, newest version of each kind first."""
     return service.list_documents(current_user, case_type, case_id)
+
+
+def document_access(case_type: str) -> dict:
+    """What the user may do with a case's documents on its page: which kinds stay closed to them
+    (whole ID number and account), and whether they may print the household's receipt."""
+    kinds = registry.case_type(case_type)
+    closed = set() if can_see_full_identity(current_user) else set(kinds.whole_identity)
+    return {"closed": closed, "may_issue": current_user.role in kinds.issuers}
 
 
 @bp.route("/documents/<string:case_type>/<int:case_id>/<int:document_id>")

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
 
 from loanflow.audit import services as audit
+from loanflow.core import clock
 from loanflow.core.domain.labels import codes
-from loanflow.core.errors import Invalid
+from loanflow.core.errors import Invalid, NotFound, msg
 from loanflow.core.scope import can_see_full_identity, may_apply_for
-from loanflow.documents.views import case_documents
+from loanflow.documents.views import case_documents, document_access
 from loanflow.households import services as household_service
+from loanflow.loans import claims as claims_service
 from loanflow.loans import lookups as loans_lookups
 from loanflow.loans.forms import ACTIONS, parse_application, scorecard_items
 from loanflow.loans.services import actions as service
@@ -45,7 +47,8 @@ def _filters() -> dict:
 def loans():
     """The loans the user may see, by state, village and stalled; paged, identities masked."""
     filters, page = _filters(), max(request.args.get("page", 1, type=int), 1)
-    rows, total = service.list_loans(current_user, **filters, page=page, per_page=PER_PAGE)
+    sort = request.args.get("sort")
+    rows, total = service.list_loans(current_user, **filters, page=page, per_page=PER_PAGE, sort=sort)
     return render_template(
         "loans/list.html",
         rows=rows,
@@ -79,7 +82,15 @@ def _case_page(loan_id: int, open_action: str | None = None, values=None, errors
         repayments=repayments_of(loan.id),
         reversible=reversible,
         scorecard=scorecard_items(),
+        facts=loans_lookups.household_facts(loan) if "rate" in allowed else None,
+        grades=loans_lookups.grade_table(),
+        others=[
+            o
+            for o in loans_lookups.others_may(current_user, loan)
+            if o["action"] in ACTIONS and not ACTIONS[o["action"]].danger
+        ],
         events=audit.timeline("loan", loan.id),
+        docs_access=document_access("loan"),
         docs=case_documents("loan", loan.id),
     )
     return page, status
@@ -132,6 +143,51 @@ def _apply_form(h, values: dict, errors: dict, status: int = 200):
     return page, status
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _claim_choice() -> tuple[str, int | None, list, list[str]]:
+    quarters = loans_lookups.recent_quarters(clock.today())
+    branches = loans_lookups.claim_branches(current_user)
+    quarter = request.args.get("quarter", "").strip() or quarters[0]
+    branch_id = request.args.get("branch", type=int) or (branches[0].id if branches else None)
+    return quarter, branch_id, branches, quarters
+
+
+@bp.route("/claims")
+@login_required
+def claims_page():
+    """The quarterly 贴息 claim list of a branch (per quarter), with its workbook."""
+    quarter, branch_id, branches, quarters = _claim_choice()
+    if not branches:
+        raise NotFound(msg("没有可查看的贴息清单", "No claim list to show"))
+    try:
+        claims, errors = claims_service.claim_list(current_user, quarter, branch_id), {}
+    except Invalid as e:
+        claims, errors = None, refused(e)
+    page = render_template(
+        "loans/claims.html",
+        claims=claims,
+        quarter=quarter,
+        branch_id=branch_id,
+        branches=branches,
+        quarters=quarters,
+        errors=errors,
+    )
+    return page, 422 if errors else 200
+
+
+@bp.route("/claims.xlsx")
+@login_required
+def claims_export():
+    """The claim list as the workbook the treasury takes."""
+    quarter, branch_id, _branches, _quarters = _claim_choice()
+    claims = claims_service.claim_list(current_user, quarter, branch_id or 0)
+    name = f"tiexi-{claims.quarter}-{claims.branch.id}.xlsx"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(claims_service.claim_xlsx(claims), mimetype=XLSX, headers=headers)
+
+
 # --- what the loans add to the shared pages (connected in ``loanflow.loans.init_app``) ----------------
 
 POSITION = 20
@@ -139,7 +195,15 @@ POSITION = 20
 
 def menu_entries(user: Any, **_kwargs: Any) -> list[tuple]:
     """``menu_entries``: the loan list (not for admins, who see no case)."""
-    return [] if getattr(user, "role", None) == "admin" else [(POSITION, "web.loans", lazy_gettext("Loans"))]
+    role = getattr(user, "role", None)
+    if role == "admin":
+        return []
+    entries = [(POSITION, "web.loans", lazy_gettext("Loans"))]
+    if role == "bank_officer" or (role in ("approver", "supervisor") and user.region_level == "county"):
+        entries.append((POSITION + 1, "web.claims_page", lazy_gettext("Subsidy claims")))
+    if role == "bank_officer":
+        entries.append((POSITION + 2, "web.fund_page", lazy_gettext("Fund")))
+    return entries
 
 
 def household_actions(_household: Any, **_kwargs: Any) -> list[tuple]:

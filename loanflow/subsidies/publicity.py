@@ -152,13 +152,19 @@ def get_publicity(actor: User, publicity_id: int) -> Publicity:
 def list_publicity(
     actor: User, village: str | None = None, page: int = 1, per_page: int = 50
 ) -> tuple[list[Publicity], int]:
-    """The 公示 lists the caller may see, newest first, optionally of one village (or a township's)."""
-    stmt = select(Publicity).where(village_filter(actor, Publicity.village_code))
+    """The 公示 lists the caller may see that still have a line, newest posted first, optionally of one
+    village (or a township's)."""
+    on_list = select(PublicityEntry.id).where(
+        PublicityEntry.publicity_id == Publicity.id, PublicityEntry.removed_on.is_(None)
+    )
+    stmt = select(Publicity).where(village_filter(actor, Publicity.village_code), on_list.exists())
     if village:
         stmt = stmt.where(Publicity.village_code.like(village + "%"))
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = db.session.scalars(
-        stmt.order_by(Publicity.id.desc()).limit(per_page).offset((page - 1) * per_page)
+        stmt.order_by(Publicity.posted_on.desc(), Publicity.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     ).all()
     return list(rows), total
 
@@ -171,21 +177,20 @@ def publicity_entries(p: Publicity) -> list[dict[str, Any]]:
     """
     shown = [e for e in p.entries if e.removed_on is None]
     ids = [e.case_id for e in shown]
-    worked = dict(
-        db.session.execute(
-            select(SubsidyCase.id, SubsidyCase.computation).where(SubsidyCase.id.in_(ids))
-        ).all()
+    cases = (
+        {c.id: c for c in db.session.scalars(select(SubsidyCase).where(SubsidyCase.id.in_(ids)))}
         if ids
-        else []
+        else {}
     )
     return [
         {
             "case_id": e.case_id,
+            "case_number": cases[e.case_id].case_number,
             "head_name": e.head_name,
             "industry": e.industry,
             "verified_quantity": format_quantity(e.verified_quantity),
             "amount": e.amount,
-            "computation": as_posted(worked.get(e.case_id), e.amount),
+            "computation": as_posted(cases[e.case_id].computation, e.amount),
         }
         for e in shown
     ]

@@ -41,7 +41,7 @@ def subsidies_waiting(user: User, today: date) -> list[dict]:
         for c, a in [(c, a) for c, a in allowed if a in SUBSIDY_QUEUE_ACTIONS][: web_queue.QUEUE_LIMIT]:
             who = c.household.head.name if c.household and c.household.head else ""
             stage = label("subsidy_action", a, lang())
-            rows.append(queue_row("web.subsidy", c, f"#{c.id}", who, stage, cal, today))
+            rows.append(queue_row("web.subsidy", c, c.case_number, who, stage, cal, today))
     return sorted(rows, key=by_urgency)
 
 

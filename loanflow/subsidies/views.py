@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
@@ -14,9 +14,12 @@ from loanflow.core import clock
 from loanflow.core.domain.labels import codes
 from loanflow.core.errors import Invalid
 from loanflow.core.scope import may_apply_for
-from loanflow.documents.views import case_documents
+from loanflow.documents.api import pdf_response
+from loanflow.documents.services import issue_publicity_list
+from loanflow.documents.views import case_documents, document_access
 from loanflow.households import services as household_service
 from loanflow.policy.services import current_policy
+from loanflow.subsidies import batch
 from loanflow.subsidies import lookups as subsidies_lookups
 from loanflow.subsidies import publicity as publicity_service
 from loanflow.subsidies import services as service
@@ -40,7 +43,8 @@ def subsidies():
         "village": village if village.isdigit() else None,
     }
     page = max(request.args.get("page", 1, type=int), 1)
-    rows, total = service.list_cases(current_user, **filters, page=page, per_page=PER_PAGE)
+    sort = request.args.get("sort")
+    rows, total = service.list_cases(current_user, **filters, page=page, per_page=PER_PAGE, sort=sort)
     return render_template(
         "subsidies/list.html",
         rows=rows,
@@ -69,6 +73,7 @@ def _case_page(case_id: int, open_action: str | None = None, values=None, errors
         if "publicize" in allowed
         else [],
         events=audit.timeline("subsidy", case.id),
+        docs_access=document_access("subsidy"),
         docs=case_documents("subsidy", case.id),
     )
     return page, status
@@ -133,13 +138,50 @@ def publicity_lists():
     return render_template("subsidies/publicity_list.html", rows=rows, total=total, page=page, pages=pages)
 
 
+def _publicity_page(publicity_id: int, outcomes=None, values=None, errors=None, status: int = 200):
+    p = publicity_service.get_publicity(current_user, publicity_id)
+    waiting = {a: batch.batch_candidates(current_user, p.id, a) for a in batch.BATCH_ACTIONS}
+    page = render_template(
+        "subsidies/publicity.html",
+        p=p,
+        entries=publicity_service.publicity_entries(p),
+        waiting=waiting if current_user.role == "approver" else {},
+        outcomes=outcomes,
+        values=values or {},
+        errors=errors or {},
+    )
+    return page, status
+
+
 @bp.route("/publicity/<int:publicity_id>")
 @login_required
 def publicity(publicity_id: int):
     """One village 公示 as posted: names, industries, quantities, amounts (no ID, phone, account, cause)."""
-    p = publicity_service.get_publicity(current_user, publicity_id)
-    entries = publicity_service.publicity_entries(p)
-    return render_template("subsidies/publicity.html", p=p, entries=entries)
+    return _publicity_page(publicity_id)
+
+
+@bp.route("/publicity/<int:publicity_id>/pdf")
+@login_required
+def publicity_pdf(publicity_id: int):
+    """The 公示 list as the PDF posted in the village (the stored one while nothing on it changed)."""
+    doc = issue_publicity_list(current_user, publicity_id)
+    return pdf_response(doc, f"GS-{publicity_id:06d}")
+
+
+@bp.route("/publicity/<int:publicity_id>/<string:action>", methods=["POST"])
+@login_required
+def publicity_batch(publicity_id: int, action: str):
+    """Approve, or pay, every waiting case of one 公示 list; each case its own move; the outcome of each."""
+    if action not in batch.BATCH_ACTIONS:
+        abort(404)
+    batch.may_batch(current_user, publicity_id, action)  # 404 → 403 before the form's 422
+    values, data, errors = ACTIONS[action].parse(request.form)
+    if errors:
+        return _publicity_page(publicity_id, values=values, errors=errors, status=422)
+    outcomes = batch.run_batch(current_user, publicity_id, action, data)
+    done = sum(o.done for o in outcomes)
+    flash(_("%(done)s of %(n)s cases done.", done=done, n=len(outcomes)), "ok" if done else "error")
+    return _publicity_page(publicity_id, outcomes=outcomes)
 
 
 @bp.context_processor

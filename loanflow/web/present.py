@@ -139,7 +139,55 @@ def page_url(page: int) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def sort_url(key: str) -> str:
+    """This list sorted by ``key``: ascending first, descending when it already is ascending; page 1."""
+    args = {k: v for k, v in request.args.to_dict().items() if k != "page"}
+    args["sort"] = f"-{key}" if args.get("sort") == key else key
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def sort_state(key: str) -> str:
+    """``ascending``/``descending`` when the list is sorted by ``key`` (for ``aria-sort``), else ``none``."""
+    current = request.args.get("sort", "")
+    return "ascending" if current == key else "descending" if current == f"-{key}" else "none"
+
+
+def without_url(*params: str) -> str:
+    """This list without the filter ``params`` (a filter chip's ✕); page 1, the sort kept."""
+    args = {k: v for k, v in request.args.to_dict().items() if k not in params and k != "page"}
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def nav_current(endpoint: str) -> bool:
+    """Whether a menu entry is where the user is: its page or one below it (``/loans`` for ``/loans/7``)."""
+    path, target = request.path.rstrip("/"), url_for(endpoint).rstrip("/")
+    if not target:
+        return path == ""
+    return path == target or path.startswith(target + "/") or path.startswith(target + ".")
+
+
+SYSTEM_REASONS = {"daily sweep": lazy_gettext("daily overdue check"), "demo": lazy_gettext("demo data")}
+
+
+def event_actor(e) -> str:
+    """Who took a timeline's step: the person's name, or "the system" for the daily jobs."""
+    if e.role == "system" or e.actor_id is None and e.actor == "system":
+        return str(lazy_gettext("System"))
+    return e.actor_name or e.actor
+
+
+def event_reason(e) -> str:
+    """The reason recorded with a step; the system's own reasons in the page's language."""
+    return str(SYSTEM_REASONS[e.reason]) if e.reason in SYSTEM_REASONS else e.reason
+
+
 HELPERS.update(
+    sort_url=sort_url,
+    sort_state=sort_state,
+    without_url=without_url,
+    nav_current=nav_current,
+    event_actor=event_actor,
+    event_reason=event_reason,
     case_notices=case_notices,
     event_label=event_label,
     nav_links=nav_links,

@@ -68,6 +68,7 @@ ACTIONS = {
     "/api/v1/loans/<int:loan_id>/<string:action>": "disburse",  # an officer's action; the loan is applied
     "/loans/<int:case_id>/<string:action>": "disburse",
     "/subsidies/<int:case_id>/<string:action>": "approve",  # an approver's action; the case is applied
+    "/publicity/<int:publicity_id>/<string:action>": "approve",  # the whole list in one step
 }
 QUERIES = {
     "/api/v1/claims": "quarter=2026Q1&branch_id=1",
@@ -155,6 +156,8 @@ MATRIX: dict[str, str | tuple[str, str]] = {
     "GET /api/v1/users/<int:user_id>": ("403 403 403 403 200 401", "403 403 403 403 404 401"),
     "GET /calendar": "403 403 403 403 200 302",
     "GET /calendar/<int:year>": "403 403 403 403 200 302",
+    "GET /claims": "404 200 200 200 404 302",
+    "GET /claims.xlsx": "404 200 200 200 404 302",
     "GET /documents/<string:case_type>/<int:case_id>/<int:document_id>": (
         "404 404 404 404 404 302",
         "404 404 404 404 404 302",
@@ -195,6 +198,7 @@ MATRIX: dict[str, str | tuple[str, str]] = {
     "GET /policy/versions": "403 403 403 403 200 302",
     "GET /publicity": "200 200 200 200 200 302",
     "GET /publicity/<int:publicity_id>": ("200 200 200 200 404 302", "404 404 404 404 404 302"),
+    "GET /publicity/<int:publicity_id>/pdf": ("200 200 200 200 404 302", "404 404 404 404 404 302"),
     "GET /static/<path:filename>": "200 200 200 200 200 200",
     "GET /subsidies": "200 200 200 200 200 302",
     "GET /subsidies/<int:case_id>": ("200 200 200 200 404 302", "404 404 404 404 404 302"),
@@ -300,6 +304,10 @@ MATRIX: dict[str, str | tuple[str, str]] = {
     "POST /password": "422 422 422 422 422 302",
     # an empty form is the form again with nothing changed (a preview): nothing is published
     "POST /policy/new": "403 403 403 403 200 302",
+    "POST /publicity/<int:publicity_id>/<string:action>": (
+        "403 403 200 403 404 302",
+        "404 404 404 404 404 302",
+    ),
     "POST /subsidies/<int:case_id>/<string:action>": ("403 403 409 403 404 302", "404 404 404 404 404 302"),
     "POST /supervision/audit": "403 403 403 200 403 302",
     "POST /supervision/press/<any(loan, subsidy):case_type>/<int:case_id>": (

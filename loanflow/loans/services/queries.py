@@ -25,6 +25,7 @@ from loanflow.core.domain.policy import Policy
 from loanflow.core.domain.reasons import Reason
 from loanflow.core.regions import Region
 from loanflow.core.scope import village_filter
+from loanflow.core.sorting import sort_order
 from loanflow.extensions import db
 from loanflow.loans.domain.eligibility import FundFacts
 from loanflow.loans.guards import load_loan
@@ -59,6 +60,15 @@ def is_stalled(loan: Loan, today: date | None = None) -> bool:
     return loan.stage_due_on is not None and loan.stage_due_on < (today or clock.today())
 
 
+LOAN_SORTS = {
+    "number": Loan.id,
+    "borrower": Loan.borrower_name,
+    "state": Loan.state,
+    "amount": func.coalesce(Loan.credited_amount, Loan.requested_amount),
+    "due": Loan.stage_due_on,
+}
+
+
 def list_loans(
     actor: User,
     *,
@@ -69,8 +79,10 @@ def list_loans(
     stalled: bool | None = None,
     page: int = 1,
     per_page: int = 50,
+    sort: str | None = None,
 ) -> tuple[list[Loan], int]:
-    """The loans the caller may see, newest first, filtered and paged."""
+    """The loans the caller may see, newest first (or by ``sort``, a key of ``LOAN_SORTS``, ``-`` for
+    descending), filtered and paged."""
     conds = [village_filter(actor, Loan.village_code)]
     if state:
         conds.append(Loan.state == state)
@@ -85,7 +97,11 @@ def list_loans(
         conds.append(late if stalled else (Loan.stage_due_on.is_(None) | ~late))
     total = db.session.scalar(select(func.count(Loan.id)).where(*conds)) or 0
     rows = db.session.scalars(
-        select(Loan).where(*conds).order_by(Loan.id.desc()).offset((page - 1) * per_page).limit(per_page)
+        select(Loan)
+        .where(*conds)
+        .order_by(*sort_order(LOAN_SORTS, sort), Loan.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
     )
     return list(rows), total
 
