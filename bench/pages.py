@@ -39,7 +39,9 @@ def _app(url: str):
     from loanflow import create_app
     from loanflow.extensions import db
 
-    app = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": url, "TESTING": False, "WTF_CSRF_ENABLED": False})
+    app = create_app(
+        TestConfig, {"SQLALCHEMY_DATABASE_URI": url, "TESTING": False, "WTF_CSRF_ENABLED": False}
+    )
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -67,17 +69,20 @@ def _samples(app) -> dict[str, str]:
         loan = db.session.scalar(
             select(Loan.id).where(Loan.village_code.startswith("341503001"), Loan.state == "disbursed")
         )
-        case = db.session.scalar(select(SubsidyCase.id).where(SubsidyCase.village_code.startswith("341503001")))
+        case = db.session.scalar(
+            select(SubsidyCase.id).where(SubsidyCase.village_code.startswith("341503001"))
+        )
         publicity = db.session.scalar(select(Publicity.id).order_by(Publicity.id.desc()))
         user = db.session.scalar(select(User.id).where(User.username == "officer"))
         values = {"household_id": household, "loan_id": loan, "user_id": user, "publicity_id": publicity}
         try:
             from loanflow.supervision.models import SpotCheck
 
-            values["spot_check_id"] = db.session.scalar(select(SpotCheck.id))
+            values["sample_id"] = db.session.scalar(select(SpotCheck.id))
         except ImportError:  # pragma: no cover - a tree without supervision
             pass
-    values.update({"case_id:loans": loan, "case_id:subsidies": case, "year": 2026, "lang": "zh"})
+    values.update({"case_id:loans": loan, "case_id:subsidies": case, "case_id:supervision": loan})
+    values.update({"case_type": "loan", "year": 2026, "lang": "zh"})
     return {k: str(v) for k, v in values.items() if v is not None}
 
 
@@ -87,7 +92,10 @@ def _paths(app, samples: dict[str, str]) -> tuple[list[str], list[str]]:
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or not rule.endpoint.startswith("web.") or rule.rule.startswith("/lang"):
             continue
-        if any(word in rule.rule for word in ("logout", ".xlsx", ".csv", "/pdf", "/download", "/documents/")):
+        if any(
+            word in rule.rule
+            for word in ("logout", ".xlsx", ".csv", "/export", "/pdf", "/download", "/documents/")
+        ):
             continue  # not a page: a file or an action
         path, ok = rule.rule, True
         for name in rule.arguments:
@@ -96,7 +104,7 @@ def _paths(app, samples: dict[str, str]) -> tuple[list[str], list[str]]:
             if value is None:
                 ok = False
                 break
-            path = re.sub(rf"<(?:[a-z]+:)?{name}>", value, path)
+            path = re.sub(rf"<(?:[a-z]+(?:\([^)]*\))?:)?{name}>", value, path)
         (paths if ok else unfilled).append(path if ok else rule.rule)
     return sorted(set(paths)), sorted(set(unfilled))
 
@@ -129,7 +137,9 @@ def main() -> int:
     samples = _samples(app)
     paths, unfilled = _paths(app, samples)
     rows = _measure(app, paths, args.runs)
-    print(f"database: {url.split(':')[0]}; {len(rows)} user × page pairs; median of {args.runs}; target {TARGET_MS:.0f} ms")
+    print(
+        f"database: {url.split(':')[0]}; {len(rows)} user × page pairs; median of {args.runs}; target {TARGET_MS:.0f} ms"
+    )
     print("| user | page | median ms |")
     print("| --- | --- | --- |")
     for username, path, ms in sorted(rows, key=lambda row: -row[2]):

@@ -21,6 +21,7 @@ def main() -> int:
         + (["--postgres", postgres] if postgres else []),
         [sys.executable, str(HERE / "import_register.py")],
         [sys.executable, str(HERE / "documents.py")],
+        [sys.executable, str(HERE / "pages.py")] + (["--postgres", postgres] if postgres else []),
     ]
     # supervision at scale: the databases bench/generate.py built (10k, 100k, 1M loans), space-separated
     scaled = os.environ.get("BENCH_SUPERVISION_URLS", "").split()
