@@ -21,6 +21,7 @@ def main() -> int:
         + (["--postgres", postgres] if postgres else []),
         [sys.executable, str(HERE / "import_register.py")],
         [sys.executable, str(HERE / "documents.py")],
+        [sys.executable, str(HERE / "pages.py")] + (["--postgres", postgres] if postgres else []),
     ]
     if postgres:  # loanflow under gunicorn against the bare app (needs ``ab``, apache2-utils)
         runs.append([sys.executable, str(HERE / "http_bench.py"), postgres])

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from loanflow.accounts import users as service
 from loanflow.accounts.services import create_user, require_admin
-from loanflow.core.errors import Invalid
+from loanflow.core.errors import Invalid, msg
 from loanflow.core.regions import Branch, Region
 from loanflow.extensions import db
 from loanflow.web.blueprint import bp
@@ -63,7 +63,8 @@ def new_user():
     require_admin(current_user)
     values, errors = {"role": "clerk", "region_code": current_user.region_code}, {}
     if request.method == "POST":
-        values = user_from_form(request.form)
+        form = {**dict.fromkeys(FIELDS, ""), **request.form.to_dict()}  # a field left out is blank
+        values = user_from_form(form)
         try:
             user = create_user(current_user, **values)
         except Invalid as e:
@@ -110,8 +111,12 @@ def edit_user(user_id: int):
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 @login_required
 def set_user_active(user_id: int):
-    """Deactivate (sessions and tokens end at once) or reactivate a user."""
-    active = request.form.get("active") == "yes"
+    """Deactivate (sessions and tokens end at once) or reactivate a user; the form says which."""
+    service.get_user(current_user, user_id)  # 403, 404 before the form is read
+    choice = request.form.get("active")
+    if choice not in ("yes", "no"):
+        raise Invalid({"active": [msg("须为 yes 或 no", "Must be yes or no")]})
+    active = choice == "yes"
     user = service.update_user(current_user, user_id, {"active": active})
     flash(
         _("User %(name)s reactivated.", name=user.username)

@@ -63,7 +63,7 @@ class Regions(MethodView):
 @blp.response(200, RegionOut)
 def patch_region(code: str):
     """Rename a node (its code never changes: 409)."""
-    require_admin(g.user)
+    services.region_of(g.user, code)  # 403, 404 before the body is read (422)
     data = load_body(RegionPatch)
     return services.rename_region(g.user, code, data["name"], data.get("code"))
 
@@ -92,5 +92,5 @@ class Branches(MethodView):
 @blp.response(200, BranchOut)
 def patch_branch(branch_id: int):
     """Rename a branch, change its bank or address, or the townships it serves."""
-    require_admin(g.user)
+    services.branch_of(g.user, branch_id)  # 403, 404 before the body is read (422)
     return _with_officers([services.update_branch(g.user, branch_id, load_body(BranchPatch))])[0]

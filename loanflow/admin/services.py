@@ -74,12 +74,18 @@ def add_region(actor: User, code: str, name: str) -> Region:
     return region
 
 
-def rename_region(actor: User, code: str, name: str, new_code: str | None = None) -> Region:
-    """Rename a node; its code never changes (asking for another code is 409)."""
+def region_of(actor: User, code: str) -> Region:
+    """A node of the admin's county (403 for another role, then 404 outside the county)."""
     require_admin(actor)
     region = db.session.get(Region, code)
     if region is None or not code.startswith(_county(actor)):
         raise NotFound(msg(f"区划 {code} 不存在", f"No region has the code {code}"))
+    return region
+
+
+def rename_region(actor: User, code: str, name: str, new_code: str | None = None) -> Region:
+    """Rename a node; its code never changes (asking for another code is 409)."""
+    region = region_of(actor, code)
     if new_code is not None and new_code != code:
         raise Conflict(msg("区划代码一经使用不可更改", "A region code never changes once used"))
     name = (name or "").strip()
@@ -168,12 +174,18 @@ def branch_snapshot(b: Branch) -> dict:
     return {"name": b.name, "bank": b.bank, "address": b.address, "townships": b.township_codes}
 
 
-def update_branch(actor: User, branch_id: int, changes: dict[str, Any]) -> Branch:
-    """Rename a branch, change its bank or address, or the townships it serves."""
+def branch_of(actor: User, branch_id: int) -> Branch:
+    """A branch of the admin's county (403 for another role, then 404 outside the county)."""
     require_admin(actor)
     branch = db.session.get(Branch, branch_id)
     if branch is None or branch.county_code != _county(actor):
         raise NotFound(msg("网点不存在", "No such branch"))
+    return branch
+
+
+def update_branch(actor: User, branch_id: int, changes: dict[str, Any]) -> Branch:
+    """Rename a branch, change its bank or address, or the townships it serves."""
+    branch = branch_of(actor, branch_id)
     errors = _branch_errors(changes)
     if "townships" in changes:
         errors |= _townships_errors(branch.county_code, changes["townships"], branch.id)

@@ -124,10 +124,15 @@ def fund_view(actor: User, county_code: str | None = None) -> FundView:
     )
 
 
-def deposit(actor: User, county_code: str, amount: Decimal, on: date, reference: str) -> FundEntry:
-    """The admin records money paid into the county's fund (存入风险补偿金)."""
+def require_depositor(actor: User) -> None:
+    """403 unless the actor is an admin: only an admin records deposits (checked before the input)."""
     if actor.role != "admin":
         raise Forbidden(msg("只有系统管理员可以登记风险补偿金存入", "Only an admin may record fund deposits"))
+
+
+def deposit(actor: User, county_code: str, amount: Decimal, on: date, reference: str) -> FundEntry:
+    """The admin records money paid into the county's fund (存入风险补偿金)."""
+    require_depositor(actor)
     region = _county(county_code)
     if not in_region(actor, region.code):
         raise NotFound(msg(f"县 {county_code} 不存在", f"No county has the code {county_code}"))

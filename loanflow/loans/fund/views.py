@@ -39,6 +39,7 @@ def fund_page():
 @login_required
 def fund_deposit():
     """The admin records money paid into the fund, with its document reference."""
+    fund.require_depositor(current_user)  # the role before the form (403 before 422)
     values, data, errors = {}, {}, {}
     money_field(request.form, "amount", values, data, errors)
     date_field(request.form, "date", values, data, errors, required=True)

@@ -104,6 +104,26 @@ def test_a_clerk_may_not_add_or_rename_regions_nor_touch_branches(client, login)
     assert events("region.create")[-1].actor != "clerk" and events("region.rename") == []
 
 
+def test_another_countys_region_or_branch_is_404_even_with_a_bad_body(client, login):
+    from loanflow.accounts.services import create_branch, create_region
+
+    for code, name in (("341502", "外县"), ("341502001", "外县镇")):
+        create_region(None, code, name)
+    branch = create_branch(
+        None,
+        name="外县网点",
+        bank="外县农商银行",
+        address="",
+        county_code="341502",
+        township_codes=["341502001"],
+    )
+    h = login("admin")
+    assert client.patch("/api/v1/regions/341502001", json={}, headers=h).status_code == 404
+    assert client.patch("/api/v1/regions/341502001", json={"name": "改"}, headers=h).status_code == 404
+    assert client.patch(f"/api/v1/branches/{branch.id}", json={"name": 5}, headers=h).status_code == 404
+    assert db.session.get(Region, "341502001").name == "外县镇" and events("region.rename") == []
+
+
 def test_branches_show_their_townships_and_active_officers(client, login):
     items = client.get("/api/v1/branches", headers=login("admin")).json["items"]
     assert [b["active_officers"] for b in items] == [2, 1]

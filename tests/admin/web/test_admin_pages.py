@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from loanflow.accounts.models import User
 from loanflow.audit.models import AuditEvent
@@ -78,6 +78,24 @@ def test_creating_a_user_by_form_shows_errors_beside_their_fields_then_creates(p
     assert db.session.scalar(select(User).where(User.username == "clerk9")).must_change_password
 
 
+def test_a_user_form_posted_without_its_fields_is_422_and_creates_nobody(page_as):
+    before = db.session.scalar(select(func.count()).select_from(User))
+    r = page_as("admin").post("/users/new", data={})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert field_errors(html, "username") == ["请填写用户名"] and field_errors(html, "full_name")
+    assert db.session.scalar(select(func.count()).select_from(User)) == before
+
+
+def test_activating_without_saying_yes_or_no_changes_nobody(page_as, users):
+    admin = page_as("admin")
+    r = admin.post(f"/users/{users['officer3'].id}/active", data={})
+    assert r.status_code == 422 and "yes" in r.get_data(as_text=True)
+    db.session.expire_all()
+    assert users["officer3"].active
+    assert page_as("clerk").post(f"/users/{users['officer3'].id}/active", data={}).status_code == 403
+
+
 def test_a_reset_password_leads_the_user_to_the_change_page_until_changed(page_as, browser, users):
     admin = page_as("admin")
     admin.post(f"/users/{users['clerk'].id}/password", data={"password": "Reset-by-admin-1"})
@@ -140,6 +158,13 @@ def test_the_fund_page_shows_the_headroom_and_a_deposit_needs_its_reference(page
     assert r.status_code == 302
     html = admin.get("/fund").get_data(as_text=True)
     assert "裕财〔2026〕12号" in html and 'id="fund-headroom">2,000,000.00<' in html
+
+
+@pytest.mark.parametrize("role", ["clerk", "officer", "supervisor"])
+def test_only_the_admin_may_post_a_deposit_whatever_the_form_holds(page_as, role):
+    for form in ({}, {"amount": "200,000", "date": "2026-03-09", "reference": "裕财〔2026〕12号"}):
+        assert page_as(role).post("/fund/deposits", data=form).status_code == 403
+    assert db.session.scalars(select(FundEntry)).all() == []
 
 
 ADMIN_PAGES = (
