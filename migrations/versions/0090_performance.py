@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0090_performance"
-down_revision = "0070_clerk_pages"  # chained after main's clerk-pages migration at the merge
+down_revision = "0070_clerk_pages"
 branch_labels = None
 depends_on = None
 
