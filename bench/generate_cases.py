@@ -60,6 +60,9 @@ def load_loans(cur, base, hh, n: int, today: date, rng: random.Random, work: Wor
     from loanflow.loans.models import Loan
 
     cols = [c.name for c in Loan.__table__.columns]
+    required_defaults = [
+        c for c in Loan.__table__.columns if not c.nullable and c.default is not None and c.default.is_scalar
+    ]
     loans = Copier(cur, "loan", cols)
     disb = Copier(cur, "disbursement", ["id", "loan_id", "disbursed_on", "amount", "account_type", "bank_account",
                                         "bank_name", "disbursed_by_id", "created_at"])  # fmt: skip
@@ -172,6 +175,9 @@ def load_loans(cur, base, hh, n: int, today: date, rng: random.Random, work: Wor
             row.update(stage_started_on=start, stage_days=LOAN_DEADLINES[waiting],
                        stage_due_on=work.add(start, LOAN_DEADLINES[waiting]))  # fmt: skip
         row["case_number"] = f"DK-{row['applied_on'].year}-{loan_id:06d}"
+        for column in required_defaults:  # columns added since (say plan_revision): their model default
+            if row.get(column.name) is None:
+                row[column.name] = column.default.arg
         loans.row([s(row[c]) for c in cols])
     loans.close()
     disb.close()
@@ -248,6 +254,11 @@ def load_subsidies(
 
     cols = [c.name for c in SubsidyCase.__table__.columns]
     cases = Copier(cur, "subsidy_case", cols)
+    required = [
+        c
+        for c in SubsidyCase.__table__.columns
+        if not c.nullable and c.default is not None and c.default.is_scalar
+    ]
     pubs = Copier(cur, "publicity", ["id", "village_code", "posted_on", "start_on", "end_on", "approval_opens_on",
         "provisional", "policy_days", "policy_version", "posted_by_id", "created_at"])  # fmt: skip
     entries = Copier(cur, "publicity_entry", ["id", "publicity_id", "case_id", "head_name", "industry",
@@ -378,6 +389,9 @@ def load_subsidies(
                        stage_days=SUBSIDY_DEADLINES[state], stage_due_on=work.add(start, SUBSIDY_DEADLINES[state]))  # fmt: skip
         elif "disbursed" in on:
             row["stage_started_on"] = on["disbursed"]
+        for column in required:  # columns added since: their model default
+            if row.get(column.name) is None:
+                row[column.name] = column.default.arg
         cases.row([s(row[c]) for c in cols])
     cases.close()
     pubs.close()
