@@ -87,7 +87,9 @@ def test_the_publicity_list_prints_and_is_approved_in_one_step(open_page, shots,
         page.click("nav >> text=公示")
         assert page.locator("nav a[aria-current=page]").inner_text() == "公示"
         page.click(f"a[href='/publicity/{publicity_id}']")
-        assert page.locator("button[data-print]").is_visible()
+        page.locator("button[data-print]").wait_for(
+            state="visible", timeout=5000
+        )  # shown once print.js has run
         pdf = page.request.get(f"/publicity/{publicity_id}/pdf")
         assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
         numbers = page.locator("table.list tbody td.mono").all_inner_texts()
