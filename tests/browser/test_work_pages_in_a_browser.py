@@ -33,6 +33,7 @@ def test_the_rating_total_and_grade_follow_the_points_entered(open_page, shots, 
     page = open_page(**DESKTOP)
     log_in(page, "officer")
     page.click(f"text={applied_loan}")
+    page.wait_for_load_state()  # the loan's page loaded, rating.js run
     page.click("#action-rate summary")
     assert "家庭人口" in page.locator("#action-rate dl.household-facts").inner_text()
     total, grade = page.locator("#score-total"), page.locator("#score-grade")
@@ -85,8 +86,11 @@ def test_the_publicity_list_prints_and_is_approved_in_one_step(open_page, shots,
         page = open_page(**DESKTOP)
         log_in(page, "approver2")
         page.click("nav >> text=公示")
+        page.wait_for_url("**/publicity")
         assert page.locator("nav a[aria-current=page]").inner_text() == "公示"
         page.click(f"a[href='/publicity/{publicity_id}']")
+        page.wait_for_url(f"**/publicity/{publicity_id}")
+        page.wait_for_load_state()
         page.locator("button[data-print]").wait_for(
             state="visible", timeout=5000
         )  # shown once print.js has run
@@ -100,7 +104,9 @@ def test_the_publicity_list_prints_and_is_approved_in_one_step(open_page, shots,
         page.emulate_media(media="screen")
         _shot(page, shots, "publicity-list")
         page.click("#batch-approve")
+        page.wait_for_load_state()
         result = page.locator("#batch-result")
+        result.wait_for()
         assert result.locator("li.ok").count() == 2 and result.locator("li.refused").count() == 1
         assert "四眼" in result.locator("li.refused").inner_text()
         assert "共 3 件，已办理 2 件。" in page.locator(".flash").inner_text()
