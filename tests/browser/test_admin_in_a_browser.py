@@ -100,6 +100,7 @@ def test_the_admin_unblocks_branch_b_publishes_a_rate_and_enters_2027(open_page,
     page.fill(f"input[name='{RATE}']", "0.0290")
     page.fill("input[name=note]", "2026 年 LPR 下调")
     page.click("button[value=preview]")
+    page.wait_for_load_state()
     assert page.locator("#preview tr.changed").count() == 1
     shoot(page, shots, "policy-preview")
     page.click("button[value=publish]")

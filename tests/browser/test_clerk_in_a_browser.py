@@ -40,6 +40,7 @@ def test_the_household_form_shows_every_error_at_once(open_page, shots):
         page.fill("input[name='members[0].phone']", "2391234567")
         page.fill("input[name='members[1].name']", "钱小花")  # no relation, no ID number, no reason
         page.click("main button[type=submit]")
+        page.wait_for_load_state()
         for field in ("income_per_head", "bank_name", "members[1].relation", "members[1].no_id_reason"):
             assert page.locator(f"[id='err-{field}']").count() == 1, field
         assert page.locator("[id='err-members[0].phone']").count() == 1
@@ -57,6 +58,7 @@ def test_a_clerk_finds_a_household_by_the_last_digits_of_an_id_number(open_page,
         page.goto("/households")
         page.fill("input[name=q]", tail)
         page.click("form.search button")
+        page.wait_for_load_state()
         assert page.locator(f"table.list a[href='/households/{household_id}']").count() >= 1
         assert "共" in page.locator("main").inner_text()
         shoot(page, shots, f"households-search-{size}")

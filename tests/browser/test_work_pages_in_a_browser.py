@@ -49,6 +49,7 @@ def test_the_rating_total_and_grade_follow_the_points_entered(open_page, shots, 
     page.fill("input[name='scores.integrity']", "20")
     _shot(page, shots, "rating-form")
     page.click("#action-rate button[type=submit]")
+    page.wait_for_load_state()
     assert "已评级" in page.locator("h1").inner_text()
     assert page.locator("strong.grade").inner_text() == "★★★"
     _shot(page, shots, "rated-loan")
