@@ -90,7 +90,3 @@ def household_names(cases: Iterable[Any]) -> dict[int, str]:
             for c in cs:
                 names[id(c)] = by_household.get(household_id, "")
     return names
-
-
-def case_key(case: Any) -> tuple[str, int]:
-    return ("loan" if isinstance(case, Loan) else "subsidy", case.id)
