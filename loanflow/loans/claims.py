@@ -20,6 +20,7 @@ from sqlalchemy import func, or_, select
 from loanflow.accounts.models import User
 from loanflow.calendar.services import work_calendar
 from loanflow.core import clock
+from loanflow.core.domain.money import ZERO
 from loanflow.core.errors import Invalid, NotFound, msg
 from loanflow.core.regions import Branch
 from loanflow.core.scope import in_region
@@ -28,7 +29,6 @@ from loanflow.households.models import Household
 from loanflow.loans.models import Loan
 from loanflow.loans.services.money import position_of
 
-ZERO = Decimal("0.00")
 QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 
 

@@ -14,13 +14,12 @@ from decimal import Decimal
 from sqlalchemy import literal, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from loanflow.core.domain.money import ZERO
 from loanflow.core.errors import Invalid
 from loanflow.core.types import Money
 from loanflow.extensions import db
 from loanflow.subsidies.domain.amounts import SubsidyAmount, cap_used_up, compute_amount
 from loanflow.subsidies.models import SubsidyCap, SubsidyCase
-
-ZERO = Decimal("0.00")
 
 
 def _ensure_row(household_id: int, period: str) -> None:

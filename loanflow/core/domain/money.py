@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from loanflow.core.domain.reasons import Reason, ReasonError
 
 FEN = Decimal("0.01")
+ZERO = Decimal("0.00")  # money's zero, to the fen
 # Money is stored as Numeric(14, 2): twelve digits before the point at most.
 MAX_INTEGER_DIGITS = 12
 

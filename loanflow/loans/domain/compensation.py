@@ -13,9 +13,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from loanflow.core.domain.money import round_fen
-
-ZERO = Decimal("0.00")
+from loanflow.core.domain.money import ZERO, round_fen
 
 
 def fund_payout(outstanding_principal: Decimal, fund_share: Decimal) -> Decimal:

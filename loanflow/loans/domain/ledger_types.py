@@ -9,9 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from loanflow.core.domain.money import ZERO
 from loanflow.loans.domain.schedule import METHODS, maturity_date
-
-ZERO = Decimal("0.00")
 
 
 class LedgerError(ValueError):

@@ -24,7 +24,7 @@ from sqlalchemy import func, insert, select
 from loanflow.accounts.models import User
 from loanflow.audit import services as audit
 from loanflow.core import clock, uow
-from loanflow.core.domain.money import format_money
+from loanflow.core.domain.money import ZERO, format_money
 from loanflow.core.errors import Forbidden, Invalid, NotFound, msg
 from loanflow.core.regions import Region
 from loanflow.core.scope import in_region
@@ -40,9 +40,6 @@ from loanflow.loans.services.queries import (
     outstanding_principal,
 )
 from loanflow.policy.services import current_policy, policy_version
-
-ZERO = Decimal("0.00")
-
 
 # --- the fund's figures -------------------------------------------------------------------------
 

@@ -28,8 +28,6 @@ from loanflow.loans.guards import load_loan
 from loanflow.loans.models import Loan, LoanPlanRevision, LoanScheduleLine
 from loanflow.loans.services.position import plan_in_force, position_of
 
-ZERO = Decimal("0.00")
-
 
 def _figures(line: Any) -> tuple:
     return (

@@ -15,11 +15,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from loanflow.core.domain.money import format_money, round_fen
+from loanflow.core.domain.money import ZERO, format_money, round_fen
 from loanflow.core.domain.policy import Industry
 from loanflow.core.domain.reasons import Reason
 
-ZERO = Decimal("0.00")
 # Units counted one by one (heads, hundreds of birds): a declared or verified quantity is a whole number.
 COUNTED_UNITS = frozenset({"头", "只", "羽", "百羽", "head", "heads", "100 birds", "birds"})
 

@@ -18,13 +18,13 @@ from decimal import Decimal
 from sqlalchemy import and_, case, func, or_, select
 
 from loanflow.core.domain.labels import codes
+from loanflow.core.domain.money import ZERO
 from loanflow.core.domain.workdays import WorkCalendar
 from loanflow.extensions import db
 from loanflow.households.models import Household
 from loanflow.loans.models import Loan
 from loanflow.subsidies.models import Publicity, SubsidyCap, SubsidyCase
 
-ZERO = Decimal("0.00")
 LENT_STATES = ("disbursed", "overdue", "recalled", "compensation_claimed")
 OVERDUE_BANDS = (("1-30", 1, 30), ("31-90", 31, 90), ("91-180", 91, 180), ("180+", 181, None))
 # the waiting stages whose both ends the case rows keep: (stage, start column, end column, the amount that
