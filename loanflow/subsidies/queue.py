@@ -15,7 +15,7 @@ from loanflow.calendar.services import work_calendar
 from loanflow.core.domain.labels import label
 from loanflow.core.scope import village_filter
 from loanflow.extensions import db
-from loanflow.households.models import Household, Member
+from loanflow.households.models import Member
 from loanflow.policy.services import current_policy
 from loanflow.subsidies.models import SubsidyCase, SubsidyObjection
 from loanflow.subsidies.workflow import allowed_actions
@@ -115,19 +115,15 @@ CLERK_WAITS_ON = {
 }
 
 
-def _clerk_cases(user: User, *conditions: Any) -> list[SubsidyCase]:
+def _clerk_cases(user: User, *conditions: Any, objections: bool = False) -> list[SubsidyCase]:
     stmt = (
         select(SubsidyCase)
         .where(village_filter(user, SubsidyCase.village_code), *conditions)
-        .options(selectinload(SubsidyCase.household).selectinload(Household.members))
+        .options(*([selectinload(SubsidyCase.objections)] if objections else []))
         .order_by(SubsidyCase.stage_due_on.is_(None), SubsidyCase.stage_due_on, SubsidyCase.id)
         .limit(web_queue.QUEUE_LIMIT)
     )
     return list(db.session.scalars(stmt))
-
-
-def _head(c: SubsidyCase) -> str:
-    return c.household.head.name if c.household and c.household.head else ""
 
 
 def clerk_subsidies_waiting(user: User, today: date) -> list[dict]:
@@ -138,13 +134,13 @@ def clerk_subsidies_waiting(user: User, today: date) -> list[dict]:
         user, SubsidyCase.applied_by_id == user.id, SubsidyCase.state.in_(tuple(CLERK_WAITS_ON))
     )
     sep = "：" if lang() == "zh" else ": "
-    cal, who = work_calendar(), label("role", "approver", lang())
+    cal, who, heads = work_calendar(), label("role", "approver", lang()), _head_names(cases)
     return [
         queue_row(
             "web.subsidy",
             c,
             c.case_number,
-            _head(c),
+            heads.get(c.household_id, ""),
             f"{who}{sep}{label('subsidy_action', CLERK_WAITS_ON[c.state], lang())}",
             cal,
             today,
@@ -158,12 +154,12 @@ def objections_to_answer(user: User, today: date) -> list[dict]:
     if user.role != "clerk":
         return []
     objected = select(SubsidyObjection.case_id)
-    cases = _clerk_cases(user, SubsidyCase.state == "applied", SubsidyCase.id.in_(objected))
-    cal, rows = work_calendar(), []
+    cases = _clerk_cases(user, SubsidyCase.state == "applied", SubsidyCase.id.in_(objected), objections=True)
+    cal, rows, heads = work_calendar(), [], _head_names(cases)
     for c in cases:
         last = c.objections[-1] if c.objections else None
         stage = gettext("Objection to answer")
-        row = queue_row("web.subsidy", c, c.case_number, _head(c), stage, cal, today)
+        row = queue_row("web.subsidy", c, c.case_number, heads.get(c.household_id, ""), stage, cal, today)
         rows.append({**row, "note": f"{last.raised_by}：{last.reason}" if last else ""})
     return rows
 
