@@ -6,6 +6,7 @@ Presentation only; who may see what whole comes from ``services.permissions``.
 from __future__ import annotations
 
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from flask import request, url_for
 from flask_babel import format_date, format_datetime, get_locale, lazy_gettext
@@ -133,17 +134,26 @@ def case_notices(case_type: str, case) -> list[tuple[str, str]]:
     return [(kind, message(m)) for _position, kind, m in contributions(sent, many=True)]
 
 
+def _this_list(drop: tuple[str, ...] = (), **set_: object) -> str:
+    """This page's address with some query parameters dropped or set; every other one kept as given.
+
+    Built from the path, not ``url_for``: a hand-edited address (``?endpoint=x``, ``?_method=…``, a
+    filter given twice) must come back as it was, never break the link (a 500).
+    """
+    args = {k: v for k, v in request.args.lists() if k not in drop and k not in set_}
+    args.update({k: [str(v)] for k, v in set_.items()})
+    query = urlencode(args, doseq=True)
+    return f"{request.path}?{query}" if query else request.path
+
+
 def page_url(page: int) -> str:
     """This list again at another page, with the same filters."""
-    args = {**request.args.to_dict(), "page": page}
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return _this_list(page=page)
 
 
 def sort_url(key: str) -> str:
     """This list sorted by ``key``: ascending first, descending when it already is ascending; page 1."""
-    args = {k: v for k, v in request.args.to_dict().items() if k != "page"}
-    args["sort"] = f"-{key}" if args.get("sort") == key else key
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return _this_list(("page",), sort=f"-{key}" if request.args.get("sort") == key else key)
 
 
 def sort_state(key: str) -> str:
@@ -154,8 +164,7 @@ def sort_state(key: str) -> str:
 
 def without_url(*params: str) -> str:
     """This list without the filter ``params`` (a filter chip's ✕); page 1, the sort kept."""
-    args = {k: v for k, v in request.args.to_dict().items() if k not in params and k != "page"}
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return _this_list((*params, "page"))
 
 
 def nav_current(endpoint: str) -> bool:
