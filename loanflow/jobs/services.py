@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from loanflow.core import clock, tasks, uow
@@ -53,7 +53,7 @@ def start(
         payload=payload,
         payload_name=payload_name[:200],
         created_by_id=actor.id,
-        created_at=clock.now(),
+        created_at=clock.wall_now(),
     )
     try:
         with db.session.begin_nested():
@@ -71,15 +71,20 @@ def start(
 
 
 def _fail_stale(kind: str, lock_key: str) -> None:
+    """Fail the county's job that nothing works on any more (real time: a job lasts in real time)."""
+    cutoff = clock.wall_now() - STALE_AFTER
     db.session.execute(
         update(Job)
         .where(
             Job.kind == kind,
             Job.lock_key == lock_key,
-            Job.state == "running",
-            Job.started_at < clock.now() - STALE_AFTER,
+            or_(
+                and_(Job.state == "running", Job.started_at < cutoff),
+                # never handed to the worker: the process died between the commit and the enqueue
+                and_(Job.state == "queued", Job.created_at < cutoff),
+            ),
         )
-        .values(state="failed", finished_at=clock.now(), errors={"detail": "worker stopped / 处理中断"})
+        .values(state="failed", finished_at=clock.wall_now(), errors={"detail": "worker stopped / 处理中断"})
     )
 
 
@@ -97,7 +102,7 @@ def run(job_id: int, work: Callable[[Job, Progress], dict]) -> None:
     taken = db.session.execute(
         update(Job)
         .where(Job.id == job_id, Job.state == "queued")
-        .values(state="running", started_at=clock.now())
+        .values(state="running", started_at=clock.wall_now())
     )
     uow.commit()
     if taken.rowcount != 1:
@@ -142,7 +147,7 @@ def _finish(job_id: int, state: str, *, result: dict | None = None, errors: dict
             errors=errors,
             payload=None,
             total=func.coalesce(Job.total, Job.done) if state == "done" else Job.total,
-            finished_at=clock.now(),
+            finished_at=clock.wall_now(),
         )
     )
     uow.commit()

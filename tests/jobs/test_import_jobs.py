@@ -85,8 +85,8 @@ def test_one_import_at_a_time_per_county(client, login):
         params={},
         payload_name="other.xlsx",
         created_by_id=clerk.id,
-        created_at=clock.now(),
-        started_at=clock.now(),
+        created_at=clock.wall_now(),
+        started_at=clock.wall_now(),
     )
     db.session.add(running)
     db.session.commit()
@@ -111,3 +111,26 @@ def test_a_retried_big_import_with_its_key_answers_the_same_job(client, login):
     assert first.status_code == again.status_code == 202
     assert again.json["id"] == first.json["id"] and again.headers["Location"] == first.headers["Location"]
     assert db.session.scalar(select(func.count(Job.id))) == 1
+
+
+def test_a_job_never_handed_to_the_worker_stops_blocking_its_county_after_an_hour(client, login):
+    """The process died between the job's commit and its enqueue: the job stays ``queued``, nobody will
+    run it, and without this every later import of the county would be refused."""
+    from datetime import timedelta
+
+    stuck = Job(
+        kind="household_import",
+        lock_key=VILLAGE_A[:6],
+        region_code=VILLAGE_A,
+        state="queued",
+        params={},
+        payload_name="lost.xlsx",
+        created_by_id=user_named("clerk").id,
+        created_at=clock.wall_now() - timedelta(hours=2),
+    )
+    db.session.add(stuck)
+    db.session.commit()
+    r = upload(client, login("clerk"), xlsx_bytes(member_rows(6, VILLAGE_A, start=900)), dry_run=False)
+    assert r.status_code == 202
+    db.session.refresh(stuck)
+    assert stuck.state == "failed"
