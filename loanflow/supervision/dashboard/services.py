@@ -19,6 +19,7 @@ from loanflow.core.regions import Region
 from loanflow.extensions import db
 from loanflow.loans.models import Loan
 from loanflow.policy.services import current_policy
+from loanflow.subsidies.domain.amounts import cap_period
 from loanflow.subsidies.models import SubsidyCase
 from loanflow.supervision.dashboard import figures
 
@@ -132,7 +133,7 @@ def dashboard(
     region = region_for(user, region_code)
     start, end = period_for(start, end)
     today, prefix, policy = clock.today(), region.code, current_policy()
-    period = str(end.year) if policy.subsidy.get("cap_period") == "calendar_year" else "campaign"
+    period = cap_period(policy.subsidy["cap_period"], policy.subsidy.get("campaign"), end)
     cap = policy.household_cap
     households, reserved, full = figures.cap_use(prefix, period, cap)
     eligible, lent_to = figures.loan_coverage(

@@ -254,3 +254,19 @@ def test_households_the_policy_does_not_admit_are_left_out_of_the_loan_coverage(
         len(eligible),
         len(eligible & lent),
     )
+
+
+def test_under_a_campaign_policy_the_caps_are_the_campaigns(client, login, county):
+    """The ledger keeps a campaign's reservations under ``campaign:<code>``: the dashboard once looked for
+    ``campaign`` and showed every cap figure as 0."""
+    from loanflow.policy.services import current_policy, publish_policy
+
+    document = current_policy().document
+    subsidy = {**document["subsidy"], "cap_period": "campaign", "campaign": "2026-2027"}
+    publish_policy(None, {**document, "subsidy": subsidy}, "campaign cap")
+    household = db.session.scalar(select(Household).where(Household.village_code.startswith("341503")))
+    db.session.add(SubsidyCap(household_id=household.id, period="campaign:2026-2027", reserved=D("600.00")))
+    db.session.flush()
+    cap = client.get("/api/v1/dashboard", headers=login("supervisor")).json["subsidy_amounts"]["cap"]
+    assert cap["period"] == "campaign:2026-2027"
+    assert cap["households"] == 1 and D(cap["reserved"]) == D("600.00")
