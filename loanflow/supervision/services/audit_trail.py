@@ -17,11 +17,11 @@ from loanflow.accounts.models import User
 from loanflow.audit import services as audit
 from loanflow.audit.models import AuditEvent
 from loanflow.core.clock import SHANGHAI
-from loanflow.core.domain.idcard import mask_account, mask_id_number
+from loanflow.core.domain.idcard import mask_account, mask_id_number, mask_phone
 from loanflow.extensions import db
 from loanflow.households.models import Household
 from loanflow.supervision.cases import PRODUCTS
-from loanflow.supervision.domain.masking import mask_name, mask_phone
+from loanflow.supervision.domain.masking import mask_name
 from loanflow.supervision.models import SpotCheck
 from loanflow.supervision.services.stalled import require_supervisor
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from loanflow.core.domain.idcard import mask_phone
 from loanflow.core.domain.workflows import LOAN, SUBSIDY
-from loanflow.supervision.domain.masking import mask_name, mask_phone
+from loanflow.supervision.domain.masking import mask_name
 from loanflow.supervision.domain.progress import acting_roles, moving_actions
 from loanflow.supervision.domain.sampling import draw_sample, draw_seed
 
@@ -35,6 +36,7 @@ def test_names_and_phones_keep_only_what_identifies_nobody():
     assert mask_name("王德明") == "王**"
     assert mask_name("李") == "李*"
     assert mask_phone("13812345678") == "138****5678"
+    assert mask_phone("1234") == "****"  # a short value is not shown whole (the supervision copy did)
 
 
 def test_a_claim_moves_on_by_its_decision_and_an_extension_request_by_a_decision_in_place():
