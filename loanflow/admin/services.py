@@ -8,6 +8,7 @@ there can never be rated or disbursed. Both are listed as problems.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -15,7 +16,7 @@ from sqlalchemy import func, select
 from loanflow.accounts.models import User
 from loanflow.accounts.services import create_branch, create_region, require_admin
 from loanflow.audit import services as audit
-from loanflow.audit.models import AuditEvent
+from loanflow.audit.checkpoints import read_checkpoints
 from loanflow.calendar.services import work_calendar
 from loanflow.core import uow
 from loanflow.core.errors import Conflict, Invalid, NotFound, msg
@@ -24,10 +25,6 @@ from loanflow.extensions import db
 from loanflow.loans.models import Loan
 from loanflow.policy.services import current_policy
 from loanflow.subsidies.models import SubsidyCase
-
-# The events the admin's home reads for "last verification / checkpoint": the audit feature records
-# them when a verification or a checkpoint is made (``audit_check_actions`` is the one place to extend).
-AUDIT_CHECK_ACTIONS = ("audit.verify", "audit.checkpoint")
 
 
 @dataclass
@@ -234,7 +231,7 @@ class Attention:
     officers: dict[int, int]
     never_logged_in: list[User]
     provisional_years: dict[int, int]
-    last_check: AuditEvent | None
+    last_check: datetime | None
 
 
 def provisional_years(county: str) -> dict[int, int]:
@@ -255,14 +252,9 @@ def provisional_years(county: str) -> dict[int, int]:
     return dict(sorted(counts.items()))
 
 
-def last_audit_check() -> AuditEvent | None:
-    """The newest recorded verification or checkpoint of the audit trail (None: never recorded)."""
-    return db.session.scalar(
-        select(AuditEvent)
-        .where(AuditEvent.action.in_(AUDIT_CHECK_ACTIONS))
-        .order_by(AuditEvent.occurred_at.desc())
-        .limit(1)
-    )
+def last_audit_check() -> datetime | None:
+    """When the audit trail's chain heads were last checkpointed (signed, outside the database); None: never."""
+    return max((datetime.fromisoformat(c.at) for c in read_checkpoints().checkpoints), default=None)
 
 
 def attention(actor: User) -> Attention:

@@ -214,3 +214,18 @@ def test_a_deadline_in_a_year_not_yet_entered_is_shown_until_the_year_is_entered
         admin.get("/admin").get_data(as_text=True).split('id="provisional-years"')[1].split("</section>")[0]
     )
     assert "2027" not in years and "没有时限依赖尚未录入的年份" in years
+
+
+def test_the_home_shows_when_the_audit_trail_was_last_checkpointed(app, page_as, tmp_path):
+    """The card once looked for audit events no code records, so it said "none yet" while the worker
+    checkpointed daily; it reads the signed checkpoint log itself."""
+    from loanflow.audit.checkpoints import write_checkpoint
+
+    app.config["AUDIT_CHECKPOINT_DIR"] = str(tmp_path)
+    app.config["AUDIT_CHECKPOINT_KEY"] = "a key the database never sees"
+    admin = page_as("admin")
+    card = admin.get("/admin").get_data(as_text=True).split('id="audit-check"')[1].split("</section>")[0]
+    assert "尚无检查点" in card
+    write_checkpoint()
+    card = admin.get("/admin").get_data(as_text=True).split('id="audit-check"')[1].split("</section>")[0]
+    assert "审计链最近一次签名检查点" in card and "尚无检查点" not in card
