@@ -16,6 +16,7 @@ from loanflow.policy.services import current_policy
 from loanflow.supervision.cases import PRODUCTS
 from loanflow.supervision.models import Press
 from loanflow.supervision.services.acting import Staff, who_must_act
+from loanflow.supervision.services.stalled import last_working_day
 
 POSITION = 10
 
@@ -37,8 +38,8 @@ def case_notices(case_type: str, *, case: Any, user: Any, **_kwargs: Any) -> lis
                 msg(f"此案件无人可以办理：{who.reason.zh}", f"Nobody may move this case: {who.reason.en}"),
             )
         )
-    elif case.stage_due_on < today:
-        over = work_calendar().working_days_between(case.stage_due_on, today).days
+    elif case.stage_due_on < last_working_day(cal := work_calendar(), today):
+        over = cal.working_days_between(case.stage_due_on, today).days
         names_zh = "、".join(a.name for a in who.actors)
         roles_zh = "、".join(label("role", r) for r in who.roles)
         roles_en = ", ".join(label("role", r, "en").lower() for r in who.roles)

@@ -66,12 +66,13 @@ def cases_per_state(model, prefix: str) -> dict[str, int]:
     return {state: n for state, n in rows}
 
 
-def stalled_per_township(model, prefix: str, today: date) -> dict[str, int]:
-    """Cases past their stage's due date (超期), per township."""
+def stalled_per_township(model, prefix: str, before: date) -> dict[str, int]:
+    """Cases stalled (超期) per township: their stage's due date is before ``before``, the latest working day
+    up to today (``supervision.services.stalled.last_working_day``: the stalled queue's own rule)."""
     town = township_of(model.village_code)
     rows = db.session.execute(
         select(town, func.count())
-        .where(in_region(model.village_code, prefix), model.stage_due_on < today)
+        .where(in_region(model.village_code, prefix), model.stage_due_on < before)
         .group_by(town)
     )
     return {t: n for t, n in rows}

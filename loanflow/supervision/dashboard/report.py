@@ -112,8 +112,9 @@ def monthly_report(user, month: str) -> MonthlyReport:
         "subsidies_paid",
         "paid_amount",
     )
+    before = services.stalled_cutoff(today)
     for model in (Loan, SubsidyCase):
-        for town, n in services.figures.stalled_per_township(model, prefix, today).items():
+        for town, n in services.figures.stalled_per_township(model, prefix, before).items():
             if town in rows:
                 rows[town].stalled += n
     return MonthlyReport(region.code, region.name, month, first, last, today, list(rows.values()))

@@ -22,6 +22,7 @@ from loanflow.policy.services import current_policy
 from loanflow.subsidies.domain.amounts import cap_period
 from loanflow.subsidies.models import SubsidyCase
 from loanflow.supervision.dashboard import figures
+from loanflow.supervision.services.stalled import last_working_day
 
 
 @dataclass(frozen=True)
@@ -200,9 +201,16 @@ def regions_for(user) -> list[Region]:
     return [own] + ([t for t in townships(own.code)] if own.level == "county" else [])
 
 
+def stalled_cutoff(today: date) -> date:
+    """A case is stalled once its due date is before this day: the stalled queue's rule, so the dashboard,
+    the monthly report and the queue count the same cases (a Friday's due date is not stalled on Sunday)."""
+    return last_working_day(work_calendar(), today)
+
+
 def stalled_by_township(prefix: str, today: date) -> list[TownshipStalled]:
-    loans = figures.stalled_per_township(Loan, prefix, today)
-    subsidies = figures.stalled_per_township(SubsidyCase, prefix, today)
+    before = stalled_cutoff(today)
+    loans = figures.stalled_per_township(Loan, prefix, before)
+    subsidies = figures.stalled_per_township(SubsidyCase, prefix, before)
     return [
         TownshipStalled(t.code, t.name, loans.get(t.code, 0), subsidies.get(t.code, 0))
         for t in townships(prefix)

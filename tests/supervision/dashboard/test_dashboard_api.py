@@ -270,3 +270,23 @@ def test_under_a_campaign_policy_the_caps_are_the_campaigns(client, login, count
     cap = client.get("/api/v1/dashboard", headers=login("supervisor")).json["subsidy_amounts"]["cap"]
     assert cap["period"] == "campaign:2026-2027"
     assert cap["households"] == 1 and D(cap["reserved"]) == D("600.00")
+
+
+def test_the_dashboard_counts_a_case_stalled_by_the_queues_rule_not_over_a_weekend(county):
+    """A Friday's due date is not stalled on Sunday (the stalled queue's rule); the dashboard and the
+    monthly report once counted it from Saturday."""
+    from loanflow.supervision.dashboard.services import stalled_by_township
+
+    def total(today):
+        return sum(t.total for t in stalled_by_township("341503", today))
+
+    loan = db.session.scalar(
+        select(Loan).where(Loan.village_code.startswith("341503"), Loan.state == "applied")
+    )
+    loan.stage_due_on = date(2027, 1, 1)
+    db.session.flush()
+    before = total(date(2026, 3, 8))
+    loan.stage_due_on = date(2026, 3, 6)  # a Friday
+    db.session.flush()
+    assert total(date(2026, 3, 8)) == before  # Sunday: not stalled yet
+    assert total(date(2026, 3, 10)) >= before + 1  # Tuesday: Monday, a working day, has passed
