@@ -119,14 +119,15 @@ def search_events(
     if s.date_to:
         stmt = stmt.where(AuditEvent.occurred_at < _day_start(s.date_to + timedelta(days=1)))
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    events = list(
-        db.session.scalars(
-            stmt.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-            .limit(per_page)
-            .offset((page - 1) * per_page)
+    events = audit.with_names(
+        list(
+            db.session.scalars(
+                stmt.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+                .limit(per_page)
+                .offset((page - 1) * per_page)
+            )
         )
     )
-    names = _names({e.actor_id for e in events if e.actor_id is not None})
     return [
         ShownEvent(
             id=e.id,
@@ -134,7 +135,7 @@ def search_events(
             seq=e.seq,
             at=e.occurred_at,
             actor=e.actor,
-            actor_name=names.get(e.actor_id, e.actor) if e.actor_id else e.actor,
+            actor_name=e.actor_name,
             role=e.role,
             action=e.action,
             entity_type=e.entity_type,
@@ -161,12 +162,6 @@ def _short(value: Any) -> str:
         return "—"
     shown = str(value)
     return shown if len(shown) <= 80 else shown[:77] + "…"
-
-
-def _names(ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    return dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all())
 
 
 def verify(user: Any) -> audit.Verification:
