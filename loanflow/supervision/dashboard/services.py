@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from loanflow.calendar.services import work_calendar
 from loanflow.core import clock
-from loanflow.core.errors import Forbidden, Invalid, NotFound, msg
+from loanflow.core.errors import Invalid, NotFound, msg
 from loanflow.core.regions import Region
 from loanflow.extensions import db
 from loanflow.loans.models import Loan
@@ -22,7 +22,7 @@ from loanflow.policy.services import current_policy
 from loanflow.subsidies.domain.amounts import cap_period
 from loanflow.subsidies.models import SubsidyCase
 from loanflow.supervision.dashboard import figures
-from loanflow.supervision.services.stalled import last_working_day
+from loanflow.supervision.services.stalled import last_working_day, require_supervisor
 
 
 @dataclass(frozen=True)
@@ -94,13 +94,6 @@ class Dashboard:
         if not self.eligible_households:
             return None
         return (Decimal(100) * self.households_with_loan / self.eligible_households).quantize(Decimal("0.1"))
-
-
-def require_supervisor(user) -> None:
-    if user.role != "supervisor":
-        raise Forbidden(
-            msg("只有督查员可以查看督查看板和月报", "Only supervisors may see the dashboard and reports")
-        )
 
 
 def region_for(user, code: str | None) -> Region:
