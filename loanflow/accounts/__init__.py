@@ -29,4 +29,6 @@ def people_names(ids: set[int]) -> dict[int, str]:
     from loanflow.accounts.models import User
     from loanflow.extensions import db
 
+    if not ids:
+        return {}
     return dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all())

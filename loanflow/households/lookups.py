@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from loanflow.accounts.models import User
 from loanflow.extensions import db
 from loanflow.households.models import AccountChange, Household
 
@@ -15,11 +14,3 @@ def pending_account_changes(household: Household) -> list[AccountChange]:
         AccountChange.household_id == household.id, AccountChange.state == "pending"
     )
     return list(db.session.scalars(stmt.order_by(AccountChange.id)))
-
-
-def user_names(ids: set[int]) -> dict[int, str]:
-    """Full names of users by id, for timelines and requests."""
-    if not ids:
-        return {}
-    rows = db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids)))
-    return {user_id: name for user_id, name in rows}

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
 
+from loanflow.accounts import people_names
 from loanflow.audit import services as audit
 from loanflow.core.errors import Invalid
 from loanflow.core.scope import (
@@ -102,7 +103,7 @@ def household(household_id: int):
         whole=can_see_full_identity(current_user),
         may_edit=can_edit_household(current_user, h),
         changes=[(c, can_confirm_account_change(current_user, h, c.requested_by_id)[0]) for c in changes],
-        names=households_lookups.user_names({c.requested_by_id for c in changes}),
+        names=people_names({c.requested_by_id for c in changes}),
         events=events,
         cases=case_links(h),
     )
