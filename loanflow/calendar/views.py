@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from loanflow.calendar.forms import DatesError, dates_in, notice_dates
 from loanflow.calendar.models import CalendarYear
-from loanflow.calendar.services import enter_year
+from loanflow.calendar.services import YearEntered, enter_year
 from loanflow.core import clock
 from loanflow.core.errors import Forbidden, Invalid, NotFound, msg
 from loanflow.extensions import db
@@ -122,35 +122,24 @@ class Entered:
     counts: dict[str, int]
     moved: list[dict[str, Any]]
     flags: list[dict[str, Any]]
-    reports_moved: bool = False  # the service's answer lists moved dates (not only how many it recomputed)
 
 
 def _row(item: Any, *names: str) -> dict[str, Any]:
     """One moved date or flag as plain values, dates as ISO text."""
-    get = item.get if isinstance(item, dict) else lambda n, d=None: getattr(item, n, d)
-    values = {n: get(n) for n in names}
+    values = {n: getattr(item, n) for n in names}
     return {n: v.isoformat() if isinstance(v, date) else v for n, v in values.items()}
 
 
-def entered(result: Any) -> Entered:
-    """``enter_year``'s answer, whatever its shape: ``(table, counts)``, or an object with ``table``,
-    ``refirmed`` counts, the ``moved`` dates and the subsidies ``approved_inside_period``."""
-    if isinstance(result, tuple):
-        table, counts, moved, flags = result[0], result[1], [], []
-    else:
-        table, counts = result.table, getattr(result, "refirmed", None) or {}
-        moved, flags = (
-            getattr(result, "moved", None) or [],
-            getattr(result, "approved_inside_period", None) or [],
-        )
-    data = table.as_dict()
-    named = {str(RECOMPUTED.get(k, k)): n for k, n in counts.items()}
-    rows = [_row(m, "case_number", "what", "before", "after", "still_provisional") for m in moved]
+def entered(result: YearEntered) -> Entered:
+    """``enter_year``'s answer for the page: the year, how many dates each feature recomputed (named), the
+    dates that moved and the subsidies approved inside what is now their 公示."""
+    data = result.table.as_dict()
+    named = {str(RECOMPUTED.get(k, k)): n for k, n in result.refirmed.items()}
+    rows = [_row(m, "case_number", "what", "before", "after", "still_provisional") for m in result.moved]
     for r in rows:
         r["what"] = str(MOVED_WHAT.get(r["what"], r["what"]))
-    found = [_row(f, "case_number", "approved_on", "period_end") for f in flags]
-    reports = not isinstance(result, tuple) and hasattr(result, "moved")
-    return Entered(data["year"], data["holidays"], data["workdays"], named, rows, found, reports)
+    found = [_row(f, "case_number", "approved_on", "period_end") for f in result.approved_inside_period]
+    return Entered(data["year"], data["holidays"], data["workdays"], named, rows, found)
 
 
 @bp.route("/calendar/<int:year>", methods=["GET", "POST"])
