@@ -49,8 +49,6 @@ EXTENSION = "loanflow.api"
 
 def init_api(app: Flask) -> LoanflowApi:
     """Make the app's Api (before the features, which file their blueprints with ``register_api``)."""
-    from loanflow.api import models as _idempotency_keys  # noqa: F401  (its table)
-
     api = LoanflowApi(
         app,
         spec_kwargs={

@@ -10,8 +10,8 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import delete, func, select
 
-from loanflow.api.models import IdempotencyRecord
 from loanflow.audit import services as audit
+from loanflow.core.once import IdempotencyRecord
 from loanflow.extensions import db
 from loanflow.loans.models import FundEntry, Repayment
 from loanflow.loans.services.money import position_of
