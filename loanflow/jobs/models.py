@@ -33,7 +33,7 @@ class Job(db.Model):
     started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     __table_args__ = (
-        CheckConstraint("state in ('queued', 'running', 'done', 'failed')", name="state"),
+        CheckConstraint(f"state in {JOB_STATES}", name="state"),
         Index(
             "uq_job_active",
             "kind",

@@ -2,13 +2,15 @@
 
 from marshmallow import Schema, fields
 
+from loanflow.jobs.models import JOB_STATES
+
 
 class JobOut(Schema):
     """A background job: where it stands, how far it got, its result or its errors."""
 
     id = fields.Integer()
     kind = fields.String()
-    state = fields.String(metadata={"enum": ["queued", "running", "done", "failed"]})
+    state = fields.String(metadata={"enum": list(JOB_STATES)})
     done = fields.Integer(metadata={"description": "rows handled so far"})
     total = fields.Integer(allow_none=True, metadata={"description": "rows in all, once counted"})
     result = fields.Dict(allow_none=True)

@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, update
 from sqlalchemy.exc import IntegrityError
 
 from loanflow.core import clock, tasks, uow
@@ -151,9 +151,3 @@ def _finish(job_id: int, state: str, *, result: dict | None = None, errors: dict
         )
     )
     uow.commit()
-
-
-def active(kind: str, lock_key: str) -> Job | None:
-    return db.session.scalar(
-        select(Job).where(Job.kind == kind, Job.lock_key == lock_key, Job.state.in_(("queued", "running")))
-    )
