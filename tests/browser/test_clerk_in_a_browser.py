@@ -10,20 +10,15 @@ import os
 from loanflow.extensions import db
 from loanflow.households.models import Member
 from loanflow.households.testing.register_sheets import member_rows, xlsx_bytes
-from loanflow.web.testing.browser import log_in
+from loanflow.web.testing.browser import fits_the_window, log_in
 
 SIZES = {"desktop": (1366, 768), "phone": (390, 844)}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def fits(page) -> bool:
-    """Nothing wider than the window (a wide table scrolls inside its own box)."""
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-
-
 def shoot(page, shots: str, name: str) -> None:
     page.screenshot(path=os.path.join(shots, f"{name}.png"), full_page=True)
-    assert fits(page), name
+    assert fits_the_window(page), name
 
 
 def test_the_household_form_shows_every_error_at_once(open_page, shots):

@@ -14,13 +14,9 @@ from loanflow.extensions import db
 from loanflow.households.models import Household
 from loanflow.households.testing.factories import demo_card
 from loanflow.loans.models import FundEntry
-from loanflow.web.testing.browser import log_in
+from loanflow.web.testing.browser import fits_the_window, log_in
 
 ID_NUMBER = "11010519491231002X"
-
-
-def no_horizontal_overflow(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
 def test_a_clerk_registers_a_household_on_a_phone_and_finds_it_masked(open_page, shots):
@@ -46,7 +42,7 @@ def test_a_clerk_registers_a_household_on_a_phone_and_finds_it_masked(open_page,
     assert "校验" in error.inner_text()
     assert page.input_value("input[name='members[0].name']") == "钱春花"
     page.screenshot(path=os.path.join(shots, "register-error-phone.png"), full_page=True)
-    assert no_horizontal_overflow(page)
+    assert fits_the_window(page)
     page.fill("input[name='members[0].id_number']", ID_NUMBER)
     page.click("main button[type=submit]")
     assert page.locator(".flash.ok").inner_text() == "农户已登记。"
@@ -120,5 +116,5 @@ def test_a_bank_officer_rates_and_credits_a_loan_from_the_queue(open_page, shots
     assert page.locator("#action-disburse").count() == 0  # four eyes: another officer disburses
     page.screenshot(path=os.path.join(shots, "credited-desktop.png"), full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
-    assert no_horizontal_overflow(page)
+    assert fits_the_window(page)
     page.screenshot(path=os.path.join(shots, "credited-phone.png"), full_page=True)

@@ -10,7 +10,7 @@ import pytest
 
 from loanflow.core.clock import business_date
 from loanflow.loans.testing.factories import deposit, fresh_households, open_loan
-from loanflow.web.testing.browser import log_in
+from loanflow.web.testing.browser import fits_the_window, log_in
 
 pytestmark = pytest.mark.bare_demo
 
@@ -74,5 +74,5 @@ def test_a_press_reaches_the_officer_first_and_his_rating_answers_it(open_page, 
     supervisor.set_viewport_size({"width": 390, "height": 844})
     supervisor.goto("/supervision")
     assert supervisor.locator("#n-presses").inner_text() == "0"
-    assert supervisor.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert fits_the_window(supervisor)
     supervisor.screenshot(path=os.path.join(shots, "supervision-home-phone.png"), full_page=True)

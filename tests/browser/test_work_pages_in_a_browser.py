@@ -15,8 +15,8 @@ from loanflow.subsidies import publicity as publicity_service
 from loanflow.subsidies import services as subsidy_services
 from loanflow.subsidies.models import SubsidyCase
 from loanflow.subsidies.testing.factories import fresh_household
-from loanflow.web.testing.browser import log_in
-from tests.browser.test_pages_in_a_browser import applied_loan, no_horizontal_overflow  # noqa: F401
+from loanflow.web.testing.browser import fits_the_window, log_in
+from tests.browser.test_pages_in_a_browser import applied_loan  # noqa: F401
 
 DESKTOP, PHONE = {"width": 1366, "height": 768}, {"width": 390, "height": 844}
 
@@ -24,7 +24,7 @@ DESKTOP, PHONE = {"width": 1366, "height": 768}, {"width": 390, "height": 844}
 def _shot(page, shots, name: str) -> None:
     for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
         page.set_viewport_size(size)
-        assert no_horizontal_overflow(page), (name, label)
+        assert fits_the_window(page), (name, label)
         page.screenshot(path=os.path.join(shots, f"{name}-{label}.png"), full_page=True)
     page.set_viewport_size(DESKTOP)
 

@@ -82,3 +82,14 @@ def log_in(page, username: str) -> None:
     page.fill("input[name=password]", "demo-password")
     page.click("main button[type=submit]")
     page.wait_for_url("**/")
+
+
+def fits_the_window(page) -> bool:
+    """Nothing wider than the window (no sideways scrolling of the page itself).
+
+    Waits for the document first: right after a click that navigates, the new document may be
+    committed but not yet parsed, and ``documentElement`` is then null.
+    """
+    page.wait_for_load_state()
+    page.wait_for_function("document.documentElement !== null && document.readyState === 'complete'")
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
