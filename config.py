@@ -10,7 +10,9 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")  # None → generated once into the instance folder
     LOANFLOW_TODAY = os.environ.get("LOANFLOW_TODAY")  # the business date, e.g. 2026-03-10; None → today
     LOANFLOW_TIMEZONE = "Asia/Shanghai"
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No ping before each checkout (a round trip on every request): a connection the database dropped
+    # fails its request with 503 + Retry-After and the pool reconnects (``loanflow.api._connection_lost``).
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": False}
     BABEL_DEFAULT_LOCALE = "zh"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh", "en")

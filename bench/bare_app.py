@@ -4,7 +4,7 @@ beyond the ones the SQL needs). Run by ``bench/http_bench.py`` under gunicorn be
 
 The statements are the ones loanflow's API sends (``tests/perf/test_statements.py`` pins their
 number): the token with its user, branch and townships in one query; the loan; its audit trail and
-the names in it; for the list, the capped count and the page; for a reject, the guarded UPDATE, the
+the names in it (one statement); for the list, the capped count and the page; for a reject, the guarded UPDATE, the
 audit chain's head, the event, the head's new hash, the press check, the trail, the commit.
 """
 
@@ -32,7 +32,11 @@ WHO = (
     "LEFT JOIN branch b ON b.id = u.branch_id LEFT JOIN branch_township bt ON bt.branch_id = b.id "
     "WHERE t.token_hash = %s ORDER BY bt.township_code"
 )
-TRAIL = "SELECT * FROM audit_event WHERE entity_type = 'loan' AND entity_id = %s ORDER BY occurred_at, id"
+TRAIL = (
+    "SELECT e.id, e.occurred_at, e.actor_id, e.actor, e.role, e.action, e.before, e.after, e.reason, "
+    "(SELECT u.full_name FROM user_account u WHERE u.id = e.actor_id) AS full_name "
+    "FROM audit_event e WHERE e.entity_type = 'loan' AND e.entity_id = %s ORDER BY e.occurred_at, e.id"
+)
 
 
 def conn() -> psycopg.Connection:
@@ -73,12 +77,7 @@ def _json(data) -> Response:
 
 def _trail(cur, loan_id: int) -> list[dict]:
     events = cur.execute(TRAIL, (str(loan_id),)).fetchall()
-    ids = sorted({e["actor_id"] for e in events if e["actor_id"]})
-    names = dict(
-        (r["id"], r["full_name"])
-        for r in cur.execute("SELECT id, full_name FROM user_account WHERE id = ANY(%s)", (ids,)).fetchall()
-    )
-    return [{"action": e["action"], "at": e["occurred_at"], "by": names.get(e["actor_id"])} for e in events]
+    return [{"action": e["action"], "at": e["occurred_at"], "by": e["full_name"] or e["actor"]} for e in events]
 
 
 @app.get("/api/v1/loans/<int:loan_id>")

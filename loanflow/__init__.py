@@ -60,7 +60,7 @@ def create_app(config_class: type = Config, overrides: dict | None = None) -> Fl
     from loanflow.core import logging as request_logging
     from loanflow.core import tasks, uow
     from loanflow.core.database import configure_engine
-    from loanflow.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from loanflow.extensions import babel, csrf, db, login_manager, migrate
     from loanflow.web.i18n import select_locale
 
     db.init_app(app)
@@ -69,7 +69,6 @@ def create_app(config_class: type = Config, overrides: dict | None = None) -> Fl
     )
     login_manager.init_app(app)
     csrf.init_app(app)
-    limiter.init_app(app)
     if app.config.get("TRUSTED_PROXIES"):  # behind TLS: the client's address and scheme from the proxy
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -1,8 +1,6 @@
 """Extensions, created unbound and bound to the app in ``create_app``."""
 
 from flask_babel import Babel
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -28,6 +26,3 @@ migrate = Migrate()
 login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
-# Counters of wrong passwords (``accounts.throttle``): in memory by default, shared by every node when
-# ``RATELIMIT_STORAGE_URI`` names a Redis server. No default limits: only the logins are throttled.
-limiter = Limiter(key_func=get_remote_address, default_limits=[])

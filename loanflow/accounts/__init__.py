@@ -18,8 +18,17 @@ def init_app(app: Flask) -> None:
     register_api(app, api.blp)
     register_api(app, users_api.blp)
     use_bearer(app, tokens.bearer)
-    use_names(app, people_names)
+    use_names(app, people_names, name_of)
     add_commands(app, cli.cli)
+
+
+def name_of(actor_id):
+    """A user's name by id as SQL (a scalar subquery): the timeline reads it with the events."""
+    from sqlalchemy import select
+
+    from loanflow.accounts.models import User
+
+    return select(User.full_name).where(User.id == actor_id).scalar_subquery()
 
 
 def people_names(ids: set[int]) -> dict[int, str]:

@@ -1,7 +1,8 @@
 """Logging in, for the pages and ``POST /api/v1/tokens`` alike: who is it, and may they try again.
 
 Wrong passwords are counted per user and per address (``LOGIN_FAILURE_LIMIT``, DOMAIN.md: 5 in 15
-minutes) in Flask-Limiter's storage (memory, or Redis shared by every node); once either count is
+minutes) in a ``limits`` storage (memory, or Redis shared by every node: ``RATELIMIT_STORAGE_URI``);
+once either count is
 full the next try is refused with 429 and how long to wait, even with the right password. A user
 who does not exist costs one password hash like a wrong password, so the answer's time does not
 tell which usernames exist. A successful login clears the user's count (not the address's).
@@ -17,13 +18,14 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from limits import RateLimitItem, parse
+from limits.storage import Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from loanflow.accounts.models import User
 from loanflow.core.errors import TooManyAttempts, Unauthorized, msg
-from loanflow.extensions import db, limiter
+from loanflow.extensions import db
 
 WRONG = msg("用户名或密码错误", "Wrong username or password")
 
@@ -68,8 +70,25 @@ def _limit() -> RateLimitItem:
     return parse(current_app.config["LOGIN_FAILURE_LIMIT"])
 
 
+COUNTS = "loanflow.accounts.login_counts"  # app.extensions key: the app's storage of wrong-password counts
+
+
+def failure_counts() -> Storage:
+    """The app's storage of wrong-password counts, made on first use from ``RATELIMIT_STORAGE_URI``.
+
+    The ``limits`` library directly (the one Flask-Limiter is built on): only the logins are counted,
+    so nothing needs Flask-Limiter's check before every request.
+    """
+    storage = current_app.extensions.get(COUNTS)
+    if storage is None:
+        storage = current_app.extensions[COUNTS] = storage_from_string(
+            current_app.config["RATELIMIT_STORAGE_URI"]
+        )
+    return storage
+
+
 def _window() -> MovingWindowRateLimiter:
-    return MovingWindowRateLimiter(limiter.storage)
+    return MovingWindowRateLimiter(failure_counts())
 
 
 def _retry_after(window: MovingWindowRateLimiter, limit: RateLimitItem, key: tuple[str, str]) -> int:

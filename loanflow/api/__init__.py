@@ -67,15 +67,34 @@ def init_api(app: Flask) -> LoanflowApi:
     def _unexpected(error: Exception):
         if isinstance(error, HTTPException):
             return api.handle_http_exception(error) if is_api_request() else error
+        from sqlalchemy.exc import DBAPIError
+
         from loanflow.extensions import db
 
         db.session.rollback()
+        if isinstance(error, DBAPIError) and error.connection_invalidated:
+            return _connection_lost()
         app.logger.exception("unexpected error")
         if is_api_request():
             return problem(
                 500, "Internal Server Error", "服务器内部错误，请稍后重试 / an internal error; retry later"
             )
         return ("服务器内部错误，请稍后重试。", 500)
+
+    def _connection_lost():
+        """The database went away under a pooled connection (a restart, a failover): the pool is
+        dropped and reconnects on the next request, so this one is answered 503 with Retry-After,
+        not 500 (``config.SQLALCHEMY_ENGINE_OPTIONS``: no ping before every request)."""
+        app.logger.warning("database connection lost; the pool reconnects on the next request")
+        retry = {"Retry-After": "1"}
+        if is_api_request():
+            body, status, headers = problem(
+                503,
+                "Service Unavailable",
+                "数据库连接中断，已重新连接，请重试 / the database connection was lost and has been reset; retry",
+            )
+            return body, status, {**headers, **retry}
+        return "数据库连接中断，已重新连接，请刷新页面重试。", 503, retry
 
     return api
 

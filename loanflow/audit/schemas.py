@@ -103,7 +103,7 @@ class Timeline(fields.Nested):
         return super().get_value(obj, "id", accessor, default)
 
     def _serialize(self, value, attr, obj, **kwargs):
-        return TimelineEventOut(self.entity_type).dump(audit.timeline(self.entity_type, value), many=True)
+        return self.schema.dump(audit.timeline(self.entity_type, value), many=True)  # no new schema per dump
 
 
 def timeline_json(entity_type: str, entity_id: Any, lang: str | None = None) -> list[dict[str, Any]]:

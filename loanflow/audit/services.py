@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import current_app, g, has_app_context, has_request_context
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import String, bindparam, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from loanflow.audit.models import AuditChainHead, AuditEvent
@@ -227,12 +227,18 @@ def _walk(chain: str, head: AuditChainHead | None, checkpoints: list) -> tuple[i
 NAMES = "loanflow.audit.names"  # app.extensions key: user ids → people's names, set by accounts
 
 
-def use_names(app, resolve: Callable[[set[int]], dict[int, str]]) -> None:
-    """The accounts feature tells the audit trail how its actors' ids become people's names."""
+NAME_OF = "loanflow.audit.name_of"  # app.extensions key: an actor id column → its person's name, as SQL
+
+
+def use_names(app, resolve: Callable[[set[int]], dict[int, str]], name_of: Callable[[Any], Any]) -> None:
+    """The accounts feature tells the audit trail how its actors' ids become people's names: for a
+    list of events already read (``resolve``), and as a column of the timeline's own statement
+    (``name_of``: a scalar subquery, so a case's timeline comes with its names in one round trip)."""
     app.extensions[NAMES] = resolve
+    app.extensions[NAME_OF] = name_of
 
 
-def with_names(events: list[AuditEvent]) -> list[AuditEvent]:
+def with_names(events: list) -> list:
     """Each event with ``actor_name``: the person's name (their login name, or "system", when unknown)."""
     resolve = current_app.extensions.get(NAMES) if has_app_context() else None
     ids = {e.actor_id for e in events if e.actor_id is not None}
@@ -242,11 +248,49 @@ def with_names(events: list[AuditEvent]) -> list[AuditEvent]:
     return events
 
 
-def timeline(entity_type: str, entity_id: Any) -> list[AuditEvent]:
-    """A case's or household's events, oldest first, each with its person's name (``actor_name``)."""
-    stmt = (
-        select(AuditEvent)
-        .where(AuditEvent.entity_type == entity_type, AuditEvent.entity_id == str(entity_id))
-        .order_by(AuditEvent.occurred_at, AuditEvent.id)
+@dataclass
+class TimelineEntry:
+    """One event as a timeline shows it (the columns it reads, and the person's name): a case page
+    and every case's API answer read these, so they come as plain rows, not tracked ORM objects."""
+
+    id: int
+    occurred_at: datetime
+    actor_id: int | None
+    actor: str
+    role: str
+    action: str
+    before: dict | None
+    after: dict | None
+    reason: str
+    actor_name: str | None = None
+
+
+_TIMELINES: dict[Any, Any] = {}  # the statement, built once per names column (once per process)
+
+
+def _timeline_statement() -> Any:
+    name_of = current_app.extensions.get(NAME_OF, lambda _actor_id: literal(None, String))
+    stmt = _TIMELINES.get(name_of)
+    if stmt is None:
+        fields = [f for f in TimelineEntry.__dataclass_fields__ if f != "actor_name"]
+        stmt = _TIMELINES[name_of] = (
+            select(*(getattr(AuditEvent, f) for f in fields), name_of(AuditEvent.actor_id))
+            .where(
+                AuditEvent.entity_type == bindparam("entity_type"),
+                AuditEvent.entity_id == bindparam("entity_id"),
+            )
+            .order_by(AuditEvent.occurred_at, AuditEvent.id)
+        )
+    return stmt
+
+
+def timeline(entity_type: str, entity_id: Any) -> list[TimelineEntry]:
+    """A case's or household's events, oldest first, each with its person's name (``actor_name``: their
+    login name, or "system", when no account has the id), in one statement."""
+    rows = db.session.execute(
+        _timeline_statement(), {"entity_type": entity_type, "entity_id": str(entity_id)}
     )
-    return with_names(list(db.session.scalars(stmt)))
+    out = [TimelineEntry(*row) for row in rows]
+    for e in out:
+        e.actor_name = e.actor_name or e.actor
+    return out

@@ -81,14 +81,16 @@ def build_county(with_cases: bool) -> dict[str, Any]:
     return demo.build_demo(demo_households(), case_builders=demo.CASE_BUILDERS if with_cases else ())
 
 
-def reset_process_state() -> None:
+def reset_process_state(app: Flask) -> None:
     """Forget what the process keeps from a database: the parsed policy versions (a rolled-back
-    test may have published a version whose number the next test publishes again)."""
-    from loanflow.extensions import limiter
+    test may have published a version whose number the next test publishes again), and the app's
+    wrong-password counts (in memory)."""
+    from loanflow.accounts.login import COUNTS
     from loanflow.policy import services as policy
 
     policy._cache.clear()
-    limiter.reset()  # the wrong-password counters (in memory)
+    if COUNTS in app.extensions:
+        app.extensions[COUNTS].reset()
 
 
 def truncate(engine: Engine) -> None:
@@ -148,7 +150,7 @@ class TestDatabases:
             engine = create_engine(test_database_url(kind), **options)
             configure_engine(engine)
         with self.bound_to(engine), self.app.app_context():
-            reset_process_state()
+            reset_process_state(self.app)
             db.drop_all()
             db.create_all()
             if kind in ("demo", "bare"):

@@ -88,7 +88,7 @@ def app(_databases: TestDatabases, request: pytest.FixtureRequest) -> Iterator[F
     county = _county(request)
     threaded = request.node.get_closest_marker("truncate") is not None
     config = dict(app.config)
-    reset_process_state()
+    reset_process_state(app)
     scope = _databases.truncated_after() if threaded else _databases.rolled_back(county or "empty")
     with scope:
         ctx = app.app_context()
@@ -104,7 +104,7 @@ def app(_databases: TestDatabases, request: pytest.FixtureRequest) -> Iterator[F
             ctx.pop()
             app.config.clear()
             app.config.update(config)
-            reset_process_state()
+            reset_process_state(app)
 
 
 @pytest.fixture

@@ -141,14 +141,13 @@ def test_with_redis_configured_the_failures_are_counted_where_every_node_reads_t
 
     from config import TestConfig
     from loanflow import create_app
-    from loanflow.extensions import limiter
+    from loanflow.accounts.login import failure_counts
 
-    saved = limiter._storage, limiter._limiter  # the one limiter is bound to the last app made
-    try:
-        node = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": "sqlite://", "RATELIMIT_STORAGE_URI": url})
-        with node.app_context():
-            db.create_all()
-            limiter.reset()
+    node = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": "sqlite://", "RATELIMIT_STORAGE_URI": url})
+    with node.app_context():
+        db.create_all()
+        failure_counts().reset()
+        try:
             client = node.test_client()
             for _ in range(5):
                 assert _token(client, "someone", "wrong", address="198.51.100.200").status_code == 401
@@ -157,7 +156,6 @@ def test_with_redis_configured_the_failures_are_counted_where_every_node_reads_t
             assert not other_node.test(limit, "login-user", "someone")
             assert not other_node.test(limit, "login-address", "198.51.100.200")
             assert _token(client, "someone", "wrong", address="198.51.100.201").status_code == 429
-            limiter.reset()
+        finally:
+            failure_counts().reset()
             db.session.remove()
-    finally:
-        limiter._storage, limiter._limiter = saved
