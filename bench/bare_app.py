@@ -77,7 +77,9 @@ def _json(data) -> Response:
 
 def _trail(cur, loan_id: int) -> list[dict]:
     events = cur.execute(TRAIL, (str(loan_id),)).fetchall()
-    return [{"action": e["action"], "at": e["occurred_at"], "by": e["full_name"] or e["actor"]} for e in events]
+    return [
+        {"action": e["action"], "at": e["occurred_at"], "by": e["full_name"] or e["actor"]} for e in events
+    ]
 
 
 @app.get("/api/v1/loans/<int:loan_id>")

@@ -1,11 +1,17 @@
-"""First pages at scale (issue 14): the loan and subsidy lists with and without filters and the work
-queues of an officer, a township approver and the county approver, each timed through its service
-(the SQL the API and the pages send) on a PostgreSQL database filled by ``bench/list_data.py``.
+"""First pages at scale (issue 14): lists and home pages on a county built by ``bench/generate.py``.
 
-Prints, per list: the median of ``--runs`` calls (each from an empty session, as a request starts),
-the statements it sent, and EXPLAIN (ANALYZE) of its slowest statement with ``--explain``.
+Two kinds of figures, each the median of ``--runs`` calls:
 
-    .venv/bin/python bench/lists.py postgresql+psycopg://postgres@127.0.0.1:5432/loanflow_bench [--explain]
+- **lists**, through the services the API and the pages call (the loan and subsidy lists with and
+  without filters, the household list, the household search by name and by ID number), each from an
+  empty session, as a request starts; with the statements each sent;
+- **pages**, whole requests through the Flask test client as a logged-in user (session cookie):
+  an officer's, a township approver's, the county approver's and a clerk's home page, and the loan,
+  subsidy and household list pages with a search — routing, the user's load, every query, the template.
+
+``--explain`` adds EXPLAIN (ANALYZE, BUFFERS) of each list's slowest statement.
+
+    .venv/bin/python bench/lists.py postgresql+psycopg://postgres@127.0.0.1:5432/lf_bench_1m [--explain]
 """
 
 from __future__ import annotations
@@ -16,8 +22,13 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+# The generator's users (bench/generate.py): a county approver, a township's approver and clerk, an
+# officer of the county's first branch.
+COUNTY, TOWNSHIP_APPROVER, OFFICER, CLERK = "approver_county", "approver00", "officer00", "clerk00"
 
 
 def main() -> int:
@@ -25,9 +36,11 @@ def main() -> int:
     parser.add_argument("url")
     parser.add_argument("--runs", type=int, default=11)
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--today", default="2026-11-30", help="the generator's business date")
     args = parser.parse_args()
     os.environ["DATABASE_URL"] = args.url
-    os.environ.setdefault("LOANFLOW_TODAY", "2026-06-01")
+    os.environ["LOANFLOW_TODAY"] = args.today
+    os.environ.setdefault("SECRET_KEY", "bench")
 
     from flask import g
     from sqlalchemy import event, select, text
@@ -35,32 +48,19 @@ def main() -> int:
     from loanflow import create_app
     from loanflow.accounts.models import User
     from loanflow.extensions import db
+    from loanflow.households.models import Member
+    from loanflow.households.services import search_households
     from loanflow.loans.services.queries import list_loans
     from loanflow.subsidies.services import list_cases
-    from loanflow.web.queue import work_queue
 
     app = create_app()
 
     def user(name: str) -> User:
-        return db.session.scalar(select(User).where(User.username == name))
+        found = db.session.scalar(select(User).where(User.username == name))
+        if found is None:
+            raise SystemExit(f"no user {name}: is this a database built by bench/generate.py?")
+        return found
 
-    lists = [
-        ("loan list, county", "approver2", lambda u: list_loans(u)),
-        (
-            "loan list, state + village",
-            "approver2",
-            lambda u: list_loans(u, state="applied", village="341503001"),
-        ),
-        ("loan list, stalled", "approver2", lambda u: list_loans(u, stalled=True)),
-        ("loan list, stalled (officer)", "officer", lambda u: list_loans(u, stalled=True)),
-        ("loan list, officer", "officer", lambda u: list_loans(u)),
-        ("subsidy list, county", "approver2", lambda u: list_cases(u)),
-        ("subsidy list, state", "approver2", lambda u: list_cases(u, state="applied")),
-        ("home: officer", "officer", work_queue),
-        ("home: township approver", "approver", work_queue),
-        ("home: county approver", "approver2", work_queue),
-        ("home: clerk", "clerk", work_queue),
-    ]
     sent: list[tuple[float, str, object]] = []
     starts: dict[int, float] = {}
 
@@ -72,42 +72,112 @@ def main() -> int:
             (time.perf_counter() - starts.pop(id(cursor), time.perf_counter()), statement, parameters)
         )
 
-    with app.test_request_context("/"):
-        event.listen(db.engine, "before_cursor_execute", before)
-        event.listen(db.engine, "after_cursor_execute", after)
+    with app.app_context():
+        # a member of the clerk's township, found by position (the same one every run of one database)
+        township = user(CLERK).region_code
+        member = db.session.execute(
+            select(Member.name, Member.id_number)
+            .where(Member.id_number.is_not(None))
+            .join(Member.household)
+            .where(text("household.village_code >= :lo AND household.village_code < :hi"))
+            .order_by(Member.id)
+            .offset(100)
+            .limit(1),
+            {"lo": township, "hi": str(int(township) + 1)},
+        ).one()
         counts = {
             t: db.session.scalar(text(f"SELECT count(*) FROM {t}"))
             for t in ("loan", "household", "subsidy_case")
         }
-        print(f"rows: {counts}; load average {os.getloadavg()[0]:.2f}")
-        print("| first page | median ms | statements |\n| --- | --- | --- |")
-        plans = []
-        for name, who, call in lists:
+        db.session.remove()
+    name, id_number = member
+
+    lists = [
+        ("loan list, county", COUNTY, lambda u: list_loans(u)),
+        (
+            "loan list, state + village",
+            COUNTY,
+            lambda u: list_loans(u, state="applied", village=township + "001"),
+        ),
+        ("loan list, stalled", COUNTY, lambda u: list_loans(u, stalled=True)),
+        ("loan list, stalled (officer)", OFFICER, lambda u: list_loans(u, stalled=True)),
+        ("loan list, officer", OFFICER, lambda u: list_loans(u)),
+        ("subsidy list, county", COUNTY, lambda u: list_cases(u)),
+        ("subsidy list, state", COUNTY, lambda u: list_cases(u, state="applied")),
+        ("household list, county", COUNTY, lambda u: search_households(u)),
+        ("household list, clerk (township)", CLERK, lambda u: search_households(u)),
+        ("household search by name, county", COUNTY, lambda u: search_households(u, name)),
+        ("household search by name prefix, clerk", CLERK, lambda u: search_households(u, name[:2])),
+        ("household search by ID number, county", COUNTY, lambda u: search_households(u, id_number)),
+        ("household search by ID tail, clerk", CLERK, lambda u: search_households(u, id_number[-6:])),
+    ]
+    pages = [
+        ("home: officer", OFFICER, "/"),
+        ("home: township approver", TOWNSHIP_APPROVER, "/"),
+        ("home: county approver", COUNTY, "/"),
+        ("home: clerk", CLERK, "/"),
+        ("loan list page, county", COUNTY, "/loans"),
+        ("subsidy list page, county", COUNTY, "/subsidies"),
+        ("household list page, clerk", CLERK, "/households"),
+        ("household search page, by name", COUNTY, f"/households?q={quote(name)}"),
+        ("household search page, by ID number", COUNTY, f"/households?q={id_number}"),
+    ]
+
+    print(f"rows: {counts}; load average {os.getloadavg()[0]:.2f}")
+    print("\n| list (service) | median ms | statements |\n| --- | --- | --- |")
+    plans = []
+    with app.test_request_context("/"):
+        event.listen(db.engine, "before_cursor_execute", before)
+        event.listen(db.engine, "after_cursor_execute", after)
+        for label, who, call in lists:
             times = []
             for _ in range(args.runs):
                 db.session.remove()
                 u = user(who)
                 g.user = u
-                _ = u.branch and u.branch.township_codes  # who acts is loaded with the token in a request
+                _ = u.branch and u.branch.township_codes  # who acts comes with the token in a request
                 sent.clear()
                 t0 = time.perf_counter()
                 call(u)
                 times.append((time.perf_counter() - t0) * 1000)
-            print(f"| {name} | {statistics.median(times):.1f} | {len(sent)} |", flush=True)
+            print(f"| {label} | {statistics.median(times):.1f} | {len(sent)} |", flush=True)
             if args.explain and sent:
                 _, statement, parameters = max(sent, key=lambda s: s[0])
-                plans.append((name, statement, parameters))
-        if args.explain:
+                plans.append((label, statement, parameters))
+        event.remove(db.engine, "before_cursor_execute", before)
+        event.remove(db.engine, "after_cursor_execute", after)
+        db.session.remove()
+
+    print("\n| page (whole request) | median ms | status |\n| --- | --- | --- |")
+    for label, who, path in pages:
+        client = app.test_client()
+        with app.app_context():
+            u = user(who)
+            session_id = u.get_id()
+            db.session.remove()
+        with client.session_transaction() as session:
+            session["_user_id"], session["_fresh"] = session_id, True
+        status = client.get(path).status_code  # warm: the templates compiled, the policy parsed
+        times = []
+        for _ in range(args.runs):
+            t0 = time.perf_counter()
+            status = client.get(path).status_code
+            times.append((time.perf_counter() - t0) * 1000)
+        print(f"| {label} | {statistics.median(times):.1f} | {status} |", flush=True)
+
+    if args.explain:
+        with app.app_context():
             raw = db.engine.raw_connection()
             try:
                 cur = raw.cursor()
-                for name, statement, parameters in plans:
-                    cur.execute("EXPLAIN (ANALYZE, COSTS OFF) " + statement, parameters)
-                    print(f"\n### {name}\n```\n" + "\n".join(r[0] for r in cur.fetchall()) + "\n```")
+                cur.execute("SET jit = off")
+                for label, statement, parameters in plans:
+                    cur.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + statement, parameters)
+                    print(f"\n#### {label}\n```\n" + "\n".join(r[0] for r in cur.fetchall()) + "\n```")
                 raw.rollback()
             finally:
                 raw.close()
-        print(f"load average after: {os.getloadavg()[0]:.2f}")
+    print(f"\nload average after: {os.getloadavg()[0]:.2f}")
     return 0
 
 

@@ -28,9 +28,15 @@ class Count(int):
         count.capped = capped
         return count
 
+    def __str__(self) -> str:
+        """As a page shows it: ``1050+`` when counting stopped (the JSON keeps the number)."""
+        return f"{int(self)}+" if self.capped else int.__repr__(self)
 
-def capped_count(stmt: Select, *, page: int = 1, per_page: int = 50, cap: int = COUNT_CAP) -> Count:
-    """How many rows ``stmt`` selects, counting no further than ``cap`` rows past the page asked for."""
+
+def capped_count(stmt: Select, *, page: int = 1, per_page: int = 50, cap: int | None = None) -> Count:
+    """How many rows ``stmt`` selects, counting no further than ``cap`` (``COUNT_CAP``) rows past the
+    page asked for."""
+    cap = COUNT_CAP if cap is None else cap
     limit = max(cap, page * per_page + cap)
     inner = stmt.order_by(None).limit(limit + 1).subquery()
     n = db.session.scalar(select(func.count()).select_from(inner)) or 0

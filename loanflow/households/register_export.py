@@ -20,7 +20,7 @@ from loanflow.accounts.models import User
 from loanflow.core.domain.idcard import mask_account, mask_id_number, mask_phone
 from loanflow.core.errors import Forbidden, Invalid, msg
 from loanflow.core.regions import Region
-from loanflow.core.scope import can_see_full_identity, village_filter
+from loanflow.core.scope import can_see_full_identity, code_prefix, village_filter
 from loanflow.extensions import db
 from loanflow.households.domain.register_layout import export_row
 from loanflow.households.models import Household, Member
@@ -95,9 +95,9 @@ def _export_rows(
         .order_by(h.id, m.id)
     )
     if village:
-        stmt = stmt.where(h.village_code.like(village + "%"))
+        stmt = stmt.where(code_prefix(h.village_code, village))
     if q:
-        stmt = stmt.where(matching(q, h.id, h.village_code, household_ids))
+        stmt = stmt.where(matching(q, h.id, household_ids))
     last = None
     mask_id = mask_id_number if masked else None
     mask_acct = mask_account if masked else None

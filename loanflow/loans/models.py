@@ -305,3 +305,16 @@ Index(
     postgresql_where=text("stage_due_on is not null"),
     sqlite_where=text("stage_due_on is not null"),
 )
+# A clerk's home (issue 14): the loans the clerk filed that wait on others — one range of this index
+# per waiting state, and the disbursed ones with an extension asked (the third column) — not every
+# loan the clerk ever filed (25,000 at a million loans).
+Index("ix_loan_clerk_filed", Loan.applied_by_id, Loan.state, Loan.extension_requested_months)
+# … and the disbursed loans of the clerk's villages maturing soon with no extension asked or used.
+_MATURING_OPEN = "state = 'disbursed' and extension_requested_months is null and extended_maturity_on is null"
+Index(
+    "ix_loan_maturing",
+    Loan.village_code,
+    Loan.maturity_on,
+    postgresql_where=text(_MATURING_OPEN),
+    sqlite_where=text(_MATURING_OPEN),
+)

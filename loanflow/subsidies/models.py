@@ -168,3 +168,6 @@ Index("ix_subsidy_case_stage_due", SubsidyCase.state, SubsidyCase.stage_due_on)
 Index(
     "ix_subsidy_case_state_village", SubsidyCase.state, SubsidyCase.village_code
 )  # lists by state in a region
+Index(
+    "ix_subsidy_case_clerk_filed", SubsidyCase.applied_by_id, SubsidyCase.state
+)  # a clerk's home: the cases the clerk filed, by waiting state (issue 14)
