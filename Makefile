@@ -9,6 +9,7 @@ export PYTHONPATH := $(CURDIR)
 # also chromium (browser tests) and poppler-utils (to look at rendered pages).
 RUN_DEB_PACKAGES := python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-wqy-microhei
 TEST_DEB_PACKAGES := $(RUN_DEB_PACKAGES) chromium poppler-utils
+BENCH_DEB_PACKAGES := $(TEST_DEB_PACKAGES) apache2-utils
 
 .PHONY: run test setup dev-setup system-deps test-system-deps lint db demo bench clean requirements
 
@@ -84,7 +85,8 @@ test: lint
 	  echo "== again on PostgreSQL =="; $(BIN)/pytest -n $(PYTEST_WORKERS); \
 	else echo "TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
 
-bench: dev-setup
+bench: dev-setup  # `ab` (apache2-utils) drives the HTTP benchmark
+	@$(MAKE) --no-print-directory deb-install PACKAGES="$(BENCH_DEB_PACKAGES)"
 	$(BIN)/python bench/run_all.py
 
 clean:

@@ -29,6 +29,7 @@ def main() -> int:
     scaled = os.environ.get("BENCH_SUPERVISION_URLS", "").split()
     if scaled:
         runs.append([sys.executable, str(HERE / "supervision.py"), *scaled])
+        runs += [[sys.executable, str(HERE / "lists.py"), url] for url in scaled]  # first pages at scale
     failed = []
     for command in runs:
         print(f"== {Path(command[1]).name}", flush=True)
