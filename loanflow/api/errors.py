@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from flask import g, json, request
+from flask import json, request
 from werkzeug.exceptions import HTTPException
 
 from loanflow.core.errors import Conflict, Invalid, ServiceError, TooManyAttempts, text
 
 PROBLEM = "application/problem+json"
+_LANGUAGE = "loanflow.api.language"
 
 
 def language() -> str:
     """English when the client asks for it first, Chinese otherwise; worked out once per request (a
     list of fifty loans labels a hundred codes, and each parse of Accept-Language cost more than the label)."""
-    lang = g.get("api_language")
+    lang = request.environ.get(_LANGUAGE)  # kept on the request (an app context may outlive it)
     if lang is None:
-        lang = g.api_language = request.accept_languages.best_match(["zh", "en"], default="zh") or "zh"
+        lang = request.environ[_LANGUAGE] = (
+            request.accept_languages.best_match(["zh", "en"], default="zh") or "zh"
+        )
     return lang
 
 
