@@ -198,3 +198,96 @@ def test_a_second_answer_under_a_key_is_refused_by_the_store_and_the_first_is_re
     assert second.status_code == 201 and second.json == first.json
     assert second.headers["Idempotent-Replayed"] == "true"
     assert db.session.scalar(select(func.count()).where(FundEntry.kind == "deposit")) == deposits
+
+
+# --- the other effects the crash doubled (issue 10): a subsidy case, a fund deposit, a recovery, an
+# account change — each through its own endpoint, a crash at its commit, then the key retried twice.
+
+
+def _applied_subsidy(client, login, users):
+    from loanflow.subsidies.models import SubsidyCase
+    from loanflow.subsidies.testing.factories import fresh_household
+
+    h = fresh_household("341503001001", "陈有田")
+    body = {"household_id": h.id, "industry": "kiwi", "quantity": "3", "consent": True}
+    count = select(func.count(SubsidyCase.id)).where(SubsidyCase.household_id == h.id)
+    return "/api/v1/subsidies", body, login("clerk"), count
+
+
+def _deposit(client, login, users):
+    from loanflow.loans.models import FundEntry
+
+    body = {
+        "county_code": "341503",
+        "amount": "1000000.00",
+        "date": "2026-03-01",
+        "reference": "县财政 2026-9",
+    }
+    count = select(func.count(FundEntry.id)).where(FundEntry.kind == "deposit", FundEntry.amount == 1_000_000)
+    return "/api/v1/fund/deposits", body, login("admin"), count
+
+
+def _recovery(client, login, users):
+    from datetime import date
+
+    from loanflow.loans.models import FundEntry
+
+    fill_fund(users)
+    loan = disbursed_loan(users, "10000.00", 12, date(2026, 3, 10))
+    officer, county = login("officer"), login("approver2")
+    with on_day("2026-04-01"):
+        client.post(f"/api/v1/loans/{loan.id}/recall", json={"reason": "挪用于建房"}, headers=officer)
+    with on_day("2026-06-30"):
+        client.post(
+            f"/api/v1/loans/{loan.id}/claim-compensation", json={"note": "三次上门催收"}, headers=officer
+        )
+        r = client.post(f"/api/v1/loans/{loan.id}/approve-compensation", json={}, headers=county)
+        assert r.status_code == 200 and r.json["state"] == "compensated", r.json
+    count = select(func.count(FundEntry.id)).where(FundEntry.loan_id == loan.id, FundEntry.kind == "recovery")
+    return f"/api/v1/loans/{loan.id}/recover", {"amount": "2000.00"}, officer, count
+
+
+def _account_change(client, login, users):
+    from loanflow.households.models import AccountChange
+    from loanflow.subsidies.testing.factories import fresh_household
+
+    h = fresh_household("341503001001", "陈有田")
+    body = {
+        "account_type": "passbook",
+        "bank_account": "88881234567",
+        "bank_name": "邮储银行",
+        "reason": "旧卡遗失",
+    }
+    count = select(func.count(AccountChange.id)).where(AccountChange.household_id == h.id)
+    return f"/api/v1/households/{h.id}/account-changes", body, login("clerk"), count
+
+
+@pytest.mark.parametrize(
+    "setup", [_applied_subsidy, _deposit, _recovery, _account_change], ids=lambda f: f.__name__.strip("_")
+)
+def test_a_crash_at_the_commit_then_two_retries_make_one_effect(client, login, users, monkeypatch, setup):
+    path, body, headers, count = setup(client, login, users)
+    headers = {**headers, "Idempotency-Key": f"crash-{setup.__name__}"}
+    real_commit = Session.commit
+    crashed = []
+
+    def dies_once(self):
+        if not crashed:
+            crashed.append(True)
+            raise OperationalError("COMMIT", {}, Exception("server closed the connection unexpectedly"))
+        return real_commit(self)
+
+    with on_day("2026-08-03"):
+        monkeypatch.setattr(Session, "commit", dies_once)
+        with pytest.raises(OperationalError):
+            client.post(path, json=body, headers=headers)
+        monkeypatch.setattr(Session, "commit", real_commit)
+        db.session.rollback()  # what the dead process's transaction became
+        assert db.session.scalar(count) == 0
+        first = client.post(path, json=body, headers=headers)
+        again = client.post(path, json=body, headers=headers)
+    assert first.status_code in (200, 201), first.json
+    assert again.status_code == first.status_code and again.json == first.json
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert db.session.scalar(count) == 1
+    assert audit.verify().ok
