@@ -69,6 +69,7 @@ def test_the_import_dry_run_marks_a_bad_cell_then_the_import_shows_its_progress(
         log_in(page, "clerk")
         page.goto("/households")
         page.click("text=批量导入农户")
+        assert page.title().startswith("批量导入农户 ·"), page.title()  # no markup in the tab's title
         shoot(page, shots, "import-desktop")
         page.set_input_files(
             "input[name=file]", {"name": "花名册.xlsx", "mimeType": XLSX, "buffer": xlsx_bytes(bad)}
@@ -88,16 +89,23 @@ def test_the_import_dry_run_marks_a_bad_cell_then_the_import_shows_its_progress(
         page.click("main form button[type=submit]")
         page.wait_for_selector("text=导入这 6 户")
         assert page.locator("progress#job-bar").count() == 1
+        shoot(page, shots, "import-checked-desktop")  # the dry-run job's page: its report, the import button
+        phone = open_page(width=390, height=844)
+        log_in(phone, "clerk")
+        phone.goto(page.url)
+        assert phone.locator("progress#job-bar").count() == 1
+        assert phone.locator("text=导入这 6 户").is_visible()
+        shoot(phone, shots, "import-checked-phone")
         page.click("text=导入这 6 户")
         page.wait_for_selector("text=已导入 6 户。")
         bar = page.locator("progress#job-bar")
         assert bar.get_attribute("value") == bar.get_attribute("max")  # the bar is full
         shoot(page, shots, "import-done-desktop")
-        phone = open_page(width=390, height=844)
-        log_in(phone, "clerk")
         phone.goto(page.url)
         shoot(phone, shots, "import-done-phone")
         phone.goto("/households/import")
+        assert phone.locator("label[for=register-file].button").is_visible()  # our file button, in view
+        shoot(phone, shots, "import-phone")
         phone.set_input_files(
             "input[name=file]", {"name": "花名册.xlsx", "mimeType": XLSX, "buffer": xlsx_bytes(bad)}
         )

@@ -101,7 +101,12 @@ def test_the_publicity_list_prints_and_is_approved_in_one_step(open_page, shots,
         assert numbers == expected
         page.emulate_media(media="print")
         assert not page.locator("header.top").is_visible() and not page.locator("#batch-approve").is_visible()
-        page.screenshot(path=os.path.join(shots, "publicity-print.png"), full_page=True)
+        _shot(page, shots, "publicity-print")  # the print view, on a desktop and on a phone
+        page.set_viewport_size(PHONE)
+        for number in expected:  # each case number whole in the page's width, nothing cut at the right
+            box = page.locator(f"table.list td.mono >> text={number}").bounding_box()
+            assert box["x"] + box["width"] <= PHONE["width"] + 1, number
+        page.set_viewport_size(DESKTOP)
         page.emulate_media(media="screen")
         _shot(page, shots, "publicity-list")
         page.click("#batch-approve")

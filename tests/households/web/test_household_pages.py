@@ -105,6 +105,17 @@ def test_lists_mask_id_numbers_and_accounts(page_as):
     assert form()["bank_account"] not in html and "*" * 12 in html
 
 
+def test_a_name_is_found_by_its_start_not_by_the_given_name_alone(page_as):
+    """Prefix, not infix (docs/decisions.md, "Search is index lookups only"): 赵大 finds 赵大山, 大山 does not."""
+    c = page_as("clerk")
+    c.post("/households/new", data=form())
+    h = db.session.query(Household).join(Member).filter(Member.id_number == GOOD_ID).one()
+    for term in ("赵大山", "赵大"):
+        assert f'/households/{h.id}"' in c.get(f"/households?q={term}").get_data(as_text=True), term
+    assert f'/households/{h.id}"' not in c.get("/households?q=大山").get_data(as_text=True)
+    assert f'/households/{h.id}"' in c.get(f"/households?q={GOOD_ID[-4:]}").get_data(as_text=True)
+
+
 def test_a_supervisor_sees_masked_numbers_even_on_the_households_page(page_as):
     page_as("clerk").post("/households/new", data=form())
     h = db.session.query(Household).join(Member).filter(Member.id_number == GOOD_ID).one()
