@@ -88,13 +88,14 @@ def import_households(form):
     upload = form["file"]
     data, name = upload.read(), upload.filename or "upload"
     options = {"village_scope": form["village_scope"], "dry_run": form["dry_run"]}
-    if service.runs_in_background(data):
+    sized = service.small_file(data)
+    if sized.in_background:
         job = service.start_import(g.user, data, name, **options)
         response = jsonify(JobOut().dump(job))
         response.status_code, response.headers["Location"] = 202, f"/api/v1/jobs/{job.id}"
         return response
     try:
-        report = service.import_households(g.user, data, name, **options)
+        report = service.import_households(g.user, data, name, **options, rows=sized.rows)
     except service.ImportRefused as error:
         return _refused(error)
     return report, 200 if report.dry_run else 201

@@ -233,12 +233,16 @@ def check_file(
     data: bytes,
     village_scope: str | None = None,
     progress: Callable[[int], None] | None = None,
+    rows: list[tuple[int, Sequence[Any]]] | None = None,
 ) -> tuple[ParsedRegister, str, str]:
-    """Parse and check a whole file against the rules and the database; raise only for file-level problems."""
+    """Parse and check a whole file against the rules and the database; raise only for file-level problems.
+
+    ``rows``: the file's rows when they were read already (``small_file``), so a file is read once."""
     scope = _check_actor(actor, village_scope)
     try:
         fmt = sniff(data)
-        parsed = read_register(_capped(iter_rows(data, fmt), progress), clock.today())
+        source = iter(rows) if rows is not None else iter_rows(data, fmt)
+        parsed = read_register(_capped(source, progress), clock.today())
     except FileProblem as problem:
         raise _file_refused(problem) from None
     _check_villages(actor, scope, parsed)
@@ -255,9 +259,12 @@ def import_households(
     village_scope: str | None = None,
     dry_run: bool = True,
     progress: Callable[[int], None] | None = None,
+    rows: list[tuple[int, Sequence[Any]]] | None = None,
 ) -> ImportReport:
-    """Import a register file: a dry run reports, a real run writes all rows or none (one audit event)."""
-    parsed, fmt, scope = check_file(actor, data, village_scope, progress)
+    """Import a register file: a dry run reports, a real run writes all rows or none (one audit event).
+
+    ``rows``: the file's rows if ``small_file`` read them already."""
+    parsed, fmt, scope = check_file(actor, data, village_scope, progress, rows)
     report = ImportReport(
         file_name=file_name,
         sha256=hashlib.sha256(data).hexdigest(),
@@ -308,13 +315,24 @@ def _ranges(ids: list[int]) -> list[list[int]]:
     return out
 
 
-def runs_in_background(data: bytes) -> bool:
-    """A file of more rows than ``HOUSEHOLD_IMPORT_SYNC_ROWS`` is imported by a background job."""
+@dataclass(frozen=True)
+class Sized:
+    """What ``small_file`` found: a file for a background job, or the rows of one to check in the request."""
+
+    in_background: bool
+    rows: list[tuple[int, Sequence[Any]]] | None = None
+
+
+def small_file(data: bytes) -> Sized:
+    """A file of more rows than ``HOUSEHOLD_IMPORT_SYNC_ROWS`` is imported by a background job; a smaller
+    one is checked in the request, from the rows read here (a file is read once: reading an xlsx is most
+    of a dry run's time). A file that cannot be read is not a job: the request refuses it at once."""
     limit = int(current_app.config.get("HOUSEHOLD_IMPORT_SYNC_ROWS", 1000))
     try:
-        return len(list(islice(iter_rows(data, sniff(data)), limit + 2))) > limit + 1  # + the header
+        rows = list(islice(iter_rows(data, sniff(data)), limit + 2))
     except FileProblem:
-        return False  # refused at once, as for a small file
+        return Sized(False)  # refused at once, as for a small file (the check reads it again and says why)
+    return Sized(True) if len(rows) > limit + 1 else Sized(False, rows)  # + the header
 
 
 def start_import(

@@ -48,11 +48,12 @@ def import_register():
     try:
         if not data:
             raise Invalid({"file": [msg("请选择要导入的文件", "Choose a file to import")]})
-        if register_io.runs_in_background(data):
+        sized = register_io.small_file(data)
+        if sized.in_background:
             job = register_io.start_import(current_user, data, name, dry_run=True)
             token = keep_upload(current_user.id, data)
             return redirect(url_for("web.import_job", job_id=job.id, token=token))
-        report = register_io.import_households(current_user, data, name, dry_run=True)
+        report = register_io.import_households(current_user, data, name, dry_run=True, rows=sized.rows)
     except Invalid as e:
         return _page(name=name, errors=refused(e), status=e.status)
     token = keep_upload(current_user.id, data)
@@ -65,11 +66,12 @@ def run_import(token: str):
     """Import the checked file: all rows or none; a big file goes to a background job."""
     service.may_register(current_user)
     data, name = kept_upload(current_user.id, token), request.form.get("name") or "upload"
-    if register_io.runs_in_background(data):
+    sized = register_io.small_file(data)
+    if sized.in_background:
         job = register_io.start_import(current_user, data, name, dry_run=False)
         return redirect(url_for("web.import_job", job_id=job.id, token=token))
     try:
-        report = register_io.import_households(current_user, data, name, dry_run=False)
+        report = register_io.import_households(current_user, data, name, dry_run=False, rows=sized.rows)
     except register_io.ImportRefused as e:
         return _page(register_io.report_json(e.report), token, name, status=422)
     drop_upload(current_user.id, token)
