@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select, type_coerce
 
 from loanflow.core import clock
 from loanflow.core.domain.labels import codes
 from loanflow.core.domain.money import ZERO
+from loanflow.core.types import Money
 from loanflow.extensions import db
 from loanflow.supervision.dashboard.build import APPROVAL, month_of
 from loanflow.supervision.dashboard.figures import LENT_STATES, OVERDUE_BANDS, in_region
@@ -86,16 +87,15 @@ def stalled_per_township(prefix: str, before: date) -> dict[str, dict[str, int]]
 
 def cap_use(prefix: str, period: str, cap: Decimal) -> tuple[int, Decimal, int]:
     """Households holding a reservation against the cap of ``period``, the sum reserved, those at the cap."""
-    rows = db.session.execute(
-        select(RollupCap.reserved, func.sum(RollupCap.households))
-        .where(in_region(RollupCap.township, prefix), RollupCap.period == period)
-        .group_by(RollupCap.reserved)
-    ).all()
-    return (
-        sum(n for _, n in rows),
-        sum((reserved * n for reserved, n in rows), ZERO),
-        sum(n for reserved, n in rows if reserved >= cap),
-    )
+    n = RollupCap.households
+    households, reserved, full = db.session.execute(
+        select(
+            func.sum(n),
+            type_coerce(func.sum(RollupCap.reserved * n), Money()),
+            func.sum(case((RollupCap.reserved >= cap, n), else_=0)),
+        ).where(in_region(RollupCap.township, prefix), RollupCap.period == period)
+    ).one()
+    return households or 0, reserved or ZERO, full or 0
 
 
 def loan_coverage(prefix: str, end: date, statuses: list[str], monitoring: list[str]) -> tuple[int, int]:
