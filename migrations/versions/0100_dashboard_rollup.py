@@ -32,6 +32,14 @@ def upgrade():
         sa.Column("households", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("township", "period", "reserved", name=op.f("pk_dashboard_rollup_cap")),
     )
+    with op.batch_alter_table("dashboard_rollup_cap", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_dashboard_rollup_cap_read",
+            ["period", "township"],
+            unique=False,
+            postgresql_include=["reserved", "households"],
+        )
+
     op.create_table(
         "dashboard_rollup_due",
         sa.Column("township", sa.String(length=9), nullable=False),
@@ -129,4 +137,7 @@ def downgrade():
 
     op.drop_table("dashboard_rollup_flow")
     op.drop_table("dashboard_rollup_due")
+    with op.batch_alter_table("dashboard_rollup_cap", schema=None) as batch_op:
+        batch_op.drop_index("ix_dashboard_rollup_cap_read", postgresql_include=["reserved", "households"])
+
     op.drop_table("dashboard_rollup_cap")

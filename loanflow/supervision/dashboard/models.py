@@ -106,6 +106,14 @@ class RollupCap(db.Model):
     period: Mapped[str] = mapped_column(String(40), primary_key=True)
     reserved: Mapped[Decimal] = mapped_column(Money, primary_key=True)
     households: Mapped[int]
+    __table_args__ = (
+        Index(
+            "ix_dashboard_rollup_cap_read",
+            "period",
+            "township",
+            postgresql_include=["reserved", "households"],
+        ),
+    )
 
 
 class RollupHouseholds(db.Model):
