@@ -1,7 +1,7 @@
 """The periodic jobs, all in one place: what the worker runs on its own, and when.
 
-The daily sweep, the audit checkpoint, the documents still owed, and the
-forgetting of old stored answers.
+The daily sweep, the audit checkpoint, the documents still owed, the
+forgetting of old stored answers, and the dashboard's rollup rebuilt whole.
 
 The worker (``huey_consumer worker.huey``, README "Production") runs these on
 its clock; on several workers give only one the periodic jobs (the others get
@@ -18,6 +18,7 @@ from loanflow.core import once, uow
 from loanflow.core.tasks import crontab, periodic
 from loanflow.documents import services as documents
 from loanflow.loans.sweep import run_sweep
+from loanflow.supervision.dashboard.keeping import rebuild_all
 
 log = logging.getLogger(__name__)
 
@@ -51,3 +52,11 @@ def audit_checkpoint() -> None:
     """Sign every audit chain's head into the checkpoint log outside the database (at least daily)."""
     made = checkpoints.write_checkpoint()
     log.info("audit checkpoint: %s chains", len(made))
+
+
+@periodic(crontab(hour="17", minute="35"))
+def rebuild_dashboard() -> None:
+    """The dashboard's rollup rebuilt whole, every township (a safety net: the rollup is kept current
+    by the changes themselves, and nothing in it depends on the date)."""
+    count = rebuild_all()
+    log.info("dashboard rollup: rebuilt %s townships", count)

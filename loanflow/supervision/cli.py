@@ -41,3 +41,16 @@ def stalled_command(username: str, limit: int) -> None:
         }
         click.echo(json.dumps(line, ensure_ascii=False))
     click.echo(json.dumps({"total": total}))
+
+
+@cli.command("rebuild-dashboard")
+@click.option("--region", default="", help="Only the townships of this county or township (default: all).")
+def rebuild_dashboard_command(region: str) -> None:
+    """Rebuild the dashboard's per-township rollup from the cases (after the migration, or at any time)."""
+    import time
+
+    from loanflow.supervision.dashboard.keeping import rebuild_all
+
+    began = time.perf_counter()
+    count = rebuild_all(region)
+    click.echo(json.dumps({"townships": count, "seconds": round(time.perf_counter() - began, 1)}))

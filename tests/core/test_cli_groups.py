@@ -131,6 +131,7 @@ def test_flask_loanflow_lists_every_feature_command(app):
         "export-households",
         "import-households",
         "publish-policy",
+        "rebuild-dashboard",
         "region-problems",
         "stalled",
         "sweep",

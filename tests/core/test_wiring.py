@@ -47,6 +47,7 @@ def test_building_an_app_connects_every_feature_receiver():
         "calendar-year-entered": [
             "loanflow.loans.deadlines.refirm_loan_deadlines",
             "loanflow.subsidies.refirm_dates",
+            "loanflow.supervision.dashboard.keeping.calendar_year_entered",
         ],
         "work-queue-sections": [
             "loanflow.households.queue.queue_section",
@@ -68,7 +69,10 @@ def test_building_an_app_connects_every_feature_receiver():
             "loanflow.supervision.dashboard.views.menu_entries",
             "loanflow.supervision.views.menu_entries",
         ],
-        "case-moved": ["loanflow.supervision.services.presses.answer_presses"],
+        "case-moved": [
+            "loanflow.supervision.dashboard.keeping.case_moved",
+            "loanflow.supervision.services.presses.answer_presses",
+        ],
         "role-home": ["loanflow.admin.views.admin_home_for", "loanflow.supervision.views.role_home"],
         "case-notices": ["loanflow.supervision.notices.case_notices"],
         "cases-by-number": [

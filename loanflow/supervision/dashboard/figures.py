@@ -140,22 +140,41 @@ class Spans:
         return sum(self.pairs.values())
 
 
-def stage_spans(prefix: str, start: date, end: date) -> list[Spans]:
-    """Every waiting stage that ended between the dates (one grouped query per stage)."""
+def stage_ends(prefix: str, start: date | None = None, end: date | None = None) -> list[tuple]:
+    """Every waiting stage that ended between the dates (or ever), one grouped query per stage:
+    rows ``(product, stage, started, ended, cases, amount moved or None)`` per (started, ended) pair."""
     out = []
     for product, stages in (("loan", LOAN_STAGES), ("subsidy", SUBSIDY_STAGES)):
         for stage, began, ended, amount in stages:
             model = began.class_ if began.class_ is not Publicity else ended.class_
             cols = [began, ended, func.count()] + ([func.sum(amount)] if amount is not None else [])
-            stmt = select(*cols).where(
-                in_region(model.village_code, prefix), ended >= start, ended <= end, began.is_not(None)
-            )
+            stmt = select(*cols).where(in_region(model.village_code, prefix), began.is_not(None))
+            stmt = stmt.where(ended >= start) if start is not None else stmt.where(ended.is_not(None))
+            if end is not None:
+                stmt = stmt.where(ended <= end)
             if Publicity in (began.class_, ended.class_):
                 stmt = stmt.join(Publicity, Publicity.id == SubsidyCase.publicity_id)
-            rows = list(db.session.execute(stmt.group_by(began, ended)))
-            moved = sum((_money(r[3]) for r in rows), ZERO) if amount is not None else None
-            out.append(Spans(product, stage, Counter({(r[0], r[1]): r[2] for r in rows}), moved))
+            for r in db.session.execute(stmt.group_by(began, ended)):
+                out.append((product, stage, r[0], r[1], r[2], _money(r[3]) if amount is not None else None))
     return out
+
+
+def stage_spans(prefix: str, start: date, end: date) -> list[Spans]:
+    """Every waiting stage that ended between the dates, with its (started, ended) pairs and what it moved."""
+    spans = {
+        (product, stage): Spans(product, stage, Counter(), ZERO if amount is not None else None)
+        for product, stages in (("loan", LOAN_STAGES), ("subsidy", SUBSIDY_STAGES))
+        for stage, _began, _ended, amount in stages
+    }
+    moved: Counter = Counter()
+    for product, stage, began, ended, count, amount in stage_ends(prefix, start, end):
+        spans[(product, stage)].pairs[(began, ended)] += count
+        if amount is not None:
+            moved[(product, stage)] += amount
+    return [
+        Spans(x.product, x.stage, x.pairs, x.amount if x.amount is None else moved[key] + ZERO)
+        for key, x in spans.items()
+    ]
 
 
 class WorkingDayCounter:
@@ -164,6 +183,10 @@ class WorkingDayCounter:
 
     def __init__(self, calendar: WorkCalendar):
         self.calendar, self._ordinal, self._first, self._last = calendar, [], None, None
+
+    def cover(self, first: date, last: date) -> None:
+        """Count the working days of every date from ``first`` to ``last`` (once; ``between`` reads them)."""
+        self._cover(first, last)
 
     def _cover(self, first: date, last: date) -> None:
         if self._first is not None and self._first <= first and last <= self._last:
@@ -190,14 +213,21 @@ class WorkingDayCounter:
         days: Counter = Counter()
         for (a, b), n in spans.items():
             days[self.between(a, b)] += n
-        total = sum(days.values())
-        seen, middle = 0, []
-        for value, n in sorted(days.items()):
-            for k in ((total - 1) // 2, total // 2):
-                if seen <= k < seen + n:
-                    middle.append(value)
-            seen += n
-        return sum(middle) / len(middle)
+        return median_of(days)
+
+
+def median_of(days: Counter) -> float | None:
+    """The median of a histogram ``{working days: how many}`` (the mean of the two middle values), or None."""
+    total = sum(days.values())
+    if not total:
+        return None
+    seen, middle = 0, []
+    for value, n in sorted(days.items()):
+        for k in ((total - 1) // 2, total // 2):
+            if seen <= k < seen + n:
+                middle.append(value)
+        seen += n
+    return sum(middle) / len(middle)
 
 
 def loan_coverage(prefix: str, end: date, statuses: list[str], monitoring: list[str]) -> tuple[int, int]:

@@ -96,6 +96,16 @@ class DashboardOut(Schema):
     from_ = fields.String(data_key="from", attribute="from")
     to = fields.String()
     as_of = fields.String()
+    figures_as_of = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "数据截至: every change committed before this instant (UTC) is counted; "
+            "null while the rollup has not been built"
+        },
+    )
+    figures_current = fields.Boolean(
+        metadata={"description": "false while a change waits for the rollup's rebuild (a few seconds)"}
+    )
     loans_by_state = fields.List(fields.Nested(StateCountOut))
     subsidies_by_state = fields.List(fields.Nested(StateCountOut))
     stalled_by_township = fields.List(fields.Nested(TownshipStalledOut))

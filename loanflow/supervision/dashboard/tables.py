@@ -122,6 +122,8 @@ def everything(d: Dashboard, lang: str) -> dict[str, Any]:
         "from": d.start.isoformat(),
         "to": d.end.isoformat(),
         "as_of": d.as_of.isoformat(),
+        "figures_as_of": d.figures_as_of.isoformat(timespec="seconds") if d.figures_as_of else None,
+        "figures_current": d.figures_current,
         "loans_by_state": states(d, "loan", lang),
         "subsidies_by_state": states(d, "subsidy", lang),
         "stalled_by_township": stalled(d),
