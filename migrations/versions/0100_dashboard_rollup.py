@@ -7,7 +7,7 @@ dashboard counts that region's cases directly, as before. Fill them with
 ``flask loanflow rebuild-dashboard`` after the upgrade (the nightly job does it too).
 
 Revision ID: 0100_dashboard_rollup
-Revises: 0090_performance
+Revises: 0092_clerk_home
 Create Date: 2026-11-30
 
 """
@@ -18,7 +18,7 @@ from alembic import op
 import loanflow.core.types
 
 revision = "0100_dashboard_rollup"
-down_revision = "0090_performance"
+down_revision = "0092_clerk_home"
 branch_labels = None
 depends_on = None
 
