@@ -4,10 +4,11 @@ A writing transaction starts with ``BEGIN IMMEDIATE`` (the recipe of SQLAlchemy'
 SQLite dialect docs): it takes the write lock at once, so two requests racing on
 one row are ordered instead of failing with "database is locked". GET requests
 begin deferred and read a WAL snapshot without the lock, so readers never block
-writers; a GET view that writes (``writes_on_get``: the audit verification records
+writers; a GET that writes (``writes_on_get``: the audit verification records
 itself) begins IMMEDIATE, since a deferred transaction that read a snapshot cannot
 take the write lock once another writer has committed after it ("database is locked"
-at once, whatever the busy timeout). Every commit is synced to disk, because these are money records.
+at once, whatever the busy timeout). Every commit is synced to disk, because these are
+money records.
 
 PostgreSQL: each new connection turns JIT compilation off (``SET jit = off``). The app's statements
 are short lookups by index; on a large table the planner's cost estimate crosses ``jit_above_cost``
@@ -16,9 +17,7 @@ Nothing else deviates from the server's defaults: the settings that matter for o
 (``shared_buffers``, ``work_mem``) belong to its configuration, not to the app.
 """
 
-from collections.abc import Callable
-from typing import Any
-
+from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -46,13 +45,13 @@ def configure_engine(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN" if _read_only_request() else "BEGIN IMMEDIATE")
 
 
-_WRITES_ON_GET = "loanflow_writes_on_get"
+WRITING_GETS = "loanflow.writing_gets"  # app.extensions key: the endpoints whose GET writes
 
 
-def writes_on_get(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Mark a GET view that writes (put it innermost: ``functools.wraps`` carries the mark outwards)."""
-    setattr(view, _WRITES_ON_GET, True)
-    return view
+def writes_on_get(app: Flask, *endpoints: str) -> None:
+    """These endpoints' GETs write (the audit verification records itself): on SQLite their transaction
+    begins IMMEDIATE like a POST's. Named by the feature that owns them, in its ``init_app``."""
+    app.extensions.setdefault(WRITING_GETS, set()).update(endpoints)
 
 
 def _read_only_request() -> bool:
@@ -61,8 +60,7 @@ def _read_only_request() -> bool:
 
     if not (has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")):
         return False
-    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
-    return not getattr(view, _WRITES_ON_GET, False)
+    return request.endpoint not in current_app.extensions.get(WRITING_GETS, ())
 
 
 POSTGRESQL_SETTINGS = {"jit": "off"}  # see the module docstring
