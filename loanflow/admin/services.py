@@ -231,7 +231,8 @@ class Attention:
     officers: dict[int, int]
     never_logged_in: list[User]
     provisional_years: dict[int, int]
-    last_check: datetime | None
+    last_check: datetime | None  # the last signed checkpoint
+    last_verification: audit.RecordedCheck | None = None
 
 
 def provisional_years(county: str) -> dict[int, int]:
@@ -252,6 +253,12 @@ def provisional_years(county: str) -> dict[int, int]:
     return dict(sorted(counts.items()))
 
 
+# What the home shows as "the last audit verification": the newest event with one of these actions
+# (every verification of the trail records one: the command, the API, the supervisor's page).
+# Checkpoints are not events: the signed log outside the database is their record (``last_audit_check``).
+AUDIT_CHECK_ACTIONS = (audit.VERIFY_ACTION,)
+
+
 def last_audit_check() -> datetime | None:
     """When the audit trail's chain heads were last checkpointed (signed, outside the database); None: never."""
     return max((datetime.fromisoformat(c.at) for c in read_checkpoints().checkpoints), default=None)
@@ -259,7 +266,7 @@ def last_audit_check() -> datetime | None:
 
 def attention(actor: User) -> Attention:
     """Townships without a branch, branches without an active officer, users who never logged in,
-    years counted provisionally, the last audit verification."""
+    years counted provisionally, the last audit checkpoint and the last verification (who, when, result)."""
     tree = region_tree(actor)
     townships = [t for county in tree for t in county.children if t.problem]
     all_branches = branches(actor)
@@ -279,4 +286,5 @@ def attention(actor: User) -> Attention:
         list(never),
         provisional_years(_county(actor)),
         last_audit_check(),
+        audit.last_check(AUDIT_CHECK_ACTIONS),
     )

@@ -13,11 +13,14 @@ cli = AppGroup("audit", help="Audit commands (filed under flask loanflow).")
 
 @cli.command("verify-audit")
 def verify_audit_command() -> None:
-    """Check every hash chain of the audit trail and the signed checkpoints; exit 1 at the first broken link."""
+    """Check every hash chain of the audit trail and the signed checkpoints; exit 1 at the first broken link.
+    The verification is recorded (an ``audit.verify`` event by the system), as on the API and the page."""
     from loanflow.audit.schemas import VerificationOut
-    from loanflow.audit.services import verify
+    from loanflow.audit.services import check
+    from loanflow.core import uow
 
-    result = verify()
+    result = check(None, via="command")  # the system verified: recorded even when a link is broken
+    uow.commit()
     click.echo(json.dumps(VerificationOut().dump(result), ensure_ascii=False))
     if not result.ok:
         sys.exit(1)

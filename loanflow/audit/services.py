@@ -146,6 +146,7 @@ class Verification:
     events: int
     broken: BrokenLink | None
     checkpoints: int = 0
+    names: tuple[str, ...] = ()  # the chains walked (up to the broken one)
 
 
 def verify(chains: list[str] | None = None) -> Verification:
@@ -163,7 +164,7 @@ def verify(chains: list[str] | None = None) -> Verification:
     log = read_checkpoints()
     if log.bad_lines:
         problem = f"checkpoint log line {log.bad_lines[0]}: the signature does not hold"
-        return Verification(False, 0, 0, BrokenLink("", 0, None, problem), len(log.checkpoints))
+        return Verification(False, 0, 0, BrokenLink("", 0, None, problem), len(log.checkpoints), ())
     signed: dict[str, list] = {}
     for c in log.checkpoints:
         signed.setdefault(c.chain, []).append(c)
@@ -177,9 +178,101 @@ def verify(chains: list[str] | None = None) -> Verification:
         total += count
         if broken is not None:
             db.session.expire_all()
-            return Verification(False, len(names), total, broken, len(log.checkpoints))
+            return Verification(False, len(names), total, broken, len(log.checkpoints), tuple(names))
     db.session.expire_all()
-    return Verification(True, len(names), total, None, len(log.checkpoints))
+    return Verification(True, len(names), total, None, len(log.checkpoints), tuple(names))
+
+
+# Every verification is itself an audit event of the global chain, on one fixed entity, so "the newest
+# verification" is read through ``ix_audit_event_entity`` whatever the size of the trail, and the record
+# of who verified what cannot be edited quietly either (it is a link of a chain the next one checks).
+VERIFY_ACTION = "audit.verify"
+VERIFIED_ENTITY = ("audit_trail", "chains")
+VIA = (
+    "command",
+    "api",
+    "page",
+)  # how it was run: ``flask loanflow verify-audit``, the API, the supervisor's page
+
+
+def check(actor: Any, chains: list[str] | None = None, *, via: str) -> Verification:
+    """``verify`` the chains and record that it was done (``audit.verify``: who, when, which chains, how
+    many events, and the result, ok or the first broken link) in the caller's transaction. ``actor``
+    None is the system (the command). A broken trail is recorded too: that is the record that matters."""
+    assert via in VIA, via
+    result = verify(chains)
+    broken = result.broken
+    record(
+        actor,
+        VERIFY_ACTION,
+        *VERIFIED_ENTITY,
+        chain=GLOBAL_CHAIN,
+        after={
+            "via": via,
+            "ok": result.ok,
+            "asked": sorted(chains) if chains is not None else "all",
+            "chains": list(result.names),
+            "events": result.events,
+            "checkpoints": result.checkpoints,
+            "broken": None
+            if broken is None
+            else {
+                "chain": broken.chain,
+                "seq": broken.seq,
+                "event_id": broken.event_id,
+                "problem": broken.problem,
+            },
+        },
+    )
+    return result
+
+
+@dataclass(frozen=True)
+class RecordedCheck:
+    """A verification as recorded: when, by whom (their name; "system" for the command), and its result."""
+
+    at: datetime
+    actor: str
+    actor_name: str
+    via: str
+    ok: bool
+    chains: list[str]
+    events: int
+    broken: dict | None  # chain, seq, event_id, problem
+
+    @property
+    def by_system(self) -> bool:
+        return self.actor == "system"
+
+
+def last_check(actions: tuple[str, ...] = (VERIFY_ACTION,)) -> RecordedCheck | None:
+    """The newest recorded verification, with its person's name, in one statement: the fixed entity's
+    index finds the verifications (one row each), not a walk of the trail."""
+    name_of = current_app.extensions.get(NAME_OF, lambda _actor_id: literal(None, String))
+    row = db.session.execute(
+        select(AuditEvent.occurred_at, AuditEvent.actor, AuditEvent.after, name_of(AuditEvent.actor_id))
+        .where(
+            AuditEvent.entity_type == VERIFIED_ENTITY[0],
+            AuditEvent.entity_id == VERIFIED_ENTITY[1],
+            AuditEvent.action.in_(actions),
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    ).one_or_none()
+    if row is None:
+        return None
+    at, actor, after, name = row
+    after = after or {}
+    return RecordedCheck(
+        at=at,
+        actor=actor,
+        actor_name=name or actor,
+        via=after.get("via", ""),
+        ok=bool(after.get("ok")),
+        chains=list(after.get("chains") or []),
+        events=int(after.get("events") or 0),
+        broken=after.get("broken"),
+    )
 
 
 def _walk(chain: str, head: AuditChainHead | None, checkpoints: list) -> tuple[int, BrokenLink | None]:

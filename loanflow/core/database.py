@@ -4,7 +4,11 @@ A writing transaction starts with ``BEGIN IMMEDIATE`` (the recipe of SQLAlchemy'
 SQLite dialect docs): it takes the write lock at once, so two requests racing on
 one row are ordered instead of failing with "database is locked". GET requests
 begin deferred and read a WAL snapshot without the lock, so readers never block
-writers. Every commit is synced to disk, because these are money records.
+writers; a GET that writes (``writes_on_get``: the audit verification records
+itself) begins IMMEDIATE, since a deferred transaction that read a snapshot cannot
+take the write lock once another writer has committed after it ("database is locked"
+at once, whatever the busy timeout). Every commit is synced to disk, because these are
+money records.
 
 PostgreSQL: each new connection turns JIT compilation off (``SET jit = off``). The app's statements
 are short lookups by index; on a large table the planner's cost estimate crosses ``jit_above_cost``
@@ -13,6 +17,7 @@ Nothing else deviates from the server's defaults: the settings that matter for o
 (``shared_buffers``, ``work_mem``) belong to its configuration, not to the app.
 """
 
+from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -40,11 +45,22 @@ def configure_engine(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN" if _read_only_request() else "BEGIN IMMEDIATE")
 
 
+WRITING_GETS = "loanflow.writing_gets"  # app.extensions key: the endpoints whose GET writes
+
+
+def writes_on_get(app: Flask, *endpoints: str) -> None:
+    """These endpoints' GETs write (the audit verification records itself): on SQLite their transaction
+    begins IMMEDIATE like a POST's. Named by the feature that owns them, in its ``init_app``."""
+    app.extensions.setdefault(WRITING_GETS, set()).update(endpoints)
+
+
 def _read_only_request() -> bool:
     """A GET reads: with WAL it need not hold the write lock, so readers never block writers."""
-    from flask import has_request_context, request
+    from flask import current_app, has_request_context, request
 
-    return has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+    if not (has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")):
+        return False
+    return request.endpoint not in current_app.extensions.get(WRITING_GETS, ())
 
 
 POSTGRESQL_SETTINGS = {"jit": "off"}  # see the module docstring

@@ -127,3 +127,40 @@ def test_cookies_are_secure_and_the_client_address_is_the_proxys_report_behind_t
         assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
         assert ok.headers["Strict-Transport-Security"].startswith("max-age=")
         db.session.remove()
+
+
+def test_a_password_an_admin_set_gets_no_token_until_changed_on_the_page(app, client, demo):
+    """An admin's reset (or a new account) forces a change at the first login; the token API refuses the
+    admin's password meanwhile, else the API would be a way around the change."""
+    admin = PageClient(app, app.response_class, use_cookies=True)
+    assert admin.post("/login", data={"username": "admin", "password": DEMO_PASSWORD}).status_code == 302
+    clerk_id = db.session.scalar(db.select(User.id).where(User.username == "clerk"))
+    admin.post(f"/users/{clerk_id}/password", data={"password": "Reset-by-admin-1"})
+    refused = client.post("/api/v1/tokens", json={"username": "clerk", "password": "Reset-by-admin-1"})
+    assert refused.status_code == 403 and "token" not in refused.json
+    assert "须先在登录页面修改" in refused.json["detail"]
+    english = client.post(
+        "/api/v1/tokens",
+        json={"username": "clerk", "password": "Reset-by-admin-1"},
+        headers={"Accept-Language": "en"},
+    )
+    assert english.status_code == 403 and "must be changed on the pages" in english.json["detail"]
+    browser = PageClient(app, app.response_class, use_cookies=True)
+    browser.post("/login", data={"username": "clerk", "password": "Reset-by-admin-1"})
+    changed = browser.post(
+        "/password",
+        data={
+            "current_password": "Reset-by-admin-1",
+            "new_password": "Spring-tea-2026",
+            "confirm_password": "Spring-tea-2026",
+        },
+    )
+    assert changed.status_code == 302
+    assert (
+        client.post("/api/v1/tokens", json={"username": "clerk", "password": "Reset-by-admin-1"}).status_code
+        == 401
+    )
+    issued = client.post("/api/v1/tokens", json={"username": "clerk", "password": "Spring-tea-2026"})
+    assert issued.status_code == 201 and issued.json["token"]
+    headers = {"Authorization": f"Bearer {issued.json['token']}"}
+    assert client.get("/api/v1/households", headers=headers).status_code == 200

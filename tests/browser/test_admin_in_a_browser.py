@@ -143,3 +143,19 @@ def test_the_admin_unblocks_branch_b_publishes_a_rate_and_enters_2027(open_page,
     officer.click("main button[type=submit]")
     officer.wait_for_url("**/")
     assert "密码已修改" in officer.locator(".flash.ok").inner_text()
+
+
+def test_a_broken_audit_chain_stands_out_in_red_on_the_admins_home(app, open_page, shots):
+    """The last verification found an edited event: the card says where, in red, at both widths."""
+    from tests.audit.test_audit import _tamper
+
+    _tamper("UPDATE audit_event SET actor = 'someone' WHERE seq = 3 AND chain = '341503'")
+    assert app.test_cli_runner().invoke(args=["loanflow", "verify-audit"]).exit_code == 1
+    page = open_page(*DESKTOP)
+    admin_logs_in(page)
+    broken = page.locator("#audit-check #broken-link")
+    assert "链 341503，第 3 个事件（内容被改动）" in broken.inner_text()
+    assert broken.evaluate("e => getComputedStyle(e).color") == "rgb(179, 38, 30)"  # --bad
+    assert "由系统通过命令行执行" in page.locator("#last-verification").inner_text()
+    page.locator("#audit-check").scroll_into_view_if_needed()
+    shoot(page, shots, "admin-home-broken-audit")

@@ -11,7 +11,6 @@ from sqlalchemy import text
 from config import TestConfig
 from loanflow import create_app
 from loanflow.extensions import db
-from loanflow.testing import database as test_databases
 
 pytestmark = pytest.mark.postgres_only
 
@@ -19,13 +18,16 @@ BOGUS = {"Authorization": "Bearer lf_not-a-token"}
 
 
 def test_a_dropped_connection_is_503_with_retry_after_and_the_next_request_reconnects(app):
-    node = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": test_databases.test_database_url()})
+    # The run's own database, as the app has it: asking ``test_database_url()`` again would drop and
+    # recreate an xdist worker's database under the tests that follow on that worker.
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    node = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": url})
     client = node.test_client()
     assert client.get("/api/v1/loans", headers=BOGUS).status_code == 401  # the token looked up: pooled
     with node.app_context():
         pid = db.session.scalar(text("SELECT pg_backend_pid()"))
         db.session.remove()  # back to the pool, still the one connection
-    plain = test_databases.test_database_url().replace("postgresql+psycopg://", "postgresql://")
+    plain = url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(plain, autocommit=True) as admin:
         assert admin.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone()[0]
 

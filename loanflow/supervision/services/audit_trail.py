@@ -165,6 +165,7 @@ def _short(value: Any) -> str:
 
 
 def verify(user: Any) -> audit.Verification:
-    """Walk the chains the caller may read (the county's) and report the first broken link."""
+    """Walk the chains the caller may read (the county's and the global one) and report the first broken
+    link; the verification is recorded with the supervisor's name (``audit.verify``)."""
     require_supervisor(user)
-    return audit.verify([user.region_code[:6], audit.GLOBAL_CHAIN])
+    return audit.check(user, [user.region_code[:6], audit.GLOBAL_CHAIN], via="page")

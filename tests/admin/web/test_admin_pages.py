@@ -229,3 +229,76 @@ def test_the_home_shows_when_the_audit_trail_was_last_checkpointed(app, page_as,
     write_checkpoint()
     card = admin.get("/admin").get_data(as_text=True).split('id="audit-check"')[1].split("</section>")[0]
     assert "审计链最近一次签名检查点" in card and "尚无检查点" not in card
+
+
+def _audit_card(client, query: str = "") -> str:
+    return (
+        client.get("/admin" + query)
+        .get_data(as_text=True)
+        .split('id="audit-check"')[1]
+        .split("</section>")[0]
+    )
+
+
+def test_the_home_shows_the_newest_verification_with_the_persons_name(client, login, page_as):
+    admin = page_as("admin")
+    assert "审计留痕尚未核验过" in _audit_card(admin)
+    page_as("supervisor").post("/supervision/audit")
+    card = _audit_card(admin)
+    assert "吴督查" in card and "审计留痕页面" in card and "审计链完整" in card and "尚未核验" not in card
+    assert client.get("/api/v1/audit/verify", headers=login("admin")).status_code == 200
+    card = _audit_card(admin)
+    assert "周管理" in card and "API 接口" in card and "吴督查" not in card
+    english = _audit_card(admin, "?lang=en")
+    assert (
+        "Last verification:" in english
+        and "through the API" in english
+        and "Every chain was whole" in english
+    )
+
+
+def test_the_commands_verification_is_shown_as_the_systems(app, page_as):
+    assert app.test_cli_runner().invoke(args=["loanflow", "verify-audit"]).exit_code == 0
+    card = _audit_card(page_as("admin"))
+    assert "由系统通过命令行执行" in card
+
+
+@pytest.mark.truncate  # edits the table through a connection of its own
+def test_a_broken_chain_found_by_the_last_verification_is_a_problem_on_the_home(app, page_as):
+    from tests.audit.test_audit import _tamper
+
+    victim = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.chain == "341503").order_by(AuditEvent.seq).offset(2).limit(1)
+    ).one()
+    seq = victim.seq
+    db.session.rollback()
+    _tamper("UPDATE audit_event SET reason = 'nothing happened' WHERE id = :id", id=victim.id)
+    admin = page_as("admin")
+    html = admin.get("/admin").get_data(as_text=True)
+    assert '<section class="card" id="audit-check">' in html  # nothing verified since: no alarm yet
+    assert app.test_cli_runner().invoke(args=["loanflow", "verify-audit"]).exit_code == 1
+    html = admin.get("/admin").get_data(as_text=True)
+    assert '<section class="card bad" id="audit-check">' in html
+    broken = html.split('id="broken-link"')[1].split("</p>")[0]
+    assert f"链 341503，第 {seq} 个事件（内容被改动）" in broken
+    assert 'class="bad-text" id="broken-link"' in html
+
+
+def test_the_homes_statements_do_not_grow_with_the_verifications(app, page_as):
+    from loanflow.audit import services as audit
+    from loanflow.core import uow
+    from loanflow.testing.querycount import statements
+
+    admin = page_as("admin")
+    audit.check(None, via="command")
+    uow.commit()
+    admin.get("/admin")  # what the first page of a process reads once (the policy, the calendar)
+    with statements() as one:
+        assert admin.get("/admin").status_code == 200
+    for _ in range(5):
+        audit.check(None, via="command")
+    uow.commit()
+    with statements() as six:
+        assert admin.get("/admin").status_code == 200
+    assert len(six) == len(one)
+    assert len([s for s in six if "audit_event" in s]) == 1
