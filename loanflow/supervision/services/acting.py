@@ -20,6 +20,7 @@ from loanflow.accounts.models import User
 from loanflow.core.domain.labels import label
 from loanflow.core.errors import Msg, msg
 from loanflow.core.regions import Branch
+from loanflow.core.scope import code_prefix
 from loanflow.core.workflow import Moment
 from loanflow.extensions import db
 from loanflow.supervision.cases import PRODUCTS, Product
@@ -56,7 +57,7 @@ class Staff:
             return
         stmt = (
             select(User)
-            .where(User.role.in_(ACTING_ROLES), or_(*[User.region_code.startswith(c) for c in counties]))
+            .where(User.role.in_(ACTING_ROLES), or_(*[code_prefix(User.region_code, c) for c in counties]))
             .options(selectinload(User.branch).selectinload(Branch.townships))
             .order_by(User.id)
         )
