@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import exists, func, literal, select, union_all
 
 from loanflow.calendar.services import work_calendar
-from loanflow.core import clock
+from loanflow.core import clock, paging
 from loanflow.core.domain.workdays import WorkCalendar
 from loanflow.core.errors import Forbidden, Msg, msg
 from loanflow.core.paging import Count, capped_count
@@ -131,7 +131,7 @@ def stalled_queue(
     cal = work_calendar()
     before = last_working_day(cal, today)
     rows = _union(user, f, before)
-    total = capped_count(select(rows.c.case_id), page=page, per_page=per_page)
+    total = capped_count(select(rows.c.case_id), page=page, per_page=per_page, cap=paging.COUNT_CAP)
     return describe(user, _page_keys(user, f, before, page, per_page), cal, today), total
 
 
