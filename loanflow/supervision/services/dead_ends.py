@@ -53,6 +53,7 @@ from loanflow.supervision.services.stalled import Filters, StalledCase, _product
 
 LIMIT = 50  # dead ends listed (the home); the count says "50+" past it
 CANDIDATES = 5  # candidates read per product, in multiples of the limit (more: the count is a floor)
+REFUSED_ROWS = 1000  # the guards' rows read as keys (more: a subquery)
 
 NEVER = "never"  # nobody may take the action, on any case
 OPEN = "open"  # someone may always take it, on every case
@@ -178,15 +179,17 @@ def _stuck(p: Product, rule: tuple, today: date, refused_rows: dict) -> list | N
     naming one of them — a planner guessing the rows of a join may otherwise read every publicized case."""
     fk = p.guard_join[0] if p.guard_join is not None else None
 
-    def refused_by(guards: tuple[str, ...]) -> list:
+    def refused_by(guards: tuple[str, ...]) -> Any:
         """The joined rows on which all these guards may refuse: each guard's alternatives combined, one
-        index range each (``ix_publicity_approval``; ``ix_publicity_provisional``)."""
+        index range each (``ix_publicity_approval``; ``ix_publicity_provisional``). Their keys when they
+        are a few; past ``REFUSED_ROWS`` (every 公示 list that ended, when no county approver is left
+        to approve), the subquery itself: then nearly every case of the state is a dead end anyway."""
         if guards not in refused_rows:
             pk = p.guard_join[1]
             arms = [select(pk).where(*c) for c in product(*(p.guard_refused[g](today) for g in guards))]
-            refused_rows[guards] = sorted(
-                set(db.session.scalars(union_all(*arms) if len(arms) > 1 else arms[0]))
-            )
+            stmt = union_all(*arms) if len(arms) > 1 else arms[0]
+            keys = list(db.session.scalars(select(stmt.subquery()).limit(REFUSED_ROWS + 1)))
+            refused_rows[guards] = sorted(set(keys)) if len(keys) <= REFUSED_ROWS else stmt
         return refused_rows[guards]
 
     on_case, guards = [], []
@@ -203,7 +206,7 @@ def _stuck(p: Product, rule: tuple, today: date, refused_rows: dict) -> list | N
             on_case.append(barred)
     if guards:
         rows = refused_by(tuple(sorted(guards)))
-        if not rows:
+        if isinstance(rows, list) and not rows:
             return None
         on_case.append(fk.in_(rows))
     return on_case

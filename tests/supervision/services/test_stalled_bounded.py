@@ -21,6 +21,7 @@ from loanflow.policy.services import current_policy
 from loanflow.subsidies.models import SubsidyCase
 from loanflow.subsidies.testing.factories import applied_cases, make_case
 from loanflow.supervision.cases import PRODUCTS
+from loanflow.supervision.services import dead_ends as dead_ends_module
 from loanflow.supervision.services.acting import Staff, who_must_act
 from loanflow.supervision.services.dead_ends import dead_ends, find_dead_ends
 from loanflow.supervision.services.stalled import Filters, all_stalled, stalled_queue
@@ -110,7 +111,11 @@ def screened(user, today: date) -> set[tuple[str, int]]:
     return {(r.case_type, r.case_id) for r in dead_ends(user, today)}
 
 
-def test_the_dead_end_screen_finds_what_judging_every_waiting_case_finds(county, township_supervisor):
+@pytest.mark.parametrize("refused_rows", [1000, 0], ids=["guard rows as keys", "guard rows as a subquery"])
+def test_the_dead_end_screen_finds_what_judging_every_waiting_case_finds(
+    county, township_supervisor, monkeypatch, refused_rows
+):
+    monkeypatch.setattr(dead_ends_module, "REFUSED_ROWS", refused_rows)
     clerk, clerk2 = county["clerk"], county["clerk2"]
     with business_date(date(2026, 2, 2)):
         rated = drive(
