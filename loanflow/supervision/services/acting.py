@@ -73,10 +73,13 @@ def _moving(product: Product, state: str, role: str) -> list[str]:
 
 def may_move(product: Product, user: Any, case: Any, now: Moment) -> bool:
     """Whether ``user`` may move the case on now (deactivated or not: the caller decides)."""
+    return product.engine.sees(user, case) and _may_move_seen(product, user, case, now)
+
+
+def _may_move_seen(product: Product, user: Any, case: Any, now: Moment) -> bool:
+    """``may_move`` for a user already known to see the case."""
     engine = product.engine
-    return engine.sees(user, case) and any(
-        engine.may(user, case, a, now) for a in _moving(product, case.state, user.role)
-    )
+    return any(engine.may(user, case, a, now) for a in _moving(product, case.state, user.role))
 
 
 def who_must_act(product: Product, case: Any, staff: Staff, now: Moment) -> WhoMustAct:
@@ -90,7 +93,7 @@ def who_must_act(product: Product, case: Any, staff: Staff, now: Moment) -> WhoM
         for user in staff.by_role.get(role, ()):
             if not engine.sees(user, case):
                 continue
-            if not may_move(product, user, case, now):
+            if not _may_move_seen(product, user, case, now):
                 blocked.append(user)
             elif user.active:
                 actors.append(Actor(user.id, user.full_name, user.role))
