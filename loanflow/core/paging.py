@@ -28,10 +28,6 @@ class Count(int):
         count.capped = capped
         return count
 
-    def __str__(self) -> str:
-        """As a page shows it: ``1050+`` when counting stopped (the JSON keeps the number)."""
-        return f"{int(self)}+" if self.capped else int.__repr__(self)
-
 
 def capped_count(stmt: Select, *, page: int = 1, per_page: int = 50, cap: int | None = None) -> Count:
     """How many rows ``stmt`` selects, counting no further than ``cap`` (``COUNT_CAP``) rows past the

@@ -7,8 +7,9 @@ action added to a product's table needs no change here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -21,7 +22,7 @@ from loanflow.households.models import Member
 from loanflow.loans.models import Loan
 from loanflow.loans.workflow import LOANS
 from loanflow.subsidies.documents import subsidy_case_no
-from loanflow.subsidies.models import SubsidyCase
+from loanflow.subsidies.models import Publicity, SubsidyCase
 from loanflow.subsidies.workflow import SUBSIDIES
 
 
@@ -34,6 +35,14 @@ class Product:
     action_kind: str  # the label kind of its actions
     state_kind: str
     options: tuple = field(default=())  # what the engine's guards read, loaded with the cases
+    # For the dead-end screen (``services.dead_ends``), which reads no case it need not:
+    # the column naming who took the step a four-eyes step is barred to (``Step.not_by_actor_of``)…
+    actor_columns: Mapping[str, Any] = field(default_factory=dict)
+    # …and, per guarded action, SQL conditions on the row ``guard_join`` reaches (the case's column,
+    # that row's key), one of which holds whenever the action's guards may refuse it today (they may
+    # hold more often: those cases are judged in Python). A guarded action without: perhaps always refused.
+    guard_refused: Mapping[str, Callable[[date], Any]] = field(default_factory=dict)
+    guard_join: tuple[Any, Any] | None = None
 
     @property
     def model(self) -> type:
@@ -52,7 +61,17 @@ class Product:
         return {c.id: c for c in db.session.scalars(stmt)}
 
 
-LOAN = Product("loan", LOANS, "web.loan", lambda c: c.case_number, "loan_action", "loan_state")
+LOAN = Product(
+    "loan",
+    LOANS,
+    "web.loan",
+    lambda c: c.case_number,
+    "loan_action",
+    "loan_state",
+    actor_columns={"credit": Loan.credited_by_id},
+)
+
+
 SUBSIDY = Product(
     "subsidy",
     SUBSIDIES,
@@ -61,6 +80,17 @@ SUBSIDY = Product(
     "subsidy_action",
     "subsidy_state",
     options=(selectinload(SubsidyCase.publicity),),
+    actor_columns={"verify": SubsidyCase.verified_by_id},
+    # the 公示 guards read the case's 公示 list (a publicized case always has one: the publicize action
+    # writes both); ``ix_publicity_approval`` finds the lists still short of approval
+    guard_join=(SubsidyCase.publicity_id, Publicity.id),
+    guard_refused={
+        # ``rules.publicity_running``: objections close after the 公示's last day
+        "object": lambda today: [Publicity.end_on < today],
+        # ``rules.publicity_over``: approval not open yet, or a 公示 on a year not published (perhaps
+        # published since: such a case is a candidate, judged in Python)
+        "approve": lambda today: [Publicity.approval_opens_on > today, Publicity.provisional],
+    },
 )
 PRODUCTS: dict[str, Product] = {p.name: p for p in (LOAN, SUBSIDY)}
 

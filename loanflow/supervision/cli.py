@@ -40,7 +40,7 @@ def stalled_command(username: str, limit: int) -> None:
             "presses": r.presses,
         }
         click.echo(json.dumps(line, ensure_ascii=False))
-    click.echo(json.dumps({"total": total}))
+    click.echo(json.dumps({"total": int(total), "total_capped": total.capped}))
 
 
 @cli.command("rebuild-dashboard")

@@ -127,13 +127,54 @@ def _waiting_index(table, name: str) -> Index:
     )
 
 
+def _waiting_where_index(table, name: str) -> Index:
+    """The waiting cases by place (village code, then due date): a township's or a village's stalled
+    page and its count read only that place's waiting cases, as a code range (``core.scope.code_prefix``)."""
+    return Index(
+        name,
+        table.c.village_code,
+        table.c.stage_due_on,
+        table.c.id,
+        postgresql_where=table.c.stage_due_on.is_not(None),
+        sqlite_where=table.c.stage_due_on.is_not(None),
+    )
+
+
+def _waiting_state_index(table, name: str, *carried: str) -> Index:
+    """The waiting cases by state and place: each condition of the dead-end screen (``services.dead_ends``)
+    is one range of it, however many cases of that state are not waiting (the repaid, the paid); it
+    carries what the conditions and the answer read (the four-eyes actor, the 公示 list), so that
+    they are index-only scans, which the planner takes whatever it guesses of a state's waiting cases."""
+    return Index(
+        name,
+        table.c.state,
+        table.c.village_code,
+        postgresql_include=["stage_due_on", "id", *carried],
+        postgresql_where=table.c.stage_due_on.is_not(None),
+        sqlite_where=table.c.stage_due_on.is_not(None),
+    )
+
+
 def _extra_indexes() -> None:
     from loanflow.audit.models import AuditEvent
     from loanflow.loans.models import Loan
-    from loanflow.subsidies.models import SubsidyCase
+    from loanflow.subsidies.models import Publicity, SubsidyCase
 
     _waiting_index(Loan.__table__, "ix_loan_waiting_due")
     _waiting_index(SubsidyCase.__table__, "ix_subsidy_case_waiting_due")
+    _waiting_where_index(Loan.__table__, "ix_loan_waiting_place")
+    _waiting_where_index(SubsidyCase.__table__, "ix_subsidy_case_waiting_place")
+    _waiting_state_index(Loan.__table__, "ix_loan_waiting_state", "credited_by_id")
+    _waiting_state_index(
+        SubsidyCase.__table__, "ix_subsidy_case_waiting_state", "verified_by_id", "publicity_id"
+    )
+    # the 公示 lists still short of approval, and the provisional ones: where a publicized case may be
+    # stuck between its two guards (the dead-end screen's subquery on ``publicity``)
+    p = Publicity.__table__
+    Index("ix_publicity_approval", p.c.approval_opens_on, postgresql_include=["end_on", "id"])
+    Index(
+        "ix_publicity_provisional", p.c.end_on, postgresql_where=p.c.provisional, sqlite_where=p.c.provisional
+    )
     Index("ix_audit_event_chain_time", AuditEvent.__table__.c.chain, AuditEvent.__table__.c.occurred_at)
     Index("ix_audit_event_actor_id", AuditEvent.__table__.c.actor_id)
 

@@ -229,8 +229,13 @@ EventPage = page_of(EventOut, "EventPage")
 
 
 class SummaryOut(Schema):
+    """The home's numbers; a count that stopped says so (``*_capped``: there are more than it says)."""
+
     stalled = fields.Integer()
+    stalled_capped = fields.Function(lambda s: s.stalled.capped, metadata={"type": "boolean"})
     most_overdue = fields.List(fields.Nested(StalledOut))
-    dead_ends = fields.List(fields.Nested(StalledOut))
+    dead_ends = fields.List(fields.Nested(StalledOut), metadata={"description": "the 50 most overdue"})
+    dead_end_count = fields.Integer()
+    dead_ends_capped = fields.Function(lambda s: s.dead_end_count.capped, metadata={"type": "boolean"})
     open_problems = fields.Integer()
     unanswered_presses = fields.Integer()

@@ -178,6 +178,12 @@ def nav_current(endpoint: str) -> bool:
 SYSTEM_REASONS = {"daily sweep": lazy_gettext("daily overdue check"), "demo": lazy_gettext("demo data")}
 
 
+def count_text(n) -> str:
+    """A list's count as the pages show it: ``1,050``, or ``1,050+`` when the count stopped there
+    (``core.paging.Count.capped``)."""
+    return f"{int(n):,}" + ("+" if getattr(n, "capped", False) else "")
+
+
 def event_actor(e) -> str:
     """Who took a timeline's step: the person's name, or "the system" for the daily jobs."""
     if e.role == "system" or e.actor_id is None and e.actor == "system":
@@ -191,6 +197,7 @@ def event_reason(e) -> str:
 
 
 HELPERS.update(
+    count_text=count_text,
     sort_url=sort_url,
     sort_state=sort_state,
     without_url=without_url,

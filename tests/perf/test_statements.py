@@ -72,3 +72,11 @@ def test_every_connection_runs_without_jit(app):
     from loanflow.extensions import db
 
     assert db.session.execute(db.text("SHOW jit")).scalar() == "off"
+
+
+@pytest.mark.postgres_only
+def test_every_connection_plans_each_statement_for_its_values(app):
+    """A county and a township send the same SQL with different code ranges: no generic plan for both."""
+    from loanflow.extensions import db
+
+    assert db.session.execute(db.text("SHOW plan_cache_mode")).scalar() == "force_custom_plan"

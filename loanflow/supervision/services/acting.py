@@ -20,12 +20,16 @@ from loanflow.accounts.models import User
 from loanflow.core.domain.labels import label
 from loanflow.core.errors import Msg, msg
 from loanflow.core.regions import Branch
+from loanflow.core.scope import code_prefix
 from loanflow.core.workflow import Moment
 from loanflow.extensions import db
 from loanflow.supervision.cases import PRODUCTS, Product
 from loanflow.supervision.domain.progress import acting_roles, moving_actions
 
-ACTING_ROLES = sorted({r for p in PRODUCTS.values() for s in p.table.steps for r in s.roles} - {"system"})
+# the roles that move some waiting case on (not the clerk: applying and withdrawing move nothing on)
+ACTING_ROLES = sorted(
+    {r for p in PRODUCTS.values() for s in p.table.states for r in acting_roles(p.table, s)}
+)
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,7 @@ class Staff:
             return
         stmt = (
             select(User)
-            .where(User.role.in_(ACTING_ROLES), or_(*[User.region_code.startswith(c) for c in counties]))
+            .where(User.role.in_(ACTING_ROLES), or_(*[code_prefix(User.region_code, c) for c in counties]))
             .options(selectinload(User.branch).selectinload(Branch.townships))
             .order_by(User.id)
         )
@@ -64,24 +68,46 @@ class Staff:
             self.by_role[user.role].append(user)
 
 
+_MOVING: dict[tuple[str, str, str], list[str]] = {}
+
+
 def _moving(product: Product, state: str, role: str) -> list[str]:
-    # guard-free actions first: the answer comes without reading the case's money
-    engine = product.engine
-    return sorted(moving_actions(product.table, state, role), key=lambda a: len(engine.guards.get(a, ())))
+    """The role's moving actions in the state, guard-free ones first (the answer comes without reading
+    the case's money); read from the table once per product, state and role."""
+    key = (product.name, state, role)
+    if key not in _MOVING:
+        guards = product.engine.guards
+        _MOVING[key] = sorted(
+            moving_actions(product.table, state, role), key=lambda a: len(guards.get(a, ()))
+        )
+    return _MOVING[key]
 
 
 def may_move(product: Product, user: Any, case: Any, now: Moment) -> bool:
     """Whether ``user`` may move the case on now (deactivated or not: the caller decides)."""
+    return product.engine.sees(user, case) and _may_move_seen(product, user, case, now)
+
+
+def _may_move_seen(product: Product, user: Any, case: Any, now: Moment) -> bool:
+    """``may_move`` for a user already known to see the case."""
     engine = product.engine
-    return engine.sees(user, case) and any(
-        engine.may(user, case, a, now) for a in _moving(product, case.state, user.role)
-    )
+    return any(engine.may(user, case, a, now) for a in _moving(product, case.state, user.role))
+
+
+_ROLES: dict[tuple[str, str], tuple[str, ...]] = {}
+
+
+def _roles(product: Product, state: str) -> tuple[str, ...]:
+    key = (product.name, state)
+    if key not in _ROLES:
+        _ROLES[key] = tuple(acting_roles(product.table, state))
+    return _ROLES[key]
 
 
 def who_must_act(product: Product, case: Any, staff: Staff, now: Moment) -> WhoMustAct:
     """The roles that move a case in its state, the active users who may now, and else why nobody may."""
-    engine, table = product.engine, product.table
-    roles = tuple(acting_roles(table, case.state))
+    engine = product.engine
+    roles = _roles(product, case.state)
     actors: list[Actor] = []
     asleep: list[User] = []  # would be allowed, but deactivated
     blocked: list[User] = []  # see the case, may not move it
@@ -89,7 +115,7 @@ def who_must_act(product: Product, case: Any, staff: Staff, now: Moment) -> WhoM
         for user in staff.by_role.get(role, ()):
             if not engine.sees(user, case):
                 continue
-            if not may_move(product, user, case, now):
+            if not _may_move_seen(product, user, case, now):
                 blocked.append(user)
             elif user.active:
                 actors.append(Actor(user.id, user.full_name, user.role))
@@ -102,7 +128,7 @@ def who_must_act(product: Product, case: Any, staff: Staff, now: Moment) -> WhoM
     for user in blocked:
         for a in _moving(product, case.state, user.role):
             for refusal in engine.refusals:
-                why = refusal(user, case, table.step(a), now)
+                why = refusal(user, case, product.table.step(a), now)
                 if why is not None:
                     refused.setdefault(why.code, a)
     return WhoMustAct(roles, (), _why_nobody(product, case, roles, asleep, refused))

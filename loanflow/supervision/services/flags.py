@@ -21,6 +21,7 @@ from sqlalchemy import func, literal, select, union_all
 from loanflow.accounts.models import User
 from loanflow.audit.models import AuditEvent
 from loanflow.core.errors import Msg, msg
+from loanflow.core.paging import COUNT_CAP
 from loanflow.core.scope import village_filter
 from loanflow.extensions import db
 from loanflow.households.models import Household
@@ -28,7 +29,8 @@ from loanflow.loans.models import Loan
 from loanflow.policy.services import current_policy
 from loanflow.subsidies.models import Publicity, SubsidyCase
 from loanflow.supervision.cases import PRODUCTS
-from loanflow.supervision.services.stalled import dead_ends, require_supervisor
+from loanflow.supervision.services.dead_ends import dead_ends
+from loanflow.supervision.services.stalled import require_supervisor
 
 KINDS = (
     "shared_account",
@@ -268,13 +270,14 @@ def undocumented_changes(user: Any) -> list[Flag]:
 
 
 def dead_end_flags(user: Any, today: date | None = None) -> list[Flag]:
+    """The dead ends, most overdue first, up to 1,000 (``services.dead_ends``)."""
     return [
         Flag(
             "dead_end",
             msg(f"无人可以办理：{r.dead_end_reason.zh}", f"Nobody may move it: {r.dead_end_reason.en}"),
             cases=[CaseLink(r.case_type, r.case_id, r.case_number, r.endpoint)],
         )
-        for r in dead_ends(user, today)
+        for r in dead_ends(user, today, limit=COUNT_CAP)
     ]
 
 

@@ -1,5 +1,6 @@
 """The stalled queue (限时办结): every case of the caller's region past its stage's due date, most
-working days over first, with who must act and the presses so far; dead ends found and flagged.
+working days over first, with who must act and the presses so far; the dead ends among them flagged
+(``dead_ends`` finds those of the whole region, late or not).
 
 A case is *waiting* while its stage has a due date (the engine sets it when a stage starts and clears
 it when the case waits on no one), so the queue needs no list of states. It is *stalled* once a
@@ -7,7 +8,9 @@ working day has passed after its due date: its due date is before the last worki
 Working days over grow as the due date gets earlier, so "most over first" is "earliest due date
 first": each product is read in the order of its partial index (due date, id) as far as the page
 reaches and the two are merged; the page's cases, the people and the presses are then read in one
-query each.
+query each, and only the page's cases are judged for who must act. The total is counted no further
+than 1,000 past the page, and a township or village is a code range (``core.scope.code_prefix``), so
+what the first page reads is bounded by the page, not by the county.
 """
 
 from __future__ import annotations
@@ -21,11 +24,12 @@ from typing import Any
 from sqlalchemy import exists, func, literal, select, union_all
 
 from loanflow.calendar.services import work_calendar
-from loanflow.core import clock
+from loanflow.core import clock, paging
 from loanflow.core.domain.workdays import WorkCalendar
 from loanflow.core.errors import Forbidden, Msg, msg
+from loanflow.core.paging import Count, capped_count
 from loanflow.core.regions import Region
-from loanflow.core.scope import village_filter
+from loanflow.core.scope import code_prefix, village_filter
 from loanflow.extensions import db
 from loanflow.policy.services import current_policy
 from loanflow.supervision.cases import PRODUCTS, Product, household_names
@@ -102,7 +106,7 @@ def _waiting(p: Product, user: Any, f: Filters, before: date | None):
     if f.village:
         stmt = stmt.where(m.village_code == f.village)
     elif f.township:
-        stmt = stmt.where(m.village_code.startswith(f.township))
+        stmt = stmt.where(code_prefix(m.village_code, f.township))
     if f.stage:
         stmt = stmt.where(m.state == f.stage)
     if f.pressed is not None:
@@ -118,13 +122,16 @@ def _union(user: Any, f: Filters, before: date | None):
 
 def stalled_queue(
     user: Any, f: Filters = Filters(), page: int = 1, per_page: int = 50, today: date | None = None
-) -> tuple[list[StalledCase], int]:
-    """One page of the caller's stalled cases, most working days over first, and how many there are."""
+) -> tuple[list[StalledCase], Count]:
+    """One page of the caller's stalled cases, most working days over first, and how many there are:
+    counted no further than 1,000 past the page (``core.paging``: "1,050+"), so the first page costs
+    the same for a county of ten thousand cases and of a million."""
     require_supervisor(user)
     today = today or clock.today()
     cal = work_calendar()
     before = last_working_day(cal, today)
-    total = db.session.scalar(select(func.count()).select_from(_union(user, f, before)))
+    rows = _union(user, f, before)
+    total = capped_count(select(rows.c.case_id), page=page, per_page=per_page, cap=paging.COUNT_CAP)
     return describe(user, _page_keys(user, f, before, page, per_page), cal, today), total
 
 
@@ -150,8 +157,12 @@ EXPORT_LIMIT = 20000
 
 
 def all_stalled(user: Any, f: Filters = Filters(), today: date | None = None) -> list[StalledCase]:
-    """The whole filtered queue (for the export), up to ``EXPORT_LIMIT`` rows."""
-    return stalled_queue(user, f, 1, EXPORT_LIMIT, today)[0]
+    """The whole filtered queue (for the export), up to ``EXPORT_LIMIT`` rows, most over first."""
+    require_supervisor(user)
+    today = today or clock.today()
+    cal = work_calendar()
+    keys = _page_keys(user, f, last_working_day(cal, today), 1, EXPORT_LIMIT)
+    return describe(user, keys, cal, today)
 
 
 def describe(
@@ -233,31 +244,3 @@ def press_counts(keys: list[tuple[str, int]]) -> dict[tuple[str, int], tuple[int
         for case_id, count, open_count in db.session.execute(stmt):
             out[(name, case_id)] = (count, open_count)
     return out
-
-
-def dead_ends(user: Any, today: date | None = None, f: Filters = Filters()) -> list[StalledCase]:
-    """Every waiting case of the caller's region that no user may move, late or not yet (most overdue first).
-
-    Reads every waiting case of the region (a dead end is one before it is late), a thousand at a time
-    with the staff read once; only the dead ends are then described.
-    """
-    today = today or clock.today()
-    rows = _union(user, f, None)
-    keys = [
-        (t, i)
-        for t, i in db.session.execute(
-            select(rows.c.case_type, rows.c.case_id).order_by(rows.c.due_on, rows.c.case_type, rows.c.case_id)
-        )
-    ]
-    staff, policy, dead = Staff({user.region_code[:6]}), current_policy(), []
-    for start in range(0, len(keys), CHUNK):
-        chunk = keys[start : start + CHUNK]
-        for name, p in PRODUCTS.items():
-            cases = p.load(i for t, i in chunk if t == name)
-            now = p.engine.moment(policy=policy, today=today)
-            dead += [(name, i) for i, c in cases.items() if who_must_act(p, c, staff, now).dead_end]
-    order = {k: n for n, k in enumerate(keys)}
-    return describe(user, sorted(dead, key=order.__getitem__), today=today)
-
-
-CHUNK = 1000

@@ -11,7 +11,8 @@ from loanflow.core import uow
 from loanflow.core.clock import business_date
 from loanflow.extensions import db
 from loanflow.loans.testing.factories import deposit, drive, fresh_households, open_loan
-from loanflow.supervision.services.stalled import Filters, dead_ends, stalled_queue
+from loanflow.supervision.services.dead_ends import dead_ends
+from loanflow.supervision.services.stalled import Filters, stalled_queue
 
 pytestmark = pytest.mark.bare_demo  # the demo county without seeded cases
 
