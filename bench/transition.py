@@ -4,8 +4,10 @@ Service: ``loans.services.actions.reject_loan`` (load the loan, scope, role, sta
 guarded UPDATE on (id, state, version), the audit event with the chain head,
 one commit) with a fresh session each time, as a request has.
 Floor: the same statements with the same driver on its raw connection and
-nothing else — the guarded UPDATE, the chain head's UPDATE … RETURNING, the
-event's INSERT (its hash computed the same way), the head's new hash, COMMIT.
+nothing else — the loan's SELECT, the guarded UPDATE, the chain head's UPDATE …
+RETURNING, the event's INSERT (its hash computed the same way), the head's new
+hash, the open presses' SELECT, the dashboard rollup's township mark, COMMIT.
+Background work is queued, as in production, not run in the request.
 
 Each round opens a new applied loan for each side (not timed) and times one
 reject on each, alternating, so drift hits both. Reported: the median and the
@@ -43,7 +45,15 @@ def _app(url: str, no_sync: bool = False):
     from loanflow import create_app
     from loanflow.extensions import db
 
-    overrides = {"SQLALCHEMY_DATABASE_URI": url, "TESTING": False}
+    # Background work is queued as in production (a queue file of its own), not run in the request as the
+    # test suite runs it: the dashboard rollup's rebuild after a move is the worker's, not the transition's.
+    queue = os.path.join(tempfile.mkdtemp(prefix="loanflow-bench-queue-"), "queue.db")
+    overrides = {
+        "SQLALCHEMY_DATABASE_URI": url,
+        "TESTING": False,
+        "LOANFLOW_QUEUE_IMMEDIATE": False,
+        "LOANFLOW_QUEUE_FILE": queue,
+    }
     if no_sync and url.startswith("postgresql"):
         overrides["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"options": "-c synchronous_commit=off"}}
     app = create_app(TestConfig, overrides)
@@ -119,6 +129,8 @@ class Floor:
         else:
             stamp_db, today_db = stamp, today
         reason = "bench"
+        cur.execute(self.sql("SELECT * FROM loan WHERE id=?"), (loan_id,))  # the service reads the loan
+        village = cur.fetchone()[[d[0] for d in cur.description].index("village_code")]
         cur.execute(
             self.sql(
                 "UPDATE loan SET state=?, version=?, updated_at=?, closed_on=?, closing_reason=?, "
@@ -184,6 +196,19 @@ class Floor:
             ),
         )
         cur.execute(self.sql("UPDATE audit_chain_head SET hash=? WHERE chain=?"), (digest, CHAIN))
+        cur.execute(  # the open presses a move answers (supervision)
+            self.sql("SELECT id FROM press WHERE case_type=? AND case_id=? AND answered_at IS NULL"),
+            ("loan", loan_id),
+        )
+        cur.fetchall()
+        cur.execute(  # the dashboard rollup's mark of the township (supervision.dashboard.keeping)
+            self.sql(
+                "UPDATE dashboard_rollup_township SET dirty_since=coalesce(dirty_since, ?) WHERE code IN (?) "
+                "RETURNING code, dirty_since"
+            ),
+            (stamp_db, village[:9]),
+        )
+        cur.fetchall()
         if self.pg:
             self.dbapi.commit()
         else:

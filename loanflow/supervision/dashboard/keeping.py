@@ -90,21 +90,21 @@ def _forget(session: Session, previous: Any) -> None:
         session.info.pop(_TOUCHED, None)
 
 
+_T = RollupTownship.__table__
+# Built once (every commit that moves a case runs it); ``codes`` expands to the townships touched.
+_MARK = (
+    update(_T)
+    .where(_T.c.code.in_(bindparam("codes", expanding=True)))
+    .values(dirty_since=func.coalesce(_T.c.dirty_since, bindparam("now", type_=UtcDateTime())))
+    .returning(_T.c.code, _T.c.dirty_since)
+)
+
+
 def mark_dirty(session: Session, codes: set[str]) -> bool:
     """Mark the townships dirty (keeping an earlier mark); True when one of them was clean."""
     now = clock.now()
-    t = RollupTownship.__table__
-    since = bindparam("now", now, type_=UtcDateTime())
-    rows = (
-        session.connection()
-        .execute(
-            update(t)
-            .where(t.c.code.in_(sorted(codes)))
-            .values(dirty_since=func.coalesce(t.c.dirty_since, since))
-            .returning(t.c.code, t.c.dirty_since)
-        )
-        .all()
-    )
+    t = _T
+    rows = session.connection().execute(_MARK, {"codes": sorted(codes), "now": now}).all()
     turned = any(dirty == now for _code, dirty in rows)
     missing = codes - {code for code, _ in rows}
     if missing:

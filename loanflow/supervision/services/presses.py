@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import selectinload
 
 from loanflow.audit import services as audit
@@ -77,17 +77,20 @@ def press_case(user: Any, case_type: str, case_id: int, note: str) -> Press:
     return press
 
 
+# Every move of a case asks this: built once (a statement built per call was a third of its cost).
+_OPEN_PRESSES = select(Press.__table__.c.id).where(
+    Press.__table__.c.case_type == bindparam("case_type"),
+    Press.__table__.c.case_id == bindparam("case_id"),
+    Press.__table__.c.answered_at.is_(None),
+)
+
+
 def answer_presses(case_type: str, *, case: Any, action: str, actor: Any, **_kwargs: Any) -> None:
     """``case_moved``: a user's move answers the case's open presses (who, when, which action)."""
     if actor is None or case_type not in PRODUCTS:
         return  # the system's sweep answers no press
-    open_ids = list(
-        db.session.scalars(
-            select(Press.id).where(
-                Press.case_type == case_type, Press.case_id == case.id, Press.answered_at.is_(None)
-            )
-        )
-    )
+    params = {"case_type": case_type, "case_id": case.id}
+    open_ids = list(db.session.scalars(_OPEN_PRESSES, params))
     if not open_ids:
         return
     now = clock.now()
