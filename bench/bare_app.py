@@ -181,6 +181,11 @@ def reject(loan_id: int):
             "SELECT id FROM press WHERE case_type = 'loan' AND case_id = %s AND answered_at IS NULL",
             (loan_id,),
         ).fetchall()
+        cur.execute(  # the dashboard rollup's mark of the loan's township
+            "UPDATE dashboard_rollup_township SET dirty_since = coalesce(dirty_since, %s) WHERE code = ANY(%s) "
+            "RETURNING code, dirty_since",
+            (stamp, [loan["village_code"][:9]]),
+        ).fetchall()
         loan.update(state="rejected", version=loan["version"] + 1, closed_on=TODAY, closing_reason=reason)
         loan["timeline"] = _trail(cur, loan_id)
     c.commit()
