@@ -293,8 +293,11 @@ def main() -> int:
             results.append(run(args.postgres, args.rounds, no_sync=True))
     for r in results:
         print(json.dumps(r))
-    synced = [r for r in results if r["commits_synced"]]
-    return 0 if all(r["ratio"] <= TARGET_RATIO and r["audit_chain_ok"] for r in synced) else 1
+    # The target (issue 14) is PostgreSQL's, with commits synced; SQLite's ratio is reported (on a disk
+    # whose commit costs 0.7 ms the service's own CPU is most of it). Every audit chain must verify.
+    target = [r for r in results if r["commits_synced"] and r["database"].startswith("postgresql")]
+    chains = all(r["audit_chain_ok"] for r in results)
+    return 0 if chains and all(r["ratio"] <= TARGET_RATIO for r in target) else 1
 
 
 if __name__ == "__main__":
