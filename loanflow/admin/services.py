@@ -286,5 +286,5 @@ def attention(actor: User) -> Attention:
         list(never),
         provisional_years(_county(actor)),
         last_audit_check(),
-        audit.last_check(AUDIT_CHECK_ACTIONS),
+        audit.last_check(_county(actor), AUDIT_CHECK_ACTIONS),
     )

@@ -183,11 +183,24 @@ def verify(chains: list[str] | None = None) -> Verification:
     return Verification(True, len(names), total, None, len(log.checkpoints), tuple(names))
 
 
-# Every verification is itself an audit event of the global chain, on one fixed entity, so "the newest
-# verification" is read through ``ix_audit_event_entity`` whatever the size of the trail, and the record
-# of who verified what cannot be edited quietly either (it is a link of a chain the next one checks).
+# Every verification is itself an audit event of the global chain, on the entity ``audit_trail`` with the
+# scope it covered as its id: ``all`` (every chain), or the county chains a partial check walked (a
+# supervisor's: their county and the global chain) — so "the newest verification that covered county X"
+# is read through ``ix_audit_event_entity`` whatever the size of the trail, a partial check never stands
+# for a whole one, and the record of who verified what cannot be edited quietly either (it is a link of a
+# chain the next one checks).
 VERIFY_ACTION = "audit.verify"
-VERIFIED_ENTITY = ("audit_trail", "chains")
+VERIFIED_ENTITY_TYPE = "audit_trail"
+ALL_CHAINS = "all"
+
+
+def verified_scope(chains: list[str] | None) -> str:
+    """The entity id a verification is recorded under: ``all``, or its county chains (``341503``)."""
+    if chains is None:
+        return ALL_CHAINS
+    return ",".join(sorted(c for c in chains if c != GLOBAL_CHAIN)) or GLOBAL_CHAIN
+
+
 VIA = (
     "command",
     "api",
@@ -205,7 +218,8 @@ def check(actor: Any, chains: list[str] | None = None, *, via: str) -> Verificat
     record(
         actor,
         VERIFY_ACTION,
-        *VERIFIED_ENTITY,
+        VERIFIED_ENTITY_TYPE,
+        verified_scope(chains),
         chain=GLOBAL_CHAIN,
         after={
             "via": via,
@@ -245,15 +259,16 @@ class RecordedCheck:
         return self.actor == "system"
 
 
-def last_check(actions: tuple[str, ...] = (VERIFY_ACTION,)) -> RecordedCheck | None:
-    """The newest recorded verification, with its person's name, in one statement: the fixed entity's
-    index finds the verifications (one row each), not a walk of the trail."""
+def last_check(county: str, actions: tuple[str, ...] = (VERIFY_ACTION,)) -> RecordedCheck | None:
+    """The newest recorded verification that walked ``county``'s chain — every chain, or a check of that
+    county — with its person's name, in one statement: the entity's index finds the verifications (one row
+    each), not a walk of the trail. Another county's check is neither shown nor taken for this one's."""
     name_of = current_app.extensions.get(NAME_OF, lambda _actor_id: literal(None, String))
     row = db.session.execute(
         select(AuditEvent.occurred_at, AuditEvent.actor, AuditEvent.after, name_of(AuditEvent.actor_id))
         .where(
-            AuditEvent.entity_type == VERIFIED_ENTITY[0],
-            AuditEvent.entity_id == VERIFIED_ENTITY[1],
+            AuditEvent.entity_type == VERIFIED_ENTITY_TYPE,
+            AuditEvent.entity_id.in_((ALL_CHAINS, county)),
             AuditEvent.action.in_(actions),
         )
         .order_by(AuditEvent.id.desc())

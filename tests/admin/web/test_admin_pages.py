@@ -302,3 +302,23 @@ def test_the_homes_statements_do_not_grow_with_the_verifications(app, page_as):
         assert admin.get("/admin").status_code == 200
     assert len(six) == len(one)
     assert len([s for s in six if "audit_event" in s]) == 1
+
+
+def test_another_countys_check_is_neither_shown_nor_taken_for_this_countys(app, page_as):
+    """A supervisor's check walks their county's chain and the global one: on another county's admin home
+    it stands for nothing, so a broken result there is not covered by an ok check elsewhere."""
+    from loanflow.audit import services as audit
+    from loanflow.core import uow
+
+    admin = page_as("admin")  # county 341503
+    audit.check(None, ["341599", audit.GLOBAL_CHAIN], via="page")  # another county's supervisor, as a check
+    uow.commit()
+    assert "审计留痕尚未核验过" in _audit_card(admin)
+    audit.check(None, via="command")  # every chain
+    uow.commit()
+    assert "由系统通过命令行执行" in _audit_card(admin)
+    audit.check(None, ["341599", audit.GLOBAL_CHAIN], via="page")  # newer, but not this county's
+    uow.commit()
+    assert "由系统通过命令行执行" in _audit_card(admin)
+    page_as("supervisor").post("/supervision/audit")  # this county's supervisor: shown
+    assert "吴督查" in _audit_card(admin)
