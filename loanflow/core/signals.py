@@ -27,6 +27,15 @@ calendar_year_entered = _signals.signal(
     """,
 )
 
+places_written = _signals.signal(
+    "places-written",
+    doc="""Rows were written in bulk, past the ORM (sender: the table, e.g. ``"household"``).
+
+    Keyword: ``village_codes``, the villages whose rows were written. Sent in the caller's transaction,
+    after the writes: receivers that keep figures per place (the dashboard's rollup) mark those places.
+    """,
+)
+
 case_moved = _signals.signal(
     "case-moved",
     doc="""A case moved through its state table (sender: the case type, ``"loan"`` or ``"subsidy"``).

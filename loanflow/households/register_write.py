@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import JSON, insert, text
 from sqlalchemy.exc import IntegrityError
 
-from loanflow.core import clock
+from loanflow.core import clock, signals
 from loanflow.core.errors import Conflict, msg
 from loanflow.extensions import db
 from loanflow.households.domain.register_rows import ParsedRegister
@@ -32,8 +32,9 @@ def write_register(parsed: ParsedRegister) -> list[int]:
     now = clock.now()
     try:
         if db.session.get_bind().dialect.name == "postgresql":
-            return _copy_postgresql(parsed, now)
-        return _insert_rows(parsed, now)
+            ids = _copy_postgresql(parsed, now)
+        else:
+            ids = _insert_rows(parsed, now)
     except (IntegrityError, *_driver_integrity_errors()) as e:
         db.session.rollback()
         raise Conflict(
@@ -42,6 +43,9 @@ def write_register(parsed: ParsedRegister) -> list[int]:
                 "An ID number was registered by someone else meanwhile; nothing was imported. Dry-run again",
             )
         ) from e
+    villages = {h.data["village_code"] for h in parsed.households}
+    signals.places_written.send("household", village_codes=villages)  # no ORM flush sees these rows
+    return ids
 
 
 def _driver_integrity_errors() -> tuple[type[Exception], ...]:

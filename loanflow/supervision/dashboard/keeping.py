@@ -19,10 +19,11 @@ rows written outside the app), as does ``flask loanflow rebuild-dashboard``.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import chain
 from typing import Any
 
+from flask import has_app_context
 from sqlalchemy import bindparam, event, func, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
@@ -57,6 +58,11 @@ def case_moved(_sender: Any, *, case: Any, **_kwargs: Any) -> None:
     touch(db.session(), case.village_code)
 
 
+def places_written(_sender: Any, *, village_codes: Any, **_kwargs: Any) -> None:
+    """``places_written``: rows written in bulk past the ORM (a register import) change these townships."""
+    touch(db.session(), *village_codes)
+
+
 def _after_flush(session: Session, _context: Any) -> None:
     villages, households = [], set()
     for obj in chain(session.new, session.dirty, session.deleted):
@@ -79,10 +85,14 @@ def _after_flush(session: Session, _context: Any) -> None:
 def _before_commit(session: Session) -> None:
     if not session.info.get(_TOUCHED):
         return
+    if not has_app_context():  # a session of a script outside the app: the nightly rebuild counts it
+        session.info.pop(_TOUCHED, None)
+        return
     session.flush()  # the last changes' townships too
     codes = session.info.pop(_TOUCHED, set())
-    if codes and mark_dirty(session, codes):
-        enqueue_after_commit(rebuild_dirty_townships)
+    if codes and mark_dirty(session, codes) and session is db.session():
+        enqueue_after_commit(rebuild_dirty_townships)  # the app's unit of work (another session: the
+        # mark stays, and the next change of the township, once the mark is stale, enqueues again)
 
 
 def _forget(session: Session, previous: Any) -> None:
@@ -100,12 +110,28 @@ _MARK = (
 )
 
 
+# A mark older than this has outlived the rebuild it enqueued (the task failed, or was never queued):
+# the next change of the township enqueues again. A rebuild claims its townships within seconds.
+STALE_MARK = timedelta(minutes=10)
+# The township rows, locked in code order before they are written: every writer takes them in one order
+# (a unit of work marking several, the claim of every dirty one), so none waits on another in a cycle.
+_LOCK_IN_ORDER = (
+    select(_T.c.code)
+    .where(_T.c.code.in_(bindparam("codes", expanding=True)))
+    .order_by(_T.c.code)
+    .with_for_update()
+)
+
+
 def mark_dirty(session: Session, codes: set[str]) -> bool:
-    """Mark the townships dirty (keeping an earlier mark); True when one of them was clean."""
+    """Mark the townships dirty (keeping an earlier mark); True when one of them was clean, or its mark
+    is stale (the rebuild it asked for did not happen: it is asked again)."""
     now = clock.now()
     t = _T
+    if len(codes) > 1:
+        session.connection().execute(_LOCK_IN_ORDER, {"codes": sorted(codes)}).all()
     rows = session.connection().execute(_MARK, {"codes": sorted(codes), "now": now}).all()
-    turned = any(dirty == now for _code, dirty in rows)
+    turned = any(dirty == now or dirty <= now - STALE_MARK for _code, dirty in rows)
     missing = codes - {code for code, _ in rows}
     if missing:
         dialect = session.get_bind().dialect.name
@@ -121,25 +147,37 @@ def claim(prefix: str = "", everything: bool = False) -> tuple[list[str], dateti
     are cleared and committed, so that a change committed from now on marks them again."""
     now = clock.now()
     t = RollupTownship.__table__
-    stmt = update(t).where(in_region(t.c.code, prefix) if prefix else t.c.code.is_not(None))
-    if not everything:
-        stmt = stmt.where(t.c.dirty_since.is_not(None))
-    codes = sorted(
-        db.session.execute(stmt.values(dirty_since=None, claimed_at=now).returning(t.c.code)).scalars()
-    )
+    region = in_region(t.c.code, prefix) if prefix else t.c.code.is_not(None)
+    marked = region if everything else region & t.c.dirty_since.is_not(None)
+    codes = list(db.session.scalars(select(t.c.code).where(marked).order_by(t.c.code).with_for_update()))
+    if codes:  # locked in code order (as ``mark_dirty`` locks), then cleared
+        db.session.execute(update(t).where(t.c.code.in_(codes)).values(dirty_since=None, claimed_at=now))
     uow.commit()
     return codes, now
 
 
 def rebuild(codes: list[str], claimed_at: datetime) -> None:
-    """Rebuild each township from its cases, one commit each."""
+    """Rebuild each township from its cases, one commit each. A township whose rebuild fails is marked
+    dirty again (with the others not yet rebuilt) before the error goes on to the queue, which retries."""
     counter = WorkingDayCounter(work_calendar())
-    for code in codes:
-        rebuild_township(code, claimed_at, counter)
-        uow.commit()
+    for i, code in enumerate(codes):
+        try:
+            rebuild_township(code, claimed_at, counter)
+            uow.commit()
+        except Exception:
+            db.session.rollback()
+            db.session.execute(
+                update(_T)
+                .where(_T.c.code.in_(codes[i:]))
+                .values(
+                    dirty_since=func.coalesce(_T.c.dirty_since, bindparam("at", claimed_at, UtcDateTime()))
+                )
+            )
+            uow.commit()
+            raise
 
 
-@task()
+@task(retries=3, retry_delay=30)
 def rebuild_dirty_townships() -> int:
     """The background task: rebuild every township marked dirty; how many."""
     codes, at = claim()
@@ -176,12 +214,9 @@ def _vacuum() -> None:
 
 
 def calendar_year_entered(_sender: Any, **_kwargs: Any) -> None:
-    """``calendar_year_entered``: the stages' working days may have changed: every township is rebuilt."""
-    t = RollupTownship.__table__
-    session = db.session()
-    codes = set(session.connection().scalars(select(t.c.code)))
-    if codes and mark_dirty(session, codes):
-        enqueue_after_commit(rebuild_dirty_townships)
+    """``calendar_year_entered``: the stages' working days may have changed: every township is rebuilt
+    (marked when the entry commits, as every change is)."""
+    touch(db.session(), *db.session.connection().scalars(select(_T.c.code)))
 
 
 def init_app() -> None:
@@ -189,6 +224,7 @@ def init_app() -> None:
     from loanflow.core import signals
 
     signals.case_moved.connect(case_moved)
+    signals.places_written.connect(places_written)
     signals.calendar_year_entered.connect(calendar_year_entered)
     for name, fn in (("after_flush", _after_flush), ("before_commit", _before_commit)):
         if not event.contains(Session, name, fn):

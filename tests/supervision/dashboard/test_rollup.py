@@ -206,3 +206,57 @@ def test_a_region_whose_rollup_was_never_built_is_counted_from_its_cases(client,
 def test_the_page_says_when_its_figures_are_from(page_as, county):
     html = page_as("supervisor").get("/supervision/dashboard").get_data(as_text=True)
     assert "数据截至" in html
+
+
+def test_a_register_import_written_past_the_orm_marks_and_rebuilds_its_township(client, login, county):
+    """The import writes households by COPY / multi-row INSERT, which no flush sees: it names its villages
+    (``places_written``) and the township's households are in the rollup once the import commits."""
+    import io
+
+    from loanflow.households.testing.register_sheets import csv_bytes, member_rows
+
+    town = db.session.get(Region, "341503001")
+    before = dashboard_from_rollup(town, date(2026, 1, 1), date(2026, 3, 10)).eligible_households
+    body = {
+        "file": (io.BytesIO(csv_bytes(member_rows(4, "341503001001", start=900))), "r.csv"),
+        "dry_run": "false",
+    }
+    r = client.post(
+        "/api/v1/households/import", data=body, headers=login("clerk"), content_type="multipart/form-data"
+    )
+    assert r.status_code == 201, r.json
+    town = db.session.get(Region, "341503001")
+    after = dashboard_from_rollup(town, date(2026, 1, 1), date(2026, 3, 10))
+    assert after.eligible_households == before + 4
+    _same(after, dashboard_from_cases(town, date(2026, 1, 1), date(2026, 3, 10)))
+
+
+def test_a_failed_rebuild_marks_its_townships_again_and_a_stale_mark_asks_again(county, monkeypatch):
+    from loanflow.supervision.dashboard import build
+
+    session = db.session()
+    keeping.mark_dirty(session, {"341503001", "341503002"})
+    uow.commit()
+    codes, claimed_at = keeping.claim()
+    assert codes == ["341503001", "341503002"]
+    real = keeping.rebuild_township
+
+    def fails_on_the_second(code, at, counter=None):
+        if code == "341503002":
+            raise RuntimeError("the database went away")
+        return real(code, at, counter)
+
+    monkeypatch.setattr(keeping, "rebuild_township", fails_on_the_second)
+    with pytest.raises(RuntimeError):
+        keeping.rebuild(codes, claimed_at)
+    assert db.session.get(RollupTownship, "341503001").dirty_since is None  # rebuilt before the failure
+    assert db.session.get(RollupTownship, "341503002").dirty_since is not None  # waits for the retry
+    monkeypatch.setattr(keeping, "rebuild_township", build.rebuild_township)
+    assert keeping.mark_dirty(session, {"341503002"}) is False  # a fresh mark: its rebuild is pending
+    t = RollupTownship.__table__  # … and long past: the rebuild it asked for never came
+    marked = db.session.scalar(select(t.c.dirty_since).where(t.c.code == "341503002"))
+    db.session.execute(
+        t.update().where(t.c.code == "341503002").values(dirty_since=marked - keeping.STALE_MARK)
+    )
+    uow.commit()
+    assert keeping.mark_dirty(session, {"341503002"}) is True  # asked again
