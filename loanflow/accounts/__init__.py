@@ -7,6 +7,7 @@ def init_app(app: Flask) -> None:
     """Tables, the token and users API, the login, password and user pages, ``flask loanflow create-user``."""
     # models: the tables; password_views, user_views, views: the pages
     from loanflow.accounts import api, cli, models, password_views, tokens, user_views, users_api, views  # noqa: F401
+    from loanflow.accounts.login import use_failure_counts
     from loanflow.api import register_api
     from loanflow.api.auth import use_bearer
     from loanflow.audit.services import use_names
@@ -18,6 +19,7 @@ def init_app(app: Flask) -> None:
     register_api(app, api.blp)
     register_api(app, users_api.blp)
     use_bearer(app, tokens.bearer)
+    use_failure_counts(app)
     use_names(app, people_names, name_of)
     add_commands(app, cli.cli)
 

@@ -16,7 +16,7 @@ import unicodedata
 from functools import cache
 from urllib.parse import urlsplit
 
-from flask import current_app
+from flask import Flask, current_app
 from limits import RateLimitItem, parse
 from limits.storage import Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
@@ -73,18 +73,19 @@ def _limit() -> RateLimitItem:
 COUNTS = "loanflow.accounts.login_counts"  # app.extensions key: the app's storage of wrong-password counts
 
 
+def use_failure_counts(app: Flask) -> None:
+    """Make the app's storage of wrong-password counts from ``RATELIMIT_STORAGE_URI`` (at start-up: two
+    first logins at once must not make two stores)."""
+    app.extensions[COUNTS] = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
+
+
 def failure_counts() -> Storage:
-    """The app's storage of wrong-password counts, made on first use from ``RATELIMIT_STORAGE_URI``.
+    """The app's storage of wrong-password counts.
 
     The ``limits`` library directly (the one Flask-Limiter is built on): only the logins are counted,
     so nothing needs Flask-Limiter's check before every request.
     """
-    storage = current_app.extensions.get(COUNTS)
-    if storage is None:
-        storage = current_app.extensions[COUNTS] = storage_from_string(
-            current_app.config["RATELIMIT_STORAGE_URI"]
-        )
-    return storage
+    return current_app.extensions[COUNTS]
 
 
 def _window() -> MovingWindowRateLimiter:
