@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from supervision import TODAY, Statements, explain, timed  # noqa: E402
+from supervision import TODAY, Statements, bench_app, database_size, explain, timed  # noqa: E402
 
 EXPLAIN_DIR = Path(__file__).resolve().parent / "explain"
 
@@ -30,24 +30,16 @@ EXPLAIN_DIR = Path(__file__).resolve().parent / "explain"
 def bench(url: str) -> dict:
     from sqlalchemy import func, select
 
-    from config import Config
-    from loanflow import create_app
     from loanflow.core import clock, uow
     from loanflow.core.regions import Region
     from loanflow.extensions import db
-    from loanflow.loans.models import Loan
     from loanflow.supervision.dashboard import keeping, services
     from loanflow.supervision.dashboard.models import RollupStock
 
-    options = {"connect_args": {"options": "-c jit=off"}}
-    app = create_app(
-        Config, {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "SQLALCHEMY_ENGINE_OPTIONS": options}
-    )
+    app = bench_app(url)
     out: dict = {}
     with app.app_context():
-        loans = db.session.scalar(select(func.count()).select_from(Loan))
-        size = f"{loans // 1000}k" if loans < 1_000_000 else f"{loans // 1_000_000}M"
-        out["size"] = size
+        size = out["size"] = database_size()
         county = db.session.get(Region, "341503")
         township = db.session.get(Region, "341503001")
         largest = db.session.scalar(

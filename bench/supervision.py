@@ -97,26 +97,37 @@ def explain(statements: list, path: Path) -> None:
             out.write("\n".join(r[0] for r in plan) + "\n\n")
 
 
-def bench(url: str) -> dict:
-    from sqlalchemy import func, select
-
+def bench_app(url: str):
+    """The app on a database ``bench/generate.py`` built, as production configures it (the app sets JIT off
+    and custom plans on each PostgreSQL connection itself: ``core.database``)."""
     from config import Config
     from loanflow import create_app
-    from loanflow.accounts.models import User
+
+    return create_app(Config, {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+
+
+def database_size() -> str:
+    """``10k``, ``100k``, ``1M``: the database's loans, as the results and the EXPLAIN files name it."""
+    from sqlalchemy import func, select
+
     from loanflow.extensions import db
     from loanflow.loans.models import Loan
+
+    loans = db.session.scalar(select(func.count()).select_from(Loan))
+    return f"{loans // 1000}k" if loans < 1_000_000 else f"{loans // 1_000_000}M"
+
+
+def bench(url: str) -> dict:
+    from sqlalchemy import select
+
+    from loanflow.accounts.models import User
+    from loanflow.extensions import db
     from loanflow.supervision.dashboard import report, services
 
-    # JIT off: these are short queries; PostgreSQL 15 compiles the big aggregates for 100+ ms otherwise
-    options = {"connect_args": {"options": "-c jit=off"}}
-    app = create_app(
-        Config, {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "SQLALCHEMY_ENGINE_OPTIONS": options}
-    )
+    app = bench_app(url)
     results: dict = {}
     with app.app_context():
-        loans = db.session.scalar(select(func.count()).select_from(Loan))
-        name = f"{loans // 1000}k" if loans < 1_000_000 else f"{loans // 1_000_000}M"
-        results["size"] = name
+        name = results["size"] = database_size()
         county = db.session.scalar(select(User).where(User.username == "supervisor"))
         township = db.session.scalar(select(User).where(User.username == "supervisor_t01"))
         today = date.fromisoformat(TODAY)
