@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import func, select, text
@@ -36,25 +37,29 @@ def repayments() -> int:
     return db.session.scalar(select(func.count(Repayment.id)))
 
 
+@contextmanager
+def the_commit_dies(monkeypatch):
+    """The request inside dies at its commit as on a lost server (the error reaches the client); after it
+    the commit works again and the dead transaction is rolled back, as the database would."""
+    real_commit = Session.commit
+
+    def dies(self):
+        monkeypatch.setattr(Session, "commit", real_commit)
+        raise OperationalError("COMMIT", {}, Exception("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr(Session, "commit", dies)
+    with pytest.raises(OperationalError):
+        yield
+    db.session.rollback()
+
+
 def test_a_crash_before_the_commit_leaves_neither_effect_nor_key_and_the_retry_records_once(
     client, login, loan, monkeypatch
 ):
     headers = {**login("officer"), "Idempotency-Key": "repay-crash-1"}
-    real_commit = Session.commit
-    crashed = []
-
-    def dies_once(self):
-        if not crashed:
-            crashed.append(True)
-            raise OperationalError("COMMIT", {}, Exception("server closed the connection unexpectedly"))
-        return real_commit(self)
-
     with on_day("2026-05-01"):
-        monkeypatch.setattr(Session, "commit", dies_once)
-        with pytest.raises(OperationalError):
+        with the_commit_dies(monkeypatch):
             repay(client, headers, loan.id)
-        monkeypatch.setattr(Session, "commit", real_commit)
-        db.session.rollback()  # what the dead process's transaction became
         assert repayments() == 0
         assert db.session.scalar(select(func.count()).select_from(IdempotencyRecord)) == 0
         first = repay(client, headers, loan.id)
@@ -268,21 +273,9 @@ def _account_change(client, login, users):
 def test_a_crash_at_the_commit_then_two_retries_make_one_effect(client, login, users, monkeypatch, setup):
     path, body, headers, count = setup(client, login, users)
     headers = {**headers, "Idempotency-Key": f"crash-{setup.__name__}"}
-    real_commit = Session.commit
-    crashed = []
-
-    def dies_once(self):
-        if not crashed:
-            crashed.append(True)
-            raise OperationalError("COMMIT", {}, Exception("server closed the connection unexpectedly"))
-        return real_commit(self)
-
     with on_day("2026-08-03"):
-        monkeypatch.setattr(Session, "commit", dies_once)
-        with pytest.raises(OperationalError):
+        with the_commit_dies(monkeypatch):
             client.post(path, json=body, headers=headers)
-        monkeypatch.setattr(Session, "commit", real_commit)
-        db.session.rollback()  # what the dead process's transaction became
         assert db.session.scalar(count) == 0
         first = client.post(path, json=body, headers=headers)
         again = client.post(path, json=body, headers=headers)
