@@ -137,18 +137,36 @@ def dashboard(
     return dashboard_from_rollup(region, start, end, fresh)
 
 
+@dataclass(frozen=True)
+class _PolicyTerms:
+    """What the policy in force says the dashboard counts by: the cap's period and amount, and which
+    households may borrow (both ways of counting read them here, the same)."""
+
+    cap_period: str
+    cap: Decimal
+    statuses: list[str]
+    monitoring: list[str]
+
+    @classmethod
+    def at(cls, end: date) -> _PolicyTerms:
+        policy = current_policy()
+        return cls(
+            cap_period(policy.subsidy["cap_period"], policy.subsidy.get("campaign"), end),
+            policy.household_cap,
+            policy.loan["admitted_statuses"],
+            policy.loan["admitted_monitoring"],
+        )
+
+
 def dashboard_from_rollup(
     region: Region, start: date, end: date, fresh: rollup.Freshness | None = None
 ) -> Dashboard:
     """The region's numbers summed from its townships' rollup rows."""
-    today, prefix, policy = clock.today(), region.code, current_policy()
+    today, prefix, terms = clock.today(), region.code, _PolicyTerms.at(end)
     fresh = fresh or rollup.freshness(prefix)
-    period = cap_period(policy.subsidy["cap_period"], policy.subsidy.get("campaign"), end)
-    cap = policy.household_cap
+    period, cap = terms.cap_period, terms.cap
     households, reserved, full = rollup.cap_use(prefix, period, cap)
-    eligible, lent_to = rollup.loan_coverage(
-        prefix, end, policy.loan["admitted_statuses"], policy.loan["admitted_monitoring"]
-    )
+    eligible, lent_to = rollup.loan_coverage(prefix, end, terms.statuses, terms.monitoring)
     flows = rollup.moved(prefix, start, end)
     durations = []
     for product, stages in (("loan", figures.LOAN_STAGES), ("subsidy", figures.SUBSIDY_STAGES)):
@@ -192,13 +210,10 @@ def dashboard_from_rollup(
 def dashboard_from_cases(region: Region, start: date, end: date) -> Dashboard:
     """The region's numbers counted from its cases, every one read (``figures``): what the rollup is built
     from and held equal to; too slow for a county of a million cases (bench/README.md)."""
-    today, prefix, policy = clock.today(), region.code, current_policy()
-    period = cap_period(policy.subsidy["cap_period"], policy.subsidy.get("campaign"), end)
-    cap = policy.household_cap
+    today, prefix, terms = clock.today(), region.code, _PolicyTerms.at(end)
+    period, cap = terms.cap_period, terms.cap
     households, reserved, full = figures.cap_use(prefix, period, cap)
-    eligible, lent_to = figures.loan_coverage(
-        prefix, end, policy.loan["admitted_statuses"], policy.loan["admitted_monitoring"]
-    )
+    eligible, lent_to = figures.loan_coverage(prefix, end, terms.statuses, terms.monitoring)
     counter = figures.WorkingDayCounter(work_calendar())
     spans = {(x.product, x.stage): x for x in figures.stage_spans(prefix, start, end)}
     durations = [StageDuration(x.product, x.stage, x.count, counter.median(x.pairs)) for x in spans.values()]
