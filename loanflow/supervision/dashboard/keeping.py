@@ -24,7 +24,7 @@ from itertools import chain
 from typing import Any
 
 from flask import has_app_context
-from sqlalchemy import bindparam, event, func, inspect, select, update
+from sqlalchemy import bindparam, case, event, func, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -101,18 +101,27 @@ def _forget(session: Session, previous: Any) -> None:
 
 
 _T = RollupTownship.__table__
-# Built once (every commit that moves a case runs it); ``codes`` expands to the townships touched.
+# A mark older than this has outlived the rebuild it enqueued (the task failed, or was never queued): the
+# next change of the township marks it afresh and enqueues again — once per this long, not once per commit,
+# however long the worker stays down. A rebuild claims its townships within seconds.
+STALE_MARK = timedelta(minutes=10)
+# Built once (every commit that moves a case runs it); ``codes`` expands to the townships touched. A clean
+# township's mark, or a stale one, becomes ``now``; a recent mark is kept.
+_NOW = bindparam("now", type_=UtcDateTime())
 _MARK = (
     update(_T)
     .where(_T.c.code.in_(bindparam("codes", expanding=True)))
-    .values(dirty_since=func.coalesce(_T.c.dirty_since, bindparam("now", type_=UtcDateTime())))
+    .values(
+        dirty_since=case(
+            (
+                _T.c.dirty_since.is_(None) | (_T.c.dirty_since <= bindparam("stale", type_=UtcDateTime())),
+                _NOW,
+            ),
+            else_=_T.c.dirty_since,
+        )
+    )
     .returning(_T.c.code, _T.c.dirty_since)
 )
-
-
-# A mark older than this has outlived the rebuild it enqueued (the task failed, or was never queued):
-# the next change of the township enqueues again. A rebuild claims its townships within seconds.
-STALE_MARK = timedelta(minutes=10)
 # The township rows, locked in code order before they are written: every writer takes them in one order
 # (a unit of work marking several, the claim of every dirty one), so none waits on another in a cycle.
 _LOCK_IN_ORDER = (
@@ -130,8 +139,9 @@ def mark_dirty(session: Session, codes: set[str]) -> bool:
     t = _T
     if len(codes) > 1:
         session.connection().execute(_LOCK_IN_ORDER, {"codes": sorted(codes)}).all()
-    rows = session.connection().execute(_MARK, {"codes": sorted(codes), "now": now}).all()
-    turned = any(dirty == now or dirty <= now - STALE_MARK for _code, dirty in rows)
+    params = {"codes": sorted(codes), "now": now, "stale": now - STALE_MARK}
+    rows = session.connection().execute(_MARK, params).all()
+    turned = any(dirty == now for _code, dirty in rows)
     missing = codes - {code for code, _ in rows}
     if missing:
         dialect = session.get_bind().dialect.name

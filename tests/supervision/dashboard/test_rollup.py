@@ -260,3 +260,4 @@ def test_a_failed_rebuild_marks_its_townships_again_and_a_stale_mark_asks_again(
     )
     uow.commit()
     assert keeping.mark_dirty(session, {"341503002"}) is True  # asked again
+    assert keeping.mark_dirty(session, {"341503002"}) is False  # once: the mark is fresh again
