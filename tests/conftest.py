@@ -11,6 +11,10 @@ import os
 
 os.environ.setdefault("LOANFLOW_TODAY", "2026-03-10")
 
+from loanflow.api.schema import checking  # noqa: E402
+
+checking(True)  # every response the suite makes is dumped twice: compiled and by marshmallow, and compared
+
 pytest_plugins = [
     "loanflow.testing.fixtures",
     "loanflow.accounts.testing.fixtures",

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from loanflow.accounts.models import ROLES
 from loanflow.api.fields import Code, Id, Label
+from loanflow.api.schema import Schema
 
 _REGION = validate.Regexp(r"^(\d{6}|\d{9}|\d{12})$", error="A region code has 6, 9 or 12 digits")
 

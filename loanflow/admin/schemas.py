@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
+
+from loanflow.api.schema import Schema
 
 _CODE = validate.Regexp(r"^(\d{6}|\d{9}|\d{12})$", error="A region code has 6, 9 or 12 digits")
 _TOWNSHIP = validate.Regexp(r"^\d{9}$", error="A township code has 9 digits")

@@ -7,9 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, g, request
-from marshmallow import INCLUDE, Schema, ValidationError, fields, pre_dump, validate
+from marshmallow import INCLUDE, ValidationError, fields, pre_dump, validate
 
 from loanflow.api.errors import _flatten
+from loanflow.api.schema import Schema
 from loanflow.core.errors import Invalid, msg
 
 

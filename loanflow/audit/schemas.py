@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields, missing
+from marshmallow import fields, missing
 
 from loanflow.api.errors import language
+from loanflow.api.schema import Schema
 from loanflow.audit import services as audit
 from loanflow.core.domain.labels import codes, label
 

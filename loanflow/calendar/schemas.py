@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
+
+from loanflow.api.schema import Schema
 
 _DATES = {"type": "array", "items": {"type": "string", "format": "date"}}
 YEARS = validate.Range(min=2000, max=2100)  # calendar.services.FIRST_YEAR, LAST_YEAR

@@ -6,10 +6,11 @@ from urllib.parse import quote
 
 from flask import Response, g, request
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from loanflow.api.auth import checked_first, login_required
 from loanflow.api.idempotency import idempotent
+from loanflow.api.schema import Schema
 from loanflow.core.domain.labels import label
 from loanflow.documents import registry
 from loanflow.documents import services as service

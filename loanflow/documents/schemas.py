@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from loanflow.api.fields import Label
+from loanflow.api.schema import Schema
 
 PLURAL = {"loan": "loans", "subsidy": "subsidies", "publicity": "publicity"}
 PDF = {"type": "string", "format": "binary"}

@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from loanflow.api.auth import checked_first, login_required, roles_first
 from loanflow.api.common import PageArgs, page_size, paged
 from loanflow.api.fields import Code, Id, Money
 from loanflow.api.idempotency import idempotent
+from loanflow.api.schema import Schema
 from loanflow.core.domain.labels import codes
 from loanflow.households import services as service
 from loanflow.households.schemas import AccountChangeOut, HouseholdOut, HouseholdPage

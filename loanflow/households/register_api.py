@@ -19,7 +19,7 @@ import tempfile
 from flask import g, json, jsonify, make_response, send_file
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, fields, validate
 from webargs.flaskparser import FlaskParser
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict
@@ -27,6 +27,7 @@ from werkzeug.datastructures import CombinedMultiDict
 from loanflow.api.auth import login_required, roles_first
 from loanflow.api.errors import service_problem
 from loanflow.api.idempotency import idempotent
+from loanflow.api.schema import Schema
 from loanflow.core import clock
 from loanflow.households import register_io as service
 from loanflow.households.register_files import FORMATS, MIMETYPES

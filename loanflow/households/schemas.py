@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, pre_dump
+from marshmallow import fields, pre_dump
 
 from loanflow.api.common import Shown, current_user, page_of
 from loanflow.api.errors import language
 from loanflow.api.fields import Label, MoneyOut
+from loanflow.api.schema import Schema
 from loanflow.core.domain.idcard import mask_account, mask_id_number, mask_phone
 from loanflow.core.domain.labels import label
 from loanflow.core.scope import can_see_full_identity

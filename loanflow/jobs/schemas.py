@@ -1,7 +1,8 @@
 """What ``GET /jobs/{id}`` shows."""
 
-from marshmallow import Schema, fields
+from marshmallow import fields
 
+from loanflow.api.schema import Schema
 from loanflow.jobs.models import JOB_STATES
 
 

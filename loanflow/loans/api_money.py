@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from flask import g
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from loanflow.api.auth import login_required
 from loanflow.api.fields import Id, Money
+from loanflow.api.schema import Schema
 from loanflow.loans.fund import services as loan_fund
 from loanflow.loans.schemas import LoanAction, ReasonIn, RepaymentsOut
 from loanflow.loans.services import extensions as loan_extensions

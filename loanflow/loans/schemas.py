@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, pre_dump, validate
+from marshmallow import ValidationError, fields, pre_dump, validate
 
 from loanflow.accounts.models import User
 from loanflow.api.common import PageArgs, Shown, current_user, page_of
 from loanflow.api.fields import Code, DecimalString, Id, Label, Money, MoneyOut
+from loanflow.api.schema import Schema
 from loanflow.audit.schemas import Timeline
 from loanflow.core.domain.idcard import mask_account, mask_id_number
 from loanflow.core.domain.labels import codes

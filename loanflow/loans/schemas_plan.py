@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from loanflow.api.fields import DecimalString, Label, MoneyOut
+from loanflow.api.schema import Schema
 from loanflow.core.domain.money import format_money
 
 Text = fields.String

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
+
+from loanflow.api.schema import Schema
 
 _SECTION = {"description": "A section of the policy document, as published"}
 

@@ -7,11 +7,11 @@ from functools import wraps
 from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema
 
 from loanflow.api.auth import login_required, roles_first
 from loanflow.api.common import load_body, page_size, paged
 from loanflow.api.idempotency import idempotent
+from loanflow.api.schema import Schema
 from loanflow.subsidies import publicity as publicity_service
 from loanflow.subsidies import services as service
 from loanflow.subsidies.schemas import (

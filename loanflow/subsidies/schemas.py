@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from marshmallow import Schema, fields, pre_dump, validate
+from marshmallow import fields, pre_dump, validate
 
 from loanflow.api.common import PageArgs, Shown, current_user, page_of
 from loanflow.api.errors import language
 from loanflow.api.fields import Code, Id, Label, MoneyOut
+from loanflow.api.schema import Schema
 from loanflow.audit.schemas import Timeline
 from loanflow.core import clock
 from loanflow.core.domain.idcard import mask_account

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from loanflow.api.common import PageArgs, page_of
 from loanflow.api.errors import language
 from loanflow.api.fields import Code, Id
+from loanflow.api.schema import Schema
 from loanflow.core.domain.labels import codes, label
 from loanflow.core.errors import text
 from loanflow.supervision.models import RESULTS

@@ -7,13 +7,18 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 
+from loanflow.api.schema import checking
 from loanflow.extensions import db
 
 
 @contextmanager
 def statements() -> Iterator[list[str]]:
-    """The statements sent inside the block, starting from an empty session (as a new request would)."""
+    """The statements sent inside the block, starting from an empty session (as a new request would).
+
+    Responses are dumped once inside, as in production: the suite's check of the compiled dumps
+    (``api.schema.checking``) dumps twice, and a case's second dump reads its timeline again."""
     db.session.close()
+    was_checking = checking(False)
     seen: list[str] = []
 
     def count(conn, cursor, statement, parameters, context, executemany):
@@ -24,3 +29,4 @@ def statements() -> Iterator[list[str]]:
         yield seen
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
+        checking(was_checking)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import Response, g
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from loanflow.api.auth import login_required, roles_first
 from loanflow.api.fields import Id, Money
 from loanflow.api.idempotency import idempotent
+from loanflow.api.schema import Schema
 from loanflow.loans import claims as claims_service
 from loanflow.loans.fund import services as loan_fund
 from loanflow.loans.fund.schemas import ClaimsOut, FundEntryOut, FundOut

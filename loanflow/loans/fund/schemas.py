@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, pre_dump
+from marshmallow import fields, pre_dump
 
 from loanflow.api.common import Shown
 from loanflow.api.fields import MoneyOut
+from loanflow.api.schema import Schema
 from loanflow.loans.claims import ClaimList, head_names
 
 Text = fields.String

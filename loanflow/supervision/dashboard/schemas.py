@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from loanflow.api.fields import Money
+from loanflow.api.schema import Schema
 
 REGION = validate.Regexp(
     r"^(\d{6}|\d{9})$", error="须为县或乡镇代码（6 或 9 位数字） / a county or township code"
