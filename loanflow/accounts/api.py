@@ -40,5 +40,5 @@ class Tokens(MethodView):
     @blp.response(204)
     def delete(self):
         """Revoke the token this request carries."""
-        g.token.revoked_at = clock.now()
+        g.token.row().revoked_at = clock.now()
         return ""

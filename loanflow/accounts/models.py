@@ -48,6 +48,21 @@ class User(UserMixin, db.Model):
         return self.region_code[:6]
 
     @property
+    def township_codes(self) -> list[str]:
+        """The townships the user's branch serves (a bank officer's scope); none without a branch.
+
+        A request with a bearer token reads them with the token (``tokens.bearer``: one statement, no
+        branch loaded); elsewhere they come from the branch."""
+        known = self.__dict__.get("_township_codes")
+        if known is not None:
+            return known
+        return self.branch.township_codes if self.branch is not None else []
+
+    def know_township_codes(self, codes: list[str]) -> None:
+        """Keep the branch's townships read beside the user (for this session's copy of the user)."""
+        self.__dict__["_township_codes"] = codes
+
+    @property
     def region_level(self) -> str:
         return {6: "county", 9: "township", 12: "village"}[len(self.region_code)]
 

@@ -10,16 +10,16 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, func, select
 
 from loanflow.accounts.models import ApiToken, User
 from loanflow.core import clock
 from loanflow.core.domain.policy import DEFAULT_POLICY
-from loanflow.core.regions import Branch
+from loanflow.core.regions import BranchTownship
 from loanflow.extensions import db
 
 TOKEN_LIFETIME = "loanflow.accounts.token_hours"  # app.extensions: () → hours, set by the policy feature
@@ -51,21 +51,42 @@ def issue_token(user: User) -> tuple[str, ApiToken]:
     return secret, token
 
 
-# The token, its user, the user's branch and the townships it serves in one statement: scope reads
-# the branch's townships on every request, and three lazy loads were three more round trips.
+# The token, its user and the townships of the user's branch in one statement, with one ORM entity
+# (the user): scope reads the townships on every request. Loading the token, the branch and its
+# townships as entities too (a joinedload chain, made unique) cost 0.2 ms of Python a request.
 # Built once (with a bound parameter): a request pays no statement construction for it.
+_TOWNS = (
+    select(func.aggregate_strings(BranchTownship.township_code, ","))
+    .where(BranchTownship.branch_id == User.branch_id)
+    .scalar_subquery()
+)
 _WHO = (
-    select(ApiToken)
+    select(User, ApiToken.id, ApiToken.revoked_at, ApiToken.expires_at, _TOWNS)
+    .join(ApiToken, ApiToken.user_id == User.id)
     .where(ApiToken.token_hash == bindparam("digest"))
-    .options(joinedload(ApiToken.user).joinedload(User.branch).joinedload(Branch.townships))
 )
 
 
-def bearer(secret: str) -> tuple[User, ApiToken] | None:
-    """The active user and the live token behind a secret; None when unknown, revoked, expired or deactivated."""
-    token = db.session.scalars(_WHO, {"digest": token_digest(secret)}).unique().one_or_none()
-    if token is None or token.revoked_at is not None or not token.user.active:
+@dataclass(frozen=True)
+class LiveToken:
+    """The token a request came with: its row's id (``row()`` loads it, to revoke it)."""
+
+    id: int
+
+    def row(self) -> ApiToken:
+        return db.session.get(ApiToken, self.id)
+
+
+def bearer(secret: str) -> tuple[User, LiveToken] | None:
+    """The active user and the live token behind a secret; None when unknown, revoked, expired or
+    deactivated. The user carries the townships its branch serves (``User.township_codes``)."""
+    found = db.session.execute(_WHO, {"digest": token_digest(secret)}).one_or_none()
+    if found is None:
         return None
-    if token.expires_at is None or clock.wall_now() >= token.expires_at:  # NULL: issued before expiry existed
+    user, token_id, revoked_at, expires_at, towns = found
+    if revoked_at is not None or not user.active:
         return None
-    return token.user, token
+    if expires_at is None or clock.wall_now() >= expires_at:  # NULL: issued before expiry existed
+        return None
+    user.know_township_codes(sorted(towns.split(",")) if towns else [])
+    return user, LiveToken(token_id)

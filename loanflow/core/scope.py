@@ -14,17 +14,13 @@ from sqlalchemy import and_, or_
 from loanflow.core.errors import Forbidden, msg
 
 
-class Branch(Protocol):
-    township_codes: list[str]
-
-
 class User(Protocol):
     """Who acts: any object with these attributes (the accounts feature's ``User``)."""
 
     id: int
     role: str
     region_code: str
-    branch: Branch | None
+    township_codes: list[str]  # the townships a bank officer's branch serves
 
 
 class Household(Protocol):
@@ -39,7 +35,7 @@ def in_region(user: User, code: str) -> bool:
 
 
 def served_townships(user: User) -> list[str]:
-    return user.branch.township_codes if user.branch is not None else []
+    return user.township_codes
 
 
 def sees_village(user: User, village_code: str) -> bool:
