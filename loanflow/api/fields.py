@@ -6,6 +6,8 @@ import decimal
 
 from marshmallow import ValidationError, fields, missing, validate
 
+from loanflow.api.errors import language
+from loanflow.core.domain.labels import label
 from loanflow.core.domain.money import MoneyError, format_money, parse_money
 
 
@@ -84,9 +86,6 @@ class Label(fields.Field):
         return super().get_value(obj, self.source, accessor, default)
 
     def _serialize(self, value, attr, obj, **kwargs):
-        from loanflow.api.errors import language
-        from loanflow.core.domain.labels import label
-
         return label(self.kind, value, language()) if value else None
 
 

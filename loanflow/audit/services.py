@@ -23,7 +23,7 @@ from sqlalchemy import String, bindparam, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from loanflow.audit.models import AuditChainHead, AuditEvent
-from loanflow.core import clock
+from loanflow.core import clock, uow
 from loanflow.extensions import db
 
 GENESIS = "0" * 64
@@ -394,10 +394,10 @@ def _timeline_statement() -> Any:
 
 def timeline(entity_type: str, entity_id: Any) -> list[TimelineEntry]:
     """A case's or household's events, oldest first, each with its person's name (``actor_name``: their
-    login name, or "system", when no account has the id), in one statement."""
-    rows = db.session.execute(
-        _timeline_statement(), {"entity_type": entity_type, "entity_id": str(entity_id)}
-    )
+    login name, or "system", when no account has the id), in one statement.
+
+    Read on the session's connection (``uow.read``): every case's answer shows it."""
+    rows = uow.read(_timeline_statement(), {"entity_type": entity_type, "entity_id": str(entity_id)})
     out = [TimelineEntry(*row) for row in rows]
     for e in out:
         e.actor_name = e.actor_name or e.actor

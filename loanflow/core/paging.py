@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy import Select, func, select
 
-from loanflow.extensions import db
+from loanflow.core import uow
 
 COUNT_CAP = 1000
 
@@ -35,5 +35,5 @@ def capped_count(stmt: Select, *, page: int = 1, per_page: int = 50, cap: int | 
     cap = COUNT_CAP if cap is None else cap
     limit = max(cap, page * per_page + cap)
     inner = stmt.order_by(None).limit(limit + 1).subquery()
-    n = db.session.scalar(select(func.count()).select_from(inner)) or 0
+    n = uow.read(select(func.count()).select_from(inner)).scalar() or 0
     return Count(min(n, limit), capped=n > limit)

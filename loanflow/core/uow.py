@@ -120,6 +120,16 @@ def flush() -> None:
             session.expire(obj)
 
 
+def read(stmt: Any, params: dict[str, Any] | None = None) -> Any:
+    """Run a Core statement (columns, no ORM entities) on the session's connection, in its
+    transaction, after the flush the session's own ``execute`` would make first. The ORM's execution
+    path adds ~0.1 ms a statement that a statement without entities does not need (issue 14)."""
+    session = db.session
+    if session.autoflush:
+        session.flush()
+    return session.connection().execute(stmt, params)
+
+
 def commit() -> None:
     """Flush and commit the unit of work, then run the work queued for after the commit."""
     db.session.commit()
