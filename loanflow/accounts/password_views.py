@@ -16,10 +16,10 @@ ALLOWED_WHILE_FORCED = ("web.change_password", "web.logout", "web.login", "web.s
 def force_password_change():
     """After a reset, every page but this one (and logging out) leads to the change-password page."""
     if (
-        current_user.is_authenticated
-        and current_user.must_change_password
+        not request.path.startswith("/api/")  # first: an API request has no page session to load
         and request.endpoint not in ALLOWED_WHILE_FORCED
-        and not request.path.startswith("/api/")
+        and current_user.is_authenticated
+        and current_user.must_change_password
     ):
         return redirect(url_for("web.change_password"))
     return None

@@ -96,7 +96,8 @@ def refuse_nul_bytes() -> None:
     would be a 500). Registered for every request of the app (API and pages).
     """
     found: list[str] = []
-    for source in (request.args, request.form):
+    forms = request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data")
+    for source in (request.args, request.form) if forms else (request.args,):  # else the form is empty
         for key, value in source.items(multi=True):
             if NUL in key or NUL in value:
                 found.append(key)
