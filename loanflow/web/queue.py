@@ -44,12 +44,7 @@ def _days_over(cal: WorkCalendar, due: date, today: date) -> int:
     return cal.working_days_between(due, today).days
 
 
-def by_urgency(row: dict) -> tuple:
-    """Sort key: the earliest deadline first, cases without one last."""
-    return (row["due"] is None, row["due"] or date.max, row["case"])
-
-
 def work_queue(user: Any) -> list[tuple[str, list[dict]]]:
     """The sections of the user's queue, each with its rows, most urgent first; empty sections left out."""
-    sent = work_queue_sections.send(user, today=clock.today())
+    sent = work_queue_sections.send(user, today=clock.today(), limit=QUEUE_LIMIT)
     return [(str(title), rows) for _position, title, rows in contributions(sent) if rows]
