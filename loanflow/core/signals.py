@@ -48,9 +48,13 @@ case_moved = _signals.signal(
 
 work_queue_sections = _signals.signal(
     "work-queue-sections",
-    doc="""The home page's work queue (sender: the user; ``today``).
+    doc="""The home page's work queue (sender: the user; ``today``, ``limit``).
 
     Receivers return ``(position, title, rows)`` or None; a row is the dict ``web.queue.queue_row`` makes.
+    ``rows`` are the section's first ``limit``, most urgent first, cut by the SQL's ``LIMIT``, in a
+    total order: asked for fewer, a receiver answers the start of what it answers asked for more (the
+    home shows the start of a section's page). A receiver that drops rows in Python after SQL reads on
+    until it has ``limit`` (``core.paging.first_kept``).
     """,
 )
 

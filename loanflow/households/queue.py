@@ -15,8 +15,8 @@ from loanflow.households.models import AccountChange, Household
 POSITION = 10
 
 
-def account_changes_to_confirm(user: User) -> list[dict]:
-    """Bank-account changes of the user's region that someone else asked for."""
+def account_changes_to_confirm(user: User, limit: int) -> list[dict]:
+    """The first ``limit`` bank-account changes of the user's region that someone else asked for, oldest first."""
     if user.role not in ("clerk", "approver"):
         return []
     stmt = (
@@ -27,7 +27,8 @@ def account_changes_to_confirm(user: User) -> list[dict]:
             AccountChange.requested_by_id != user.id,
             village_filter(user, Household.village_code),
         )
-        .order_by(AccountChange.requested_at)
+        .order_by(AccountChange.requested_at, AccountChange.id)
+        .limit(limit)
     )
     return [
         {
@@ -43,6 +44,6 @@ def account_changes_to_confirm(user: User) -> list[dict]:
     ]
 
 
-def queue_section(user: User, **_kwargs: Any) -> tuple:
+def queue_section(user: User, *, limit: int, **_kwargs: Any) -> tuple:
     """``work_queue_sections``: the account changes waiting for this user."""
-    return POSITION, lazy_gettext("Bank account changes to confirm"), account_changes_to_confirm(user)
+    return POSITION, lazy_gettext("Bank account changes to confirm"), account_changes_to_confirm(user, limit)

@@ -12,14 +12,15 @@ from sqlalchemy import or_, select
 from loanflow.accounts.models import User
 from loanflow.calendar.services import work_calendar
 from loanflow.core.domain.labels import label
+from loanflow.core.paging import first_kept
 from loanflow.core.scope import village_filter
 from loanflow.extensions import db
+from loanflow.loans.guards import COUNTY_STEPS
 from loanflow.loans.models import Loan
 from loanflow.loans.services.queries import may
 from loanflow.policy.services import current_policy
-from loanflow.web import queue as web_queue
 from loanflow.web.present import lang
-from loanflow.web.queue import by_urgency, queue_row
+from loanflow.web.queue import queue_row
 
 POSITION = 20
 # Which states hold cases that wait on a role, and the actions that move them on (DOMAIN.md tables).
@@ -37,7 +38,7 @@ LOAN_WAITING_ACTION = {
 
 
 def _loans_waiting_stmt(user: User, four_eyes: bool):
-    """The officer's waiting loans, most urgent first and cut after ordering: new applications to
+    """The officer's waiting loans, most urgent first (to be cut after ordering): new applications to
     rate, ratings to credit, credits to disburse (not one's own under four eyes), pending
     extension requests. Filtered in SQL, so no ledger is replayed to find them; the partial index
     ``ix_loan_waiting`` holds exactly the loans that may wait on an officer, in this order, so the
@@ -56,28 +57,42 @@ def _loans_waiting_stmt(user: User, four_eyes: bool):
         select(Loan)
         .where(village_filter(user, Loan.village_code), waiting)
         .order_by(Loan.stage_due_on.asc().nulls_last(), Loan.case_number)  # ix_loan_waiting's order
-        .limit(web_queue.QUEUE_LIMIT)
     )
 
 
-def loans_waiting(user: User, today: date) -> list[dict]:
-    """Loans waiting for this user's action (rate, credit, disburse, decide an extension)."""
-    actions = LOAN_QUEUE_ACTIONS.get(user.role, ())
+def loans_waiting(user: User, today: date, limit: int) -> list[dict]:
+    """The first ``limit`` loans waiting for this user's action (rate, credit, disburse, decide an
+    extension, decide a claim), most urgent first.
+
+    ``may`` (the engine's rule) judges each loan after SQL. The SQL states the same conditions (four
+    eyes, a pending request; a township approver, who decides no claim, reads none), so today it drops
+    none; ``first_kept`` reads on past any it ever drops, so "more" on the home is never wrong.
+    """
+    actions = [a for a in LOAN_QUEUE_ACTIONS.get(user.role, ()) if _level_may(user, a)]
     if not actions:
         return []
     cal, four_eyes = work_calendar(), current_policy().four_eyes
-    rows = []
-    for c in db.session.scalars(_loans_waiting_stmt(user, four_eyes)):
-        action = LOAN_WAITING_ACTION[c.state]
-        if action in actions and may(user, c, action, four_eyes):
-            stage = label("loan_action", action, lang())
-            rows.append(queue_row("web.loan", c, c.case_number, c.borrower_name, stage, cal, today))
-    return sorted(rows, key=by_urgency)
+
+    def rows(loans: list[Loan]) -> list[dict]:
+        kept = []
+        for c in loans:
+            action = LOAN_WAITING_ACTION[c.state]
+            if action in actions and may(user, c, action, four_eyes):
+                stage = label("loan_action", action, lang())
+                kept.append(queue_row("web.loan", c, c.case_number, c.borrower_name, stage, cal, today))
+        return kept
+
+    return first_kept(_loans_waiting_stmt(user, four_eyes), limit, rows)
 
 
-def queue_section(user: User, *, today: date, **_kwargs: Any) -> tuple:
+def _level_may(user: User, action: str) -> bool:
+    """``guards.county_level``: only a county approver decides a compensation claim."""
+    return action not in COUNTY_STEPS or user.region_level == "county"
+
+
+def queue_section(user: User, *, today: date, limit: int, **_kwargs: Any) -> tuple:
     """``work_queue_sections``: the loans waiting for this user."""
-    return POSITION, lazy_gettext("Loans waiting for you"), loans_waiting(user, today)
+    return POSITION, lazy_gettext("Loans waiting for you"), loans_waiting(user, today, limit)
 
 
 def cases_by_number(user: User, number: str = "", **_kwargs: Any) -> list[tuple]:
@@ -111,7 +126,7 @@ def waiting_on(role: str, action: str) -> str:
     return f"{label('role', role, lang())}{sep}{label('loan_action', action, lang())}"
 
 
-def clerk_loans_waiting(user: User, today: date) -> list[dict]:
+def clerk_loans_waiting(user: User, today: date, limit: int) -> list[dict]:
     """The loans this clerk filed that wait on a bank officer or an approver, with their deadline."""
     if user.role != "clerk":
         return []
@@ -124,7 +139,7 @@ def clerk_loans_waiting(user: User, today: date) -> list[dict]:
             or_(Loan.state.in_(tuple(CLERK_WAITS_ON)), pending_extension),
         )
         .order_by(Loan.stage_due_on.is_(None), Loan.stage_due_on, Loan.case_number)
-        .limit(web_queue.QUEUE_LIMIT)
+        .limit(limit)
     )
     cal, rows = work_calendar(), []
     for c in db.session.scalars(stmt):
@@ -133,7 +148,7 @@ def clerk_loans_waiting(user: User, today: date) -> list[dict]:
     return rows
 
 
-def extensions_to_file(user: User, today: date) -> list[dict]:
+def extensions_to_file(user: User, today: date, limit: int) -> list[dict]:
     """Disbursed loans of the clerk's region maturing within a month, with no extension asked or used:
     the household may still ask for one, before maturity (DOMAIN.md, Extension)."""
     if user.role != "clerk":
@@ -149,7 +164,7 @@ def extensions_to_file(user: User, today: date) -> list[dict]:
             Loan.maturity_on <= today + timedelta(days=MATURITY_NOTICE_DAYS),
         )
         .order_by(Loan.maturity_on, Loan.case_number)
-        .limit(web_queue.QUEUE_LIMIT)
+        .limit(limit)
     )
     cal, rows = work_calendar(), []
     for c in db.session.scalars(stmt):
@@ -159,11 +174,12 @@ def extensions_to_file(user: User, today: date) -> list[dict]:
     return rows
 
 
-def clerk_waiting_section(user: User, *, today: date, **_kwargs: Any) -> tuple:
+def clerk_waiting_section(user: User, *, today: date, limit: int, **_kwargs: Any) -> tuple:
     """``work_queue_sections``: the clerk's open loans waiting on others (who, and by when)."""
-    return POSITION + 1, lazy_gettext("My loans waiting on others"), clerk_loans_waiting(user, today)
+    rows = clerk_loans_waiting(user, today, limit)
+    return POSITION + 1, lazy_gettext("My loans waiting on others"), rows
 
 
-def clerk_household_section(user: User, *, today: date, **_kwargs: Any) -> tuple:
+def clerk_household_section(user: User, *, today: date, limit: int, **_kwargs: Any) -> tuple:
     """``work_queue_sections``: loans needing the household (an extension to file before maturity)."""
-    return POSITION + 2, lazy_gettext("Loans needing the household"), extensions_to_file(user, today)
+    return POSITION + 2, lazy_gettext("Loans needing the household"), extensions_to_file(user, today, limit)

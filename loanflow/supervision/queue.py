@@ -10,18 +10,19 @@ from sqlalchemy import select
 
 from loanflow.calendar.services import work_calendar
 from loanflow.core import clock
+from loanflow.core.paging import first_kept
 from loanflow.core.scope import village_filter
-from loanflow.extensions import db
-from loanflow.supervision.cases import PRODUCTS, household_names
+from loanflow.supervision.cases import household_names
 from loanflow.supervision.models import Press
-from loanflow.supervision.services.presses import presses_for
-from loanflow.web.queue import QUEUE_LIMIT, queue_row
+from loanflow.supervision.services.acting import may_move
+from loanflow.supervision.services.presses import moment, presses_for, with_cases
+from loanflow.web.queue import queue_row
 
 POSITION = 0  # first: a press is what the county is waiting for
 
 
-def pressed_rows(user: Any, today: date) -> list[dict]:
-    mine = presses_for(user, today)
+def pressed_rows(user: Any, today: date, limit: int) -> list[dict]:
+    mine = presses_for(user, today, limit=limit)
     if not mine:
         return []
     cal, names = work_calendar(), household_names([m.case for m in mine])
@@ -35,40 +36,48 @@ def pressed_rows(user: Any, today: date) -> list[dict]:
     return rows
 
 
-def queue_section(user: Any, *, today: date, **_kwargs: Any) -> tuple:
+def queue_section(user: Any, *, today: date, limit: int, **_kwargs: Any) -> tuple:
     """``work_queue_sections``: the pressed cases this user may move now, oldest press first."""
-    return POSITION, lazy_gettext("Pressed by the supervision office (督办)"), pressed_rows(user, today)
+    return (
+        POSITION,
+        lazy_gettext("Pressed by the supervision office (督办)"),
+        pressed_rows(user, today, limit),
+    )
 
 
-def clerk_press_rows(user: Any, today: date) -> list[dict]:
-    """Open presses on the cases this clerk filed that someone else must move: the clerk sees what the
-    county is pressing (and may call the bank or the office); those they may move are in ``pressed_rows``."""
+def clerk_press_rows(user: Any, today: date, limit: int) -> list[dict]:
+    """The first ``limit`` open presses on the cases this clerk filed that someone else must move, oldest
+    first: the clerk sees what the county is pressing (and may call the bank or the office); those they
+    may move are in ``pressed_rows``. Which cases are the clerk's and who may move them is judged after
+    SQL; ``first_kept`` reads on past the presses it drops, so the first ``limit`` are right."""
     if getattr(user, "role", None) != "clerk":
         return []
-    mine = {(m.press.case_type, m.press.case_id) for m in presses_for(user, today)}
-    open_presses = list(
-        db.session.scalars(
-            select(Press)
-            .where(Press.answered_at.is_(None), village_filter(user, Press.village_code))
-            .order_by(Press.pressed_at, Press.id)
-            .limit(QUEUE_LIMIT)
-        )
+    stmt = (
+        select(Press)
+        .where(Press.answered_at.is_(None), village_filter(user, Press.village_code))
+        .order_by(Press.pressed_at, Press.id)
     )
-    cal, rows = work_calendar(), []
-    for name, p in PRODUCTS.items():
-        cases = p.load({r.case_id for r in open_presses if r.case_type == name})
-        names = household_names(cases.values())
-        for r in open_presses:
-            case = cases.get(r.case_id) if r.case_type == name else None
-            if case is None or case.applied_by_id != user.id or (name, r.case_id) in mine:
-                continue
+    cal = work_calendar()
+
+    def on_my_cases(presses: list[Press]) -> list[dict]:
+        waiting = [
+            (r, p, case)
+            for r, p, case in with_cases(presses)
+            if case.applied_by_id == user.id
+            and not (user.active and may_move(p, user, case, moment(p, today)))
+        ]
+        names = household_names([case for _r, _p, case in waiting])
+        rows = []
+        for r, p, case in waiting:
             age = (today - r.pressed_at.astimezone(clock.SHANGHAI).date()).days
             stage = gettext("Pressed by %(who)s, %(days)s days ago", who=r.pressed_by.full_name, days=age)
             row = queue_row(p.endpoint, case, p.number(case), names.get(id(case), ""), stage, cal, today)
             rows.append({**row, "note": r.note, "pressed": True})
-    return rows
+        return rows
+
+    return first_kept(stmt, limit, on_my_cases)
 
 
-def clerk_press_section(user: Any, *, today: date, **_kwargs: Any) -> tuple:
+def clerk_press_section(user: Any, *, today: date, limit: int, **_kwargs: Any) -> tuple:
     """``work_queue_sections``: presses on the clerk's cases that others must answer."""
-    return POSITION + 1, lazy_gettext("Presses on my cases"), clerk_press_rows(user, today)
+    return POSITION + 1, lazy_gettext("Presses on my cases"), clerk_press_rows(user, today, limit)

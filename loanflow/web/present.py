@@ -170,8 +170,8 @@ def without_url(*params: str) -> str:
 def nav_current(endpoint: str) -> bool:
     """Whether a menu entry is where the user is: its page or one below it (``/loans`` for ``/loans/7``)."""
     path, target = request.path.rstrip("/"), url_for(endpoint).rstrip("/")
-    if not target:
-        return path == ""
+    if not target:  # the home (the work queue), and the pages of its sections
+        return path == "" or request.endpoint == "web.queue_section"
     return path == target or path.startswith(target + "/") or path.startswith(target + ".")
 
 

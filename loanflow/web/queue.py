@@ -1,21 +1,36 @@
 """The work queue (待办): the cases waiting for this user's action, by role.
 
-Each section is (title, rows); a row is a dict with the case link, who it is
-for, the stage's deadline and how many working days it is over. The sections
-come from the features (``core.signals.work_queue_sections``), in their order.
+The sections come from the features (``core.signals.work_queue_sections``), in their order; a row
+is a dict with the case link, who it is for, the stage's deadline and how many working days it is
+over. The home shows each section's ``HOME_ROWS`` most urgent rows and, when there are more, says
+so and links to the section's own page, which shows up to ``QUEUE_LIMIT``: the home costs the same
+at ten thousand cases as at a million, and a bank officer does not read four hundred rows there.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import Any
 
 from loanflow.core import clock
 from loanflow.core.domain.workdays import WorkCalendar
+from loanflow.core.errors import NotFound, msg
 from loanflow.core.signals import contributions, work_queue_sections
 
-QUEUE_LIMIT = 200
+HOME_ROWS = 20  # per section on the home page
+QUEUE_LIMIT = 200  # on a section's own page
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section of the queue as a page shows it: its first rows, and whether more follow them."""
+
+    position: int  # the feature's, which also names the section's page (``/queue/<position>``)
+    title: str
+    rows: list[dict]
+    more: bool
 
 
 def queue_row(
@@ -44,12 +59,29 @@ def _days_over(cal: WorkCalendar, due: date, today: date) -> int:
     return cal.working_days_between(due, today).days
 
 
-def by_urgency(row: dict) -> tuple:
-    """Sort key: the earliest deadline first, cases without one last."""
-    return (row["due"] is None, row["due"] or date.max, row["case"])
+def _sections(user: Any, shown: int) -> list[Section]:
+    """Every section with its first ``shown`` rows. The features are asked for one row more
+    (``limit``, their SQL's ``LIMIT``), which says whether more follow, and nothing is counted."""
+    sent = work_queue_sections.send(user, today=clock.today(), limit=shown + 1)
+    return [
+        Section(position, str(title), rows[:shown], len(rows) > shown)
+        for position, title, rows in contributions(sent)
+    ]
 
 
-def work_queue(user: Any) -> list[tuple[str, list[dict]]]:
-    """The sections of the user's queue, each with its rows, most urgent first; empty sections left out."""
-    sent = work_queue_sections.send(user, today=clock.today())
-    return [(str(title), rows) for _position, title, rows in contributions(sent) if rows]
+def work_queue(user: Any) -> list[Section]:
+    """The home's sections, each with its ``HOME_ROWS`` most urgent rows; empty sections left out."""
+    return [s for s in _sections(user, HOME_ROWS) if s.rows]
+
+
+def whole_section(user: Any, position: int) -> Section:
+    """One section with up to ``QUEUE_LIMIT`` rows, in the home's order (its first ``HOME_ROWS`` are the
+    home's); 404 for a position no feature answers.
+
+    Every feature is asked, as the home asks them, and one section is kept: the features need not
+    know which page asks. That reads about what the home read before it showed ``HOME_ROWS`` a section.
+    """
+    for section in _sections(user, QUEUE_LIMIT):
+        if section.position == position:
+            return section
+    raise NotFound(msg("没有这一栏待办", "There is no such section of the work queue"))

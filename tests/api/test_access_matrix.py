@@ -86,6 +86,7 @@ CONSTANTS = {
     "a": "1",
     "b": "1",
     "year": "2026",
+    "position": "30",  # a section of the work queue (the subsidies waiting for an approver)
     "token": "0"
     * 64,  # a checked upload nobody kept: the clerk, who may import, gets 404; the others 403 first
 }
@@ -100,6 +101,7 @@ MATRIX: dict[str, str | tuple[str, str]] = {
     "DELETE /api/v1/tokens": "204 204 204 204 204 401",
     # admins and supervisors start on their own home (core.signals.role_home: /admin, /supervision)
     "GET /": "200 200 200 302 302 302",
+    "GET /queue/<int:position>": "200 200 200 302 302 302",
     "GET /admin": "403 403 403 403 200 302",
     "GET /admin/branches": "403 403 403 403 200 302",
     "GET /admin/regions": "403 403 403 403 200 302",

@@ -1,5 +1,6 @@
 """The officer's rating and the approver's 公示 list in a real browser: the running total and grade,
-the print and the PDF, the whole list approved in one step (desktop 1366×768 and a phone)."""
+the print and the PDF, the whole list approved in one step, the queue's first rows and the whole
+section they lead to (desktop 1366×768 and a phone)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from loanflow.extensions import db
 from loanflow.subsidies import publicity as publicity_service
 from loanflow.subsidies import services as subsidy_services
 from loanflow.subsidies.models import SubsidyCase
-from loanflow.subsidies.testing.factories import fresh_household
+from loanflow.subsidies.queue import POSITION as SUBSIDY_QUEUE
+from loanflow.subsidies.testing.factories import applied_cases, fresh_household
+from loanflow.web.queue import HOME_ROWS
 from loanflow.web.testing.browser import fits_the_window, log_in
 from tests.browser.test_pages_in_a_browser import applied_loan  # noqa: F401
 
@@ -171,3 +174,26 @@ def test_the_touched_pages_fit_a_desktop_and_a_phone_in_chinese(open_page, shots
             page.check("input[data-select-all]")
             assert all(boxes.nth(i).is_checked() for i in range(boxes.count()))
         _shot(page, shots, "publicize-form")
+
+
+@pytest.fixture
+def long_queue(demo):
+    """More subsidy cases waiting on the county approver than the home shows of a section."""
+    applied_cases(HOME_ROWS + 5)
+
+
+def test_the_first_rows_shown_lead_to_the_whole_section(open_page, shots, long_queue):
+    page = open_page(**DESKTOP)
+    log_in(page, "approver2")
+    section = page.locator("section").filter(has=page.locator("h2", has_text="待办产业奖补"))
+    first = section.locator("table.queue tbody td:first-child").all_inner_texts()
+    assert len(first) == HOME_ROWS
+    assert f"显示最紧急的前 {HOME_ROWS} 条" in section.locator("p.queue-more").inner_text()
+    _shot(page, shots, "queue-first-rows")
+    section.locator("p.queue-more a").click()
+    page.wait_for_url(f"**/queue/{SUBSIDY_QUEUE}")
+    assert page.locator("h1").inner_text().startswith("待办产业奖补")
+    whole = page.locator("table.queue tbody td:first-child").all_inner_texts()
+    assert len(whole) >= HOME_ROWS + 5 and whole[:HOME_ROWS] == first  # the home's rows first, then the rest
+    assert page.locator("nav a[aria-current=page]").inner_text() == "待办"
+    _shot(page, shots, "queue-section")

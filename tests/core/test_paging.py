@@ -12,6 +12,7 @@ from loanflow.core import paging
 from loanflow.core.scope import village_filter
 from loanflow.extensions import db
 from loanflow.households.models import Household
+from loanflow.testing.querycount import statements
 from loanflow.web.present import count_text
 
 
@@ -61,3 +62,27 @@ def test_a_village_filter_is_a_code_range_that_stops_at_the_village(client, logi
 def test_a_count_prints_as_a_page_shows_it():
     assert count_text(paging.Count(1050, capped=True)) == "1,050+" and count_text(paging.Count(42)) == "42"
     assert paging.Count(1050, capped=True) + 1 == 1051  # a number for the arithmetic of pages
+
+
+def selects(seen: list[str]) -> list[str]:
+    return [s for s in seen if s.startswith("SELECT")]
+
+
+def test_a_list_filtered_after_sql_reads_on_until_it_has_its_first_rows(demo):
+    """``first_kept``: what a filter in Python drops does not shorten the list, and a shorter list
+    asked for is the start of a longer one; with nothing dropped, one statement."""
+    stmt = select(Household).order_by(Household.id)
+    ids = db.session.scalars(select(Household.id).order_by(Household.id)).all()
+    odd = [i for i in ids if i % 2]
+
+    def keep_odd(rows: list[Household]) -> list[int]:
+        return [h.id for h in rows if h.id % 2]
+
+    with statements() as seen:
+        assert paging.first_kept(stmt, 4, keep_odd) == odd[:4]
+    assert len(selects(seen)) == 2  # the first four rows held two odd ids: it read on
+    assert [paging.first_kept(stmt, n, keep_odd) for n in (1, 3, 7)] == [odd[:1], odd[:3], odd[:7]]
+    assert paging.first_kept(stmt, len(ids) + 5, keep_odd) == odd  # none left: every one kept
+    with statements() as seen:
+        assert paging.first_kept(stmt, 4, lambda rows: [h.id for h in rows]) == ids[:4]
+    assert len(selects(seen)) == 1

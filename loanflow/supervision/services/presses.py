@@ -17,10 +17,12 @@ from sqlalchemy.orm import selectinload
 from loanflow.audit import services as audit
 from loanflow.core import clock
 from loanflow.core.errors import Conflict, Invalid, msg
+from loanflow.core.paging import first_kept
 from loanflow.core.scope import village_filter
+from loanflow.core.workflow import Moment
 from loanflow.extensions import db
 from loanflow.policy.services import current_policy
-from loanflow.supervision.cases import PRODUCTS, product
+from loanflow.supervision.cases import PRODUCTS, Product, product
 from loanflow.supervision.models import Press
 from loanflow.supervision.services.acting import may_move
 from loanflow.supervision.services.stalled import require_supervisor
@@ -150,28 +152,41 @@ class PressForMe:
     age_days: int
 
 
-def presses_for(user: Any, today: date | None = None) -> list[PressForMe]:
-    """The open presses of cases this user may move now (the top of their work queue), oldest first."""
+def presses_for(user: Any, today: date | None = None, *, limit: int) -> list[PressForMe]:
+    """The first ``limit`` open presses of cases this user may move now (the top of their work queue),
+    oldest first. ``may_move`` judges each press's case after SQL; ``first_kept`` reads on past the
+    presses it drops (those for someone else), so the first ``limit`` are right."""
     if not user.active or user.role in ("supervisor", "admin"):
         return []
     today = today or clock.today()
-    rows = list(
-        db.session.scalars(
-            select(Press)
-            .where(Press.answered_at.is_(None), village_filter(user, Press.village_code))
-            .order_by(Press.pressed_at, Press.id)
-        )
+    stmt = (
+        select(Press)
+        .where(Press.answered_at.is_(None), village_filter(user, Press.village_code))
+        .order_by(Press.pressed_at, Press.id)
     )
-    if not rows:
-        return []
-    policy, out = current_policy(), []
-    for name, p in PRODUCTS.items():
-        cases = p.load({r.case_id for r in rows if r.case_type == name})
-        now = p.engine.moment(policy=policy, today=today)
-        for r in rows:
-            case = cases.get(r.case_id) if r.case_type == name else None
-            if case is None or not may_move(p, user, case, now):
-                continue
-            age = (today - r.pressed_at.astimezone(clock.SHANGHAI).date()).days
-            out.append(PressForMe(r, case, p.number(case), p.endpoint, age))
-    return sorted(out, key=lambda x: (x.press.pressed_at, x.press.id))
+
+    def movable(rows: list[Press]) -> list[PressForMe]:
+        out = []
+        for r, p, case in with_cases(rows):
+            if may_move(p, user, case, moment(p, today)):
+                age = (today - r.pressed_at.astimezone(clock.SHANGHAI).date()).days
+                out.append(PressForMe(r, case, p.number(case), p.endpoint, age))
+        return out
+
+    return first_kept(stmt, limit, movable)
+
+
+def moment(p: Product, today: date) -> Moment:
+    """The product's engine's moment of the policy in force today (read once per request)."""
+    return p.engine.moment(policy=current_policy(), today=today)
+
+
+def with_cases(rows: list[Press]) -> list[tuple[Press, Product, Any]]:
+    """Each press with its product and its case, in the presses' order (the cases read once per
+    product, with what their guards read); a press whose case is gone is left out."""
+    cases = {name: p.load({r.case_id for r in rows if r.case_type == name}) for name, p in PRODUCTS.items()}
+    return [
+        (r, PRODUCTS[r.case_type], cases[r.case_type][r.case_id])
+        for r in rows
+        if r.case_type in cases and r.case_id in cases[r.case_type]
+    ]

@@ -23,7 +23,7 @@ def test_the_queue_keeps_the_most_overdue_applications_when_it_is_cut(page_as, f
     for day, h in zip(("2026-03-02", "2026-03-03", "2026-03-04"), households, strict=False):
         with on_day(day):
             applied.append(open_loan(funded["clerk"], h).case_number)
-    monkeypatch.setattr(queue, "QUEUE_LIMIT", 2)
+    monkeypatch.setattr(queue, "HOME_ROWS", 2)
     html = page_as("officer").get("/").get_data(as_text=True)
     oldest, second, newest = positions(html, applied)
     assert 0 < oldest < second  # due 2026-03-09 (one working day over), then due today

@@ -40,7 +40,7 @@ def rated_late(county):
 def queue(user) -> list[tuple[str, list[dict]]]:
     """The user's work queue as the home page builds it (in a request: the sections speak its language)."""
     with current_app.test_request_context("/"):
-        return work_queue(user)
+        return [(s.title, s.rows) for s in work_queue(user)]
 
 
 def test_a_press_is_first_in_the_queue_of_the_officers_who_may_act_and_the_move_answers_it(
