@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 
 from loanflow.core import uow
+from loanflow.extensions import db
 
 COUNT_CAP = 1000
 
