@@ -13,7 +13,7 @@ from loanflow.accounts.models import User
 from loanflow.calendar.services import work_calendar
 from loanflow.core.domain.labels import label
 from loanflow.core.paging import first_kept
-from loanflow.core.scope import village_filter
+from loanflow.core.scope import sees_village, village_filter
 from loanflow.extensions import db
 from loanflow.loans.guards import COUNTY_STEPS
 from loanflow.loans.models import Loan
@@ -127,25 +127,39 @@ def waiting_on(role: str, action: str) -> str:
 
 
 def clerk_loans_waiting(user: User, today: date, limit: int) -> list[dict]:
-    """The loans this clerk filed that wait on a bank officer or an approver, with their deadline."""
+    """The loans this clerk filed that wait on a bank officer or an approver, with their deadline.
+
+    Read through ``ix_loan_clerk_waiting`` in the home's order, first rows only. The region check is
+    made on the rows read (``sees_village``: a clerk moved to another township no longer sees the
+    loans filed in the old one) rather than in SQL: with the village range in the statement the
+    planner took the clerk's loans and the township's for independent, expected 60 rows where there
+    were 1,800, and read and sorted them all (8 ms at a million loans, 0.2 ms in the index's order)."""
     if user.role != "clerk":
         return []
     pending_extension = (Loan.state == "disbursed") & Loan.extension_requested_months.is_not(None)
     stmt = (
         select(Loan)
-        .where(
-            Loan.applied_by_id == user.id,
-            village_filter(user, Loan.village_code),
-            or_(Loan.state.in_(tuple(CLERK_WAITS_ON)), pending_extension),
-        )
-        .order_by(Loan.stage_due_on.is_(None), Loan.stage_due_on, Loan.case_number)
-        .limit(limit)
+        .where(Loan.applied_by_id == user.id, or_(Loan.state.in_(tuple(CLERK_WAITS_ON)), pending_extension))
+        .order_by(Loan.stage_due_on.asc().nulls_last(), Loan.case_number)  # ix_loan_clerk_waiting's order
     )
-    cal, rows = work_calendar(), []
-    for c in db.session.scalars(stmt):
-        stage = waiting_on(*CLERK_WAITS_ON.get(c.state, ("bank_officer", "extend")))
-        rows.append(queue_row("web.loan", c, c.case_number, c.borrower_name, stage, cal, today))
-    return rows
+    cal = work_calendar()
+
+    def rows(loans: list[Loan]) -> list[dict]:
+        return [
+            queue_row(
+                "web.loan",
+                c,
+                c.case_number,
+                c.borrower_name,
+                waiting_on(*CLERK_WAITS_ON.get(c.state, ("bank_officer", "extend"))),
+                cal,
+                today,
+            )
+            for c in loans
+            if sees_village(user, c.village_code)
+        ]
+
+    return first_kept(stmt, limit, rows)
 
 
 def extensions_to_file(user: User, today: date, limit: int) -> list[dict]:

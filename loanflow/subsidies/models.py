@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from loanflow.core.domain.workflows import SUBSIDY
@@ -164,7 +164,20 @@ class SubsidyCap(db.Model):
     __table_args__ = (CheckConstraint("reserved >= 0", name="reserved"),)
 
 
-Index("ix_subsidy_case_stage_due", SubsidyCase.state, SubsidyCase.stage_due_on)
+# A state's cases in the queue's order (the most urgent first, then by id): an approver's queue reads
+# each state's first rows and stops (with the deadline alone, a state's cases were all read and sorted
+# on their id within a day: 1,600 at a million for 20 shown).
+Index("ix_subsidy_case_stage_due", SubsidyCase.state, SubsidyCase.stage_due_on, SubsidyCase.id)
+# A clerk's waiting cases in the same order (the home reads the first rows, not 2,500 and a sort).
+CLERK_WAITING = "state in ('applied', 'verified', 'publicized', 'approved')"
+Index(
+    "ix_subsidy_case_clerk_waiting",
+    SubsidyCase.applied_by_id,
+    SubsidyCase.stage_due_on,
+    SubsidyCase.id,
+    postgresql_where=text(CLERK_WAITING),
+    sqlite_where=text(CLERK_WAITING),
+)
 Index(
     "ix_subsidy_case_state_village", SubsidyCase.state, SubsidyCase.village_code
 )  # lists by state in a region

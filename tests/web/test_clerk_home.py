@@ -68,3 +68,27 @@ def test_a_press_on_the_clerks_case_shows_on_their_home(page_as, users):
         uow.commit()
         html = page_as("clerk").get("/").get_data(as_text=True)
     assert "我经办案件的督办" in html and "请尽快评级" in html
+
+
+def test_a_clerk_moved_to_another_township_no_longer_sees_the_cases_filed_in_the_old_one(page_as, users):
+    """The clerk's waiting cases are read by who filed them in the home's order; the region is checked
+    on the rows (loans.queue.clerk_loans_waiting): a move takes them off the clerk's home."""
+    deposit("341503", "100000.00")
+    clerk = users["clerk"]
+    loan = open_loan(clerk, free_households()[0])
+    case = make_case(
+        fresh_household("341503001001", "孙调动"),
+        "applied",
+        start=date(2026, 3, 2),
+        clerk=clerk,
+        verifier=users["approver"],
+        approver=users["approver2"],
+    )
+    home = page_as("clerk").get("/").get_data(as_text=True)
+    assert loan.case_number in home and case.case_number in home
+    old, clerk.region_code = clerk.region_code, "341503002"
+    uow.commit()
+    home = page_as("clerk").get("/").get_data(as_text=True)
+    assert loan.case_number not in home and case.case_number not in home
+    clerk.region_code = old
+    uow.commit()
