@@ -97,7 +97,7 @@ def _export_rows(
     if village:
         stmt = stmt.where(code_prefix(h.village_code, village))
     if q:
-        stmt = stmt.where(matching(q, h.id, household_ids))
+        stmt = stmt.where(matching(q, h.id, household_ids, actor))
     last = None
     mask_id = mask_id_number if masked else None
     mask_acct = mask_account if masked else None
