@@ -350,9 +350,14 @@ def search_households(
     if q:
         stmt = stmt.where(matching(q, Household.id, household_ids, actor))
     total = capped_count(stmt.with_only_columns(Household.id), page=page, per_page=per_page)
+    # Newest first. With a search term, by ``id + 0``, which no index serves: the matches (a few index
+    # lookups, ``matching``) are then sorted, never found by walking the register backwards from the
+    # newest household, which the planner chose for a page of 20 and walked 166,000 households to
+    # find 20 of 89 matches (38 ms at 750,000 households; sorted, 1 ms).
+    newest = (Household.id + 0).desc() if q else Household.id.desc()
     rows = db.session.scalars(
         stmt.options(selectinload(Household.members), selectinload(Household.village))
-        .order_by(Household.id.desc())
+        .order_by(newest)
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
