@@ -2,7 +2,8 @@
 detail, the loan list's first page and a reject, and nothing else (no ORM, no schemas, no checks
 beyond the ones the SQL needs). Run by ``bench/http_bench.py`` under gunicorn beside loanflow.
 
-The statements are the ones loanflow's API sends (``tests/perf/test_statements.py`` pins their
+Its connections take loanflow's settings (``core.database.POSTGRESQL_SETTINGS``) unless
+``BARE_PG_SETTINGS=server``. The statements are the ones loanflow's API sends (``tests/perf/test_statements.py`` pins their
 number): the token with its user, branch and townships in one query; the loan; its audit trail and
 the names in it (one statement); for the list, the capped count and the page; for a reject, the guarded UPDATE, the
 audit chain's head, the event, the head's new hash, the press check, the trail, the commit.
@@ -20,11 +21,16 @@ from flask import Flask, Response, abort, request
 from psycopg.rows import dict_row
 
 from loanflow.audit.services import event_payload, jsonable, link_hash
+from loanflow.core.database import POSTGRESQL_SETTINGS
 
 app = Flask(__name__)
 DSN = os.environ["BARE_DSN"]
 TODAY = date.fromisoformat(os.environ.get("LOANFLOW_TODAY", "2026-03-10"))
 _conn: psycopg.Connection | None = None
+# The connection settings: loanflow's own (``core.database``: JIT off, every statement planned for its
+# values), so that both sides do the same database work; ``BARE_PG_SETTINGS=server`` keeps the
+# server's plan cache (JIT off only), to measure what loanflow's custom plans cost PostgreSQL.
+SETTINGS = POSTGRESQL_SETTINGS if os.environ.get("BARE_PG_SETTINGS", "app") == "app" else {"jit": "off"}
 
 WHO = (
     "SELECT t.id, t.user_id, t.revoked_at, t.expires_at, u.username, u.role, u.region_code, u.active, "
@@ -42,9 +48,10 @@ TRAIL = (
 def conn() -> psycopg.Connection:
     global _conn
     if _conn is None or _conn.closed:
-        _conn = psycopg.connect(DSN, row_factory=dict_row)
-        _conn.execute("SET jit = off")
-        _conn.commit()
+        _conn = psycopg.connect(DSN, row_factory=dict_row, autocommit=True)
+        for name, value in SETTINGS.items():
+            _conn.execute(f"SET {name} = {value}")
+        _conn.autocommit = False
     return _conn
 
 

@@ -10,6 +10,10 @@ interleaved runs (loanflow first in odd rounds, bare first in even ones, so drif
   (``ab`` sends one URL, and a loan is rejected once). loanflow renders no document after the step
   unless ``--documents`` (the bare app renders none: the ratio compares the same work).
 
+The bare app's connections take loanflow's settings (JIT off, each statement planned for its values:
+``core.database``), so both do the same database work; ``--bare-settings server`` lets the bare app
+keep PostgreSQL's plan cache instead, which shows what loanflow's custom plans cost the database.
+
 Reported: the median requests per second of each side, the ratio loanflow / bare (target ≥ 0.60),
 the load average before and after; non-2xx answers fail the run.
 
@@ -128,8 +132,9 @@ def setup(url: str, rejects: int) -> tuple[str, int, list[int]]:
     return secret, read_id, to_reject
 
 
-def serve(which: str, url: str, documents: bool) -> subprocess.Popen:
+def serve(which: str, url: str, documents: bool, bare_settings: str = "app") -> subprocess.Popen:
     env = {
+        "BARE_PG_SETTINGS": bare_settings,
         "BENCH_DOCUMENTS": "1" if documents else "0",
         **os.environ,
         "DATABASE_URL": url,
@@ -221,6 +226,12 @@ def main() -> int:
     parser.add_argument("-n", type=int, default=600, help="requests per ab run")
     parser.add_argument("--per-round", type=int, default=150, help="rejects per side per round")
     parser.add_argument(
+        "--bare-settings",
+        choices=("app", "server"),
+        default="app",
+        help="the bare app's connection settings: loanflow's (JIT off, custom plans) or the server's plan cache",
+    )
+    parser.add_argument(
         "--documents",
         action="store_true",
         help="loanflow renders the documents a step issues (the bare app never)",
@@ -228,7 +239,7 @@ def main() -> int:
     args = parser.parse_args()
     secret, read_id, to_reject = setup(args.url, 2 * args.rounds * args.per_round + 20)
     load_before = os.getloadavg()
-    procs = [serve(w, args.url, args.documents) for w in PORTS]
+    procs = [serve(w, args.url, args.documents, args.bare_settings) for w in PORTS]
     results: dict[str, dict[str, list[float]]] = {}
     try:
         for side in PORTS:  # warm both: imports, the first connection, the policy parsed
@@ -253,6 +264,7 @@ def main() -> int:
     load_after = os.getloadavg()
     print(
         f"load average before {load_before[0]:.2f} {load_before[1]:.2f}, after {load_after[0]:.2f} {load_after[1]:.2f}"
+        f"; the bare app's connection settings: {args.bare_settings}"
     )
     print("| request | loanflow rps | bare rps | ratio | target |\n| --- | --- | --- | --- | --- |")
     missed = False
