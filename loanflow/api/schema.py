@@ -15,8 +15,8 @@ Why not a library: DeepFriedMarshmallow (toasted-marshmallow's successor) bails 
 ``attribute=`` paths (``money.due_now``), which our schemas use, and then recompiles on every dump;
 it also calls callable attributes, which marshmallow 3+ does not.
 
-With ``CHECK_DUMPS`` on (the test suite turns it on: ``checking(True)``), every dump is also made by
-marshmallow's own ``_serialize`` and the two must be equal: the whole suite checks the compiled code.
+With ``checking(True)`` (the test suite's ``conftest.py``), every dump is also made by marshmallow's own
+``_serialize`` and the two must be equal: the whole suite checks the compiled code.
 """
 
 from __future__ import annotations
