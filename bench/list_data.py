@@ -75,9 +75,11 @@ def main(url: str, n: int) -> None:
         cur.execute(f"SELECT setval('household_id_seq', {base + n})")
         cur.execute(
             f"""
-            INSERT INTO member (household_id, name, id_number, no_id_reason, sex, birth_date, relation, labour, phone)
-            SELECT {base} + g, '户主' || g, NULL, 'bench', 'male', DATE '1970-01-01' + (g % 9000), 'head', 'full', ''
-            FROM generate_series(1, {n}) g
+            INSERT INTO member (household_id, name, id_number, no_id_reason, sex, birth_date, relation, labour, phone,
+                village_code)
+            SELECT {base} + g, '户主' || g, NULL, 'bench', 'male', DATE '1970-01-01' + (g % 9000), 'head', 'full', '',
+                v.code
+            FROM generate_series(1, {n}) g JOIN v ON v.i = g % {nv}
             """
         )
         state = _case(LOAN_STATES, "g % 100")

@@ -64,7 +64,11 @@ def _insert_rows(parsed: ParsedRegister, now) -> list[int]:
         chunk = parsed.households[i : i + CHUNK]
         ids = list(db.session.execute(ins_h, [_household_row(h.data, now) for h in chunk]).scalars())
         all_ids += ids
-        member_rows = [_member_row(m, hid) for h, hid in zip(chunk, ids, strict=True) for m in h.members]
+        member_rows = [
+            _member_row(m, hid, h.data["village_code"])
+            for h, hid in zip(chunk, ids, strict=True)
+            for m in h.members
+        ]
         db.session.execute(insert(members), member_rows)
     return all_ids
 
@@ -83,7 +87,9 @@ def _copy_postgresql(parsed: ParsedRegister, now) -> list[int]:
         {"id": hid, **_household_row(h.data, now)} for h, hid in zip(parsed.households, ids, strict=True)
     )
     member_rows = (
-        _member_row(m, hid) for h, hid in zip(parsed.households, ids, strict=True) for m in h.members
+        _member_row(m, hid, h.data["village_code"])
+        for h, hid in zip(parsed.households, ids, strict=True)
+        for m in h.members
     )
     with cursor:
         _copy(cursor, Household.__table__, household_rows, conn.dialect)
@@ -134,9 +140,10 @@ def _household_row(d: dict[str, Any], now) -> dict[str, Any]:
     }
 
 
-def _member_row(m: dict[str, Any], household_id: int) -> dict[str, Any]:
+def _member_row(m: dict[str, Any], household_id: int, village_code: str) -> dict[str, Any]:
     return {
         "household_id": household_id,
+        "village_code": village_code,
         "name": m["name"],
         "id_number": m.get("id_number"),
         "id_tail": id_tail(m.get("id_number")),

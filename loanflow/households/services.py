@@ -289,7 +289,7 @@ ID_TAIL = re.compile(r"\d{3,16}[\dX]")
 MOBILE = re.compile(r"1\d{10}")
 
 
-def member_match(q: str) -> ColumnElement[bool]:
+def member_match(q: str, actor: User | None = None) -> ColumnElement[bool]:
     """Which members a search term names, each way an index lookup (no scan of the members):
 
     a whole ID number → equality on the unique ID column; "0011" (4 to 17 trailing characters) →
@@ -306,7 +306,10 @@ def member_match(q: str) -> ColumnElement[bool]:
         return or_(tail, Member.phone == term) if MOBILE.fullmatch(term) else tail
     if term.isdigit():
         return Member.phone == term
-    return Member.name.startswith(q.strip(), autoescape=True)
+    by_name = Member.name.startswith(q.strip(), autoescape=True)
+    if actor is not None:  # the searcher's villages, checked in the name index (``Member.village_code``)
+        by_name = by_name & village_filter(actor, Member.village_code)
+    return by_name
 
 
 def matching(q: str, id_column: Any, household_ids: list[int] | None = None, actor: User | None = None):
@@ -320,14 +323,18 @@ def matching(q: str, id_column: Any, household_ids: list[int] | None = None, act
     households for a name that 89 members have); the union is a few index lookups.
     """
     term = q.strip()
-    found = [select(Member.household_id).where(member_match(q))]
+    found = [select(Member.household_id).where(member_match(q, actor))]
     if household_ids:
         found.append(select(Household.id).where(Household.id.in_(household_ids)))
     if not term[:1].isdigit():
         villages = select(Region.code).where(Region.name.contains(term, autoescape=True))
         if actor is not None:
             villages = villages.where(village_filter(actor, Region.code))
-        found.append(select(Household.id).where(Household.village_code.in_(villages)))
+        # read first (a few hundred region rows): a person's name names no village, and a subquery
+        # here made the planner expect a village's households and hash-join the township's 22,000
+        codes = list(db.session.scalars(villages))
+        if codes:
+            found.append(select(Household.id).where(Household.village_code.in_(codes)))
     return id_column.in_(union_all(*found) if len(found) > 1 else found[0])
 
 

@@ -381,3 +381,24 @@ def test_a_nul_character_anywhere_is_a_422_naming_the_field_never_a_500(client, 
     assert r.status_code == 422 and "q" in r.json["errors"]
     page = client.post("/login", data={"username": "clerk\x00", "password": "x"})
     assert page.status_code == 422
+
+
+def test_a_name_search_follows_a_household_that_moves_to_another_village(client, login):
+    """Each member carries the household's village (the name index checks the searcher's region in it):
+    a household that moves takes its members' village along, so the new village's clerk finds it by
+    name and the old one's no longer does."""
+    from loanflow.core import uow
+
+    hid = post(
+        client, login("clerk"), household(members=[{**household()["members"][0], "name": "钱迁移"}])
+    ).json["id"]
+
+    def found(who: str) -> int:
+        return client.get("/api/v1/households?q=钱迁", headers=login(who)).json["total"]
+
+    assert (found("clerk"), found("clerk2"), found("approver2")) == (1, 0, 1)
+    h = db.session.get(Household, hid)
+    h.village_code = "341503002001"  # clerk2's village
+    uow.commit()
+    assert {m.village_code for m in db.session.get(Household, hid).members} == {"341503002001"}
+    assert (found("clerk"), found("clerk2"), found("approver2")) == (0, 1, 1)
