@@ -302,7 +302,7 @@ def load_households(cur, base: dict, count: int, today: date, rng: random.Random
         "monitoring", "attribute", "main_cause", "secondary_causes", "income_per_head", "account_type",
         "bank_account", "bank_name", "created_at", "updated_at", "version"])  # fmt: skip
     mm = Copier(cur, "member", ["id", "household_id", "name", "id_number", "no_id_reason", "sex", "birth_date",
-        "relation", "labour", "phone", "village_code"])  # fmt: skip
+        "relation", "labour", "phone", "village_code", "id_tail"])  # fmt: skip
     now = datetime(2023, 1, 3, 2, tzinfo=UTC)
     head_birth0, other_birth0 = date(1962, 1, 1), date(1950, 1, 1)
     member_id, others = 0, 0
@@ -322,7 +322,7 @@ def load_households(cur, base: dict, count: int, today: date, rng: random.Random
         idn = id_number(birth, seq)
         id_numbers.append(idn)
         mm.row([str(member_id), str(hid), name, idn, "", "male" if seq % 2 else "female",
-                birth.isoformat(), "head", "normal", f"139{hid:08d}", villages[v]])  # fmt: skip
+                birth.isoformat(), "head", "normal", f"139{hid:08d}", villages[v], idn[-4:]])  # fmt: skip
         heads.append(member_id)
         names.append(name)
         accounts.append(account)
@@ -332,9 +332,10 @@ def load_households(cur, base: dict, count: int, today: date, rng: random.Random
                 birth = other_birth0 + timedelta(days=others % 21900)
                 seq = 500 + others // 21900
                 others += 1
-                mm.row([str(member_id), str(hid), name[0] + GIVEN[others % len(GIVEN)], id_number(birth, seq), "",
+                other = id_number(birth, seq)
+                mm.row([str(member_id), str(hid), name[0] + GIVEN[others % len(GIVEN)], other, "",
                         "male" if seq % 2 else "female", birth.isoformat(), relation, "normal", "",
-                        villages[v]])  # fmt: skip
+                        villages[v], other[-4:]])  # fmt: skip
     hh.close()
     mm.close()
     return {"village": chosen, "head": heads, "name": names, "account": accounts, "id_number": id_numbers}
