@@ -108,9 +108,14 @@ def four_eyes_reason(user: User, loan: Loan, action: str, four_eyes: bool = True
     )
 
 
-def county_level(user: User, loan: Loan, step: Step, now: Moment) -> Msg | None:
+def level_allows(user: User, action: str) -> bool:
     """A compensation claim is decided by an approver of the county, not of a township."""
-    if step.action in COUNTY_STEPS and user.region_level != "county":
+    return action not in COUNTY_STEPS or user.region_level == "county"
+
+
+def county_level(user: User, loan: Loan, step: Step, now: Moment) -> Msg | None:
+    """``level_allows`` as the engine's guard, with its refusal."""
+    if not level_allows(user, step.action):
         return msg(
             "只有县级扶贫办审核员可以审批代偿申请",
             "Only a county-level approver may decide a compensation claim",

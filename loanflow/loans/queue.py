@@ -15,7 +15,7 @@ from loanflow.core.domain.labels import label
 from loanflow.core.paging import first_kept
 from loanflow.core.scope import sees_village, village_filter
 from loanflow.extensions import db
-from loanflow.loans.guards import COUNTY_STEPS
+from loanflow.loans.guards import level_allows
 from loanflow.loans.models import Loan
 from loanflow.loans.services.queries import may
 from loanflow.policy.services import current_policy
@@ -68,7 +68,7 @@ def loans_waiting(user: User, today: date, limit: int) -> list[dict]:
     eyes, a pending request; a township approver, who decides no claim, reads none), so today it drops
     none; ``first_kept`` reads on past any it ever drops, so "more" on the home is never wrong.
     """
-    actions = [a for a in LOAN_QUEUE_ACTIONS.get(user.role, ()) if _level_may(user, a)]
+    actions = [a for a in LOAN_QUEUE_ACTIONS.get(user.role, ()) if level_allows(user, a)]
     if not actions:
         return []
     cal, four_eyes = work_calendar(), current_policy().four_eyes
@@ -83,11 +83,6 @@ def loans_waiting(user: User, today: date, limit: int) -> list[dict]:
         return kept
 
     return first_kept(_loans_waiting_stmt(user, four_eyes), limit, rows)
-
-
-def _level_may(user: User, action: str) -> bool:
-    """``guards.county_level``: only a county approver decides a compensation claim."""
-    return action not in COUNTY_STEPS or user.region_level == "county"
 
 
 def queue_section(user: User, *, today: date, limit: int, **_kwargs: Any) -> tuple:
@@ -190,8 +185,7 @@ def extensions_to_file(user: User, today: date, limit: int) -> list[dict]:
 
 def clerk_waiting_section(user: User, *, today: date, limit: int, **_kwargs: Any) -> tuple:
     """``work_queue_sections``: the clerk's open loans waiting on others (who, and by when)."""
-    rows = clerk_loans_waiting(user, today, limit)
-    return POSITION + 1, lazy_gettext("My loans waiting on others"), rows
+    return POSITION + 1, lazy_gettext("My loans waiting on others"), clerk_loans_waiting(user, today, limit)
 
 
 def clerk_household_section(user: User, *, today: date, limit: int, **_kwargs: Any) -> tuple:

@@ -9,13 +9,12 @@ from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select
 
 from loanflow.calendar.services import work_calendar
-from loanflow.core import clock
 from loanflow.core.paging import first_kept
 from loanflow.core.scope import village_filter
 from loanflow.supervision.cases import household_names
 from loanflow.supervision.models import Press
 from loanflow.supervision.services.acting import may_move
-from loanflow.supervision.services.presses import moment, presses_for, with_cases
+from loanflow.supervision.services.presses import age_days, moment, presses_for, with_cases
 from loanflow.web.queue import queue_row
 
 POSITION = 0  # first: a press is what the county is waiting for
@@ -69,8 +68,8 @@ def clerk_press_rows(user: Any, today: date, limit: int) -> list[dict]:
         names = household_names([case for _r, _p, case in waiting])
         rows = []
         for r, p, case in waiting:
-            age = (today - r.pressed_at.astimezone(clock.SHANGHAI).date()).days
-            stage = gettext("Pressed by %(who)s, %(days)s days ago", who=r.pressed_by.full_name, days=age)
+            days = age_days(r, today)
+            stage = gettext("Pressed by %(who)s, %(days)s days ago", who=r.pressed_by.full_name, days=days)
             row = queue_row(p.endpoint, case, p.number(case), names.get(id(case), ""), stage, cal, today)
             rows.append({**row, "note": r.note, "pressed": True})
         return rows

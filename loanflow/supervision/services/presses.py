@@ -169,11 +169,15 @@ def presses_for(user: Any, today: date | None = None, *, limit: int) -> list[Pre
         out = []
         for r, p, case in with_cases(rows):
             if may_move(p, user, case, moment(p, today)):
-                age = (today - r.pressed_at.astimezone(clock.SHANGHAI).date()).days
-                out.append(PressForMe(r, case, p.number(case), p.endpoint, age))
+                out.append(PressForMe(r, case, p.number(case), p.endpoint, age_days(r, today)))
         return out
 
     return first_kept(stmt, limit, movable)
+
+
+def age_days(press: Press, today: date) -> int:
+    """Days since the press, counted on the county's calendar days (Beijing time)."""
+    return (today - press.pressed_at.astimezone(clock.SHANGHAI).date()).days
 
 
 def moment(p: Product, today: date) -> Moment:
