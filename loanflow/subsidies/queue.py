@@ -178,19 +178,6 @@ def cases_by_number(user: User, number: str = "", **_kwargs: Any) -> list[tuple]
 # --- the clerk's home: their open cases waiting on the poverty office, objections to answer --------------
 
 
-def _clerk_cases(user: User, limit: int, *conditions: Any, objections: bool = False) -> list[SubsidyCase]:
-    stmt = (
-        select(SubsidyCase)
-        .where(village_filter(user, SubsidyCase.village_code), *conditions)
-        .options(*([selectinload(SubsidyCase.objections)] if objections else []))
-        .order_by(
-            SubsidyCase.stage_due_on.asc().nulls_last(), SubsidyCase.id
-        )  # ix_subsidy_case_clerk_waiting's
-        .limit(limit)
-    )
-    return list(db.session.scalars(stmt))
-
-
 def clerk_subsidies_waiting(user: User, today: date, limit: int) -> list[dict]:
     """The subsidy cases this clerk filed that wait on an approver (who does what next, by when).
 
@@ -226,9 +213,18 @@ def objections_to_answer(user: User, today: date, limit: int) -> list[dict]:
     if user.role != "clerk":
         return []
     objected = select(SubsidyObjection.case_id)
-    cases = _clerk_cases(
-        user, limit, SubsidyCase.state == "applied", SubsidyCase.id.in_(objected), objections=True
+    stmt = (
+        select(SubsidyCase)
+        .where(
+            village_filter(user, SubsidyCase.village_code),
+            SubsidyCase.state == "applied",
+            SubsidyCase.id.in_(objected),
+        )
+        .options(selectinload(SubsidyCase.objections))
+        .order_by(SubsidyCase.stage_due_on.asc().nulls_last(), SubsidyCase.id)
+        .limit(limit)
     )
+    cases = list(db.session.scalars(stmt))
     cal, rows, heads = work_calendar(), [], _head_names(cases)
     for c in cases:
         last = c.objections[-1] if c.objections else None
