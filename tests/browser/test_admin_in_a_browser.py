@@ -14,7 +14,7 @@ from loanflow.extensions import db
 from loanflow.loans.models import Loan
 from loanflow.loans.testing.factories import drive, fill_fund, fresh_households, open_loan
 from loanflow.loans.workflow import allowed_actions
-from loanflow.web.testing.browser import fits_the_window
+from loanflow.web.testing.browser import fits_the_window, follow
 
 DAY = "2026-12-24"  # a credited loan's 7 working days then reach into 2027, a year not yet published
 RATE = "loan.rates[4].rate"
@@ -65,7 +65,7 @@ def test_the_admin_unblocks_branch_b_publishes_a_rate_and_enters_2027(open_page,
     shoot(page, shots, "home")
 
     # an officer for branch B: the dead end then has someone who may disburse it
-    page.click("nav >> text=用户")
+    follow(page, "nav >> text=用户")
     shoot(page, shots, "users")
     page.click("text=新建用户")
     page.fill("input[name=username]", "officer4")
@@ -74,29 +74,28 @@ def test_the_admin_unblocks_branch_b_publishes_a_rate_and_enters_2027(open_page,
     page.select_option("select[name=region_code]", "341503")
     page.select_option("select[name=branch_id]", label="裕安农商银行韩摆渡支行")
     page.fill("input[name=password]", "1234567890")
-    page.click("main form button[type=submit]")
+    follow(page, "main form button[type=submit]")
     assert "最常见的密码" in page.locator("#err-password").inner_text()
     shoot(page, shots, "user-new-error")
     page.fill("input[name=password]", "Tea-garden-2026")
-    page.click("main form button[type=submit]")
+    follow(page, "main form button[type=submit]")
     assert "已创建用户 officer4" in page.locator(".flash.ok").inner_text()
     db.session.close()
     officer4 = db.session.scalar(select(User).where(User.username == "officer4"))
     loan = db.session.scalar(select(Loan).where(Loan.case_number == dead_end))
     assert "disburse" in allowed_actions(officer4, loan)
     db.session.close()  # the server writes next: hold no transaction open meanwhile
-    page.click("table.list >> text=officer4")
+    follow(page, "table.list >> text=officer4")
     assert page.locator("h1").inner_text().startswith("用户 officer4")
     shoot(page, shots, "user-edit")
 
     # a policy version with one rate changed: the comparison shows exactly that change
-    page.click("nav >> text=政策参数")
+    follow(page, "nav >> text=政策参数")
     shoot(page, shots, "policy")
     page.click("text=新版本")
     page.fill(f"input[name='{RATE}']", "0.0290")
     page.fill("input[name=note]", "2026 年 LPR 下调")
-    page.click("button[value=preview]")
-    page.wait_for_load_state()
+    follow(page, "button[value=preview]")
     assert page.locator("#preview tr.changed").count() == 1
     shoot(page, shots, "policy-preview")
     page.click("button[value=publish]")
@@ -109,11 +108,11 @@ def test_the_admin_unblocks_branch_b_publishes_a_rate_and_enters_2027(open_page,
     shoot(page, shots, "policy-versions")
 
     # the 2027 calendar from the State Council's notice: the provisional deadline firms up
-    page.click("nav >> text=节假日")
+    follow(page, "nav >> text=节假日")
     shoot(page, shots, "calendar")
     page.goto("/calendar/2027")
     page.fill("textarea[name=notice]", NOTICE_2027)
-    page.click("main form button[type=submit]")
+    follow(page, "main form button[type=submit]")
     assert "2027 年已录入：放假 26 天，调休上班 6 天。" in page.locator("#entered").inner_text()
     shoot(page, shots, "calendar-2027-entered")
     db.session.close()

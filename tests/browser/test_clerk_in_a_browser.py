@@ -10,7 +10,7 @@ import os
 from loanflow.extensions import db
 from loanflow.households.models import Member
 from loanflow.households.testing.register_sheets import member_rows, xlsx_bytes
-from loanflow.web.testing.browser import fits_the_window, log_in
+from loanflow.web.testing.browser import fits_the_window, follow, log_in
 
 SIZES = {"desktop": (1366, 768), "phone": (390, 844)}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -34,8 +34,7 @@ def test_the_household_form_shows_every_error_at_once(open_page, shots):
         page.fill("input[name='members[0].id_number']", "110105194912310021")
         page.fill("input[name='members[0].phone']", "2391234567")
         page.fill("input[name='members[1].name']", "钱小花")  # no relation, no ID number, no reason
-        page.click("main button[type=submit]")
-        page.wait_for_load_state()
+        follow(page, "main button[type=submit]")
         for field in ("income_per_head", "bank_name", "members[1].relation", "members[1].no_id_reason"):
             assert page.locator(f"[id='err-{field}']").count() == 1, field
         assert page.locator("[id='err-members[0].phone']").count() == 1
@@ -52,8 +51,7 @@ def test_a_clerk_finds_a_household_by_the_last_digits_of_an_id_number(open_page,
         log_in(page, "clerk")
         page.goto("/households")
         page.fill("input[name=q]", tail)
-        page.click("form.search button")
-        page.wait_for_load_state()
+        follow(page, "form.search button")
         assert page.locator(f"table.list a[href='/households/{household_id}']").count() >= 1
         assert "共" in page.locator("main").inner_text()
         shoot(page, shots, f"households-search-{size}")
@@ -68,7 +66,7 @@ def test_the_import_dry_run_marks_a_bad_cell_then_the_import_shows_its_progress(
         page = open_page(width=1366, height=768)
         log_in(page, "clerk")
         page.goto("/households")
-        page.click("text=批量导入农户")
+        follow(page, "text=批量导入农户")
         assert page.title().startswith("批量导入农户 ·"), page.title()  # no markup in the tab's title
         shoot(page, shots, "import-desktop")
         page.set_input_files(

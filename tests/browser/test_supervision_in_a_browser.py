@@ -10,7 +10,7 @@ import pytest
 
 from loanflow.core.clock import business_date
 from loanflow.loans.testing.factories import deposit, fresh_households, open_loan
-from loanflow.web.testing.browser import fits_the_window, log_in
+from loanflow.web.testing.browser import fits_the_window, follow, log_in
 
 pytestmark = pytest.mark.bare_demo
 
@@ -37,13 +37,13 @@ def sign_in(page, username: str, lands_on: str) -> None:
 def test_a_press_reaches_the_officer_first_and_his_rating_answers_it(open_page, shots, stalled_loan):
     supervisor = open_page(width=1366, height=768)
     sign_in(supervisor, "supervisor", "**/supervision")
-    supervisor.click("nav >> text=超期案件")
+    follow(supervisor, "nav >> text=超期案件")
     row = supervisor.locator(f"tr[data-case='{stalled_loan}']")
     assert "张信贷" in row.inner_text() and "刘信贷" in row.inner_text()
     row.locator("text=督办").click()
     supervisor.fill("textarea[name=note]", NOTE)
     supervisor.screenshot(path=os.path.join(shots, "press-desktop.png"), full_page=True)
-    supervisor.click("main button[type=submit]")
+    follow(supervisor, "main button[type=submit]")
     assert stalled_loan in supervisor.locator(".flash.ok").inner_text()
 
     officer = open_page(width=390, height=844)
@@ -52,7 +52,7 @@ def test_a_press_reaches_the_officer_first_and_his_rating_answers_it(open_page, 
     assert "督办" in first.locator("h2").inner_text()
     assert stalled_loan in first.inner_text() and NOTE in first.inner_text()
     officer.screenshot(path=os.path.join(shots, "pressed-queue-phone.png"), full_page=True)
-    first.locator(f"text={stalled_loan}").click()
+    follow(officer, first.locator(f"text={stalled_loan}"))
     assert NOTE in officer.locator(".notice").all_inner_texts()[-1]
     officer.click("#action-rate summary")
     for code, points in {
@@ -64,7 +64,7 @@ def test_a_press_reaches_the_officer_first_and_his_rating_answers_it(open_page, 
         "repayment_record": 10,
     }.items():
         officer.fill(f"input[name='scores.{code}']", str(points))
-    officer.click("#action-rate button[type=submit]")
+    follow(officer, "#action-rate button[type=submit]")
     assert "已评级" in officer.locator("h1").inner_text()
 
     supervisor.goto("/supervision/presses")

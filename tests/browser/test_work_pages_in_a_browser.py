@@ -18,7 +18,7 @@ from loanflow.subsidies.models import SubsidyCase
 from loanflow.subsidies.queue import POSITION as SUBSIDY_QUEUE
 from loanflow.subsidies.testing.factories import applied_cases, fresh_household
 from loanflow.web.queue import HOME_ROWS
-from loanflow.web.testing.browser import fits_the_window, log_in
+from loanflow.web.testing.browser import fits_the_window, follow, log_in
 from tests.browser.test_pages_in_a_browser import applied_loan  # noqa: F401
 
 DESKTOP, PHONE = {"width": 1366, "height": 768}, {"width": 390, "height": 844}
@@ -35,8 +35,7 @@ def _shot(page, shots, name: str) -> None:
 def test_the_rating_total_and_grade_follow_the_points_entered(open_page, shots, applied_loan):  # noqa: F811
     page = open_page(**DESKTOP)
     log_in(page, "officer")
-    page.click(f"text={applied_loan}")
-    page.wait_for_load_state()  # the loan's page loaded, rating.js run
+    follow(page, f"text={applied_loan}")
     page.click("#action-rate summary")
     assert "家庭人口" in page.locator("#action-rate dl.household-facts").inner_text()
     total, grade = page.locator("#score-total"), page.locator("#score-grade")
@@ -51,13 +50,12 @@ def test_the_rating_total_and_grade_follow_the_points_entered(open_page, shots, 
     assert total.inner_text() == "55" and page.locator("input.over").count() == 1
     page.fill("input[name='scores.integrity']", "20")
     _shot(page, shots, "rating-form")
-    page.click("#action-rate button[type=submit]")
-    page.wait_for_load_state()
+    follow(page, "#action-rate button[type=submit]")
     assert "已评级" in page.locator("h1").inner_text()
     assert page.locator("strong.grade").inner_text() == "★★★"
     _shot(page, shots, "rated-loan")
     page.click("#action-credit summary")
-    page.click("#action-credit button[type=submit]")
+    follow(page, "#action-credit button[type=submit]")
     others = page.locator("ul.others-may").inner_text()
     assert "放款" in others and "另一名信贷员（不能是 张信贷）" in others and "四眼原则" in others
     _shot(page, shots, "credited-waiting-on-another-officer")
@@ -166,7 +164,7 @@ def test_the_touched_pages_fit_a_desktop_and_a_phone_in_chinese(open_page, shots
             page.goto(url)
             _shot(page, shots, name)
         page.goto("/subsidies?state=verified")
-        page.locator("table.list tbody a").first.click()
+        follow(page, page.locator("table.list tbody a").first)
         page.click("#action-publicize summary")
         boxes = page.locator("input[name=case_ids]")
         if boxes.count():

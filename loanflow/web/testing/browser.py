@@ -76,6 +76,20 @@ def open_page(chromium, live_server, demo):
         ctx.close()
 
 
+def follow(page, target) -> None:
+    """Click what loads a page (a link, a form's submit button); return once that page has loaded.
+
+    ``target`` is a selector (clicked as ``page.click`` does) or a locator. A click only starts
+    the navigation: read straight after it, the page may still be the one being left, or the
+    new one before it is parsed (an empty title). A check after a navigation uses this.
+    """
+    with page.expect_navigation():
+        if isinstance(target, str):
+            page.click(target)
+        else:
+            target.click()
+
+
 def log_in(page, username: str) -> None:
     page.goto("/login")
     page.fill("input[name=username]", username)
