@@ -14,7 +14,7 @@ from loanflow.extensions import db
 from loanflow.loans.models import Loan
 from loanflow.loans.testing.factories import drive, fill_fund, fresh_households, open_loan
 from loanflow.loans.workflow import allowed_actions
-from loanflow.web.testing.browser import fits_the_window, follow
+from loanflow.web.testing.browser import fits_the_window, follow, screenshot
 
 DAY = "2026-12-24"  # a credited loan's 7 working days then reach into 2027, a year not yet published
 RATE = "loan.rates[4].rate"
@@ -53,7 +53,7 @@ def shoot(page, shots: str, name: str) -> None:
     for label, (width, height) in (("desktop", DESKTOP), ("phone", PHONE)):
         page.set_viewport_size({"width": width, "height": height})
         assert fits_the_window(page), f"{name} overflows at {width}px"
-        page.screenshot(path=os.path.join(shots, f"{name}-{label}.png"), full_page=True)
+        screenshot(page, os.path.join(shots, f"{name}-{label}.png"))
     page.set_viewport_size({"width": DESKTOP[0], "height": DESKTOP[1]})
 
 

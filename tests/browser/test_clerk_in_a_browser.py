@@ -10,14 +10,14 @@ import os
 from loanflow.extensions import db
 from loanflow.households.models import Member
 from loanflow.households.testing.register_sheets import member_rows, xlsx_bytes
-from loanflow.web.testing.browser import fits_the_window, follow, log_in
+from loanflow.web.testing.browser import fits_the_window, follow, log_in, screenshot
 
 SIZES = {"desktop": (1366, 768), "phone": (390, 844)}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def shoot(page, shots: str, name: str) -> None:
-    page.screenshot(path=os.path.join(shots, f"{name}.png"), full_page=True)
+    screenshot(page, os.path.join(shots, f"{name}.png"))
     assert fits_the_window(page), name
 
 

@@ -14,7 +14,7 @@ from loanflow.extensions import db
 from loanflow.households.models import Household
 from loanflow.households.testing.factories import demo_card
 from loanflow.loans.models import FundEntry
-from loanflow.web.testing.browser import fits_the_window, follow, log_in
+from loanflow.web.testing.browser import fits_the_window, follow, log_in, screenshot
 
 ID_NUMBER = "11010519491231002X"
 
@@ -41,23 +41,23 @@ def test_a_clerk_registers_a_household_on_a_phone_and_finds_it_masked(open_page,
     error = page.locator("#err-members\\[0\\]\\.id_number")
     assert "校验" in error.inner_text()
     assert page.input_value("input[name='members[0].name']") == "钱春花"
-    page.screenshot(path=os.path.join(shots, "register-error-phone.png"), full_page=True)
+    screenshot(page, os.path.join(shots, "register-error-phone.png"))
     assert fits_the_window(page)
     page.fill("input[name='members[0].id_number']", ID_NUMBER)
     follow(page, "main button[type=submit]")
     assert page.locator(".flash.ok").inner_text() == "农户已登记。"
     assert ID_NUMBER in page.content()
-    page.screenshot(path=os.path.join(shots, "household-phone.png"), full_page=True)
+    screenshot(page, os.path.join(shots, "household-phone.png"))
     follow(page, "nav >> text=农户")
     page.fill("input[name=q]", "钱春花")
     follow(page, "form.search button")
     row = page.locator("table.list tbody tr").first
     assert "110105********002X" in row.inner_text() and ID_NUMBER not in page.content()
-    page.screenshot(path=os.path.join(shots, "households-phone.png"), full_page=True)
+    screenshot(page, os.path.join(shots, "households-phone.png"))
     follow(page, "text=English")
     assert page.locator("h1").inner_text() == "Households"
     assert "110105********002X" in page.locator("table.list tbody tr").first.inner_text()
-    page.screenshot(path=os.path.join(shots, "households-phone-en.png"), full_page=True)
+    screenshot(page, os.path.join(shots, "households-phone-en.png"))
 
 
 @pytest.fixture
@@ -94,7 +94,7 @@ def applied_loan(users):
 def test_a_bank_officer_rates_and_credits_a_loan_from_the_queue(open_page, shots, applied_loan):
     page = open_page(width=1280)
     log_in(page, "officer")
-    page.screenshot(path=os.path.join(shots, "queue-desktop.png"), full_page=True)
+    screenshot(page, os.path.join(shots, "queue-desktop.png"))
     follow(page, f"text={applied_loan}")
     page.click("#action-rate summary")
     for code, points in {
@@ -106,7 +106,7 @@ def test_a_bank_officer_rates_and_credits_a_loan_from_the_queue(open_page, shots
         "repayment_record": 10,
     }.items():
         page.fill(f"input[name='scores.{code}']", str(points))
-    page.screenshot(path=os.path.join(shots, "rate-desktop.png"), full_page=True)
+    screenshot(page, os.path.join(shots, "rate-desktop.png"))
     follow(page, "#action-rate button[type=submit]")
     assert "已评级" in page.locator("h1").inner_text()
     page.click("#action-credit summary")
@@ -114,7 +114,7 @@ def test_a_bank_officer_rates_and_credits_a_loan_from_the_queue(open_page, shots
     follow(page, "#action-credit button[type=submit]")
     assert "已授信" in page.locator("h1").inner_text()
     assert page.locator("#action-disburse").count() == 0  # four eyes: another officer disburses
-    page.screenshot(path=os.path.join(shots, "credited-desktop.png"), full_page=True)
+    screenshot(page, os.path.join(shots, "credited-desktop.png"))
     page.set_viewport_size({"width": 390, "height": 844})
     assert fits_the_window(page)
-    page.screenshot(path=os.path.join(shots, "credited-phone.png"), full_page=True)
+    screenshot(page, os.path.join(shots, "credited-phone.png"))

@@ -10,7 +10,7 @@ import pytest
 
 from loanflow.core.clock import business_date
 from loanflow.loans.testing.factories import deposit, fresh_households, open_loan
-from loanflow.web.testing.browser import fits_the_window, follow, log_in
+from loanflow.web.testing.browser import fits_the_window, follow, log_in, screenshot
 
 pytestmark = pytest.mark.bare_demo
 
@@ -42,7 +42,7 @@ def test_a_press_reaches_the_officer_first_and_his_rating_answers_it(open_page, 
     assert "张信贷" in row.inner_text() and "刘信贷" in row.inner_text()
     row.locator("text=督办").click()
     supervisor.fill("textarea[name=note]", NOTE)
-    supervisor.screenshot(path=os.path.join(shots, "press-desktop.png"), full_page=True)
+    screenshot(supervisor, os.path.join(shots, "press-desktop.png"))
     follow(supervisor, "main button[type=submit]")
     assert stalled_loan in supervisor.locator(".flash.ok").inner_text()
 
@@ -51,7 +51,7 @@ def test_a_press_reaches_the_officer_first_and_his_rating_answers_it(open_page, 
     first = officer.locator("main section").first
     assert "督办" in first.locator("h2").inner_text()
     assert stalled_loan in first.inner_text() and NOTE in first.inner_text()
-    officer.screenshot(path=os.path.join(shots, "pressed-queue-phone.png"), full_page=True)
+    screenshot(officer, os.path.join(shots, "pressed-queue-phone.png"))
     follow(officer, first.locator(f"text={stalled_loan}"))
     assert NOTE in officer.locator(".notice").all_inner_texts()[-1]
     officer.click("#action-rate summary")
@@ -70,9 +70,9 @@ def test_a_press_reaches_the_officer_first_and_his_rating_answers_it(open_page, 
     supervisor.goto("/supervision/presses")
     answer = supervisor.locator(f"tr[data-case='{stalled_loan}'] td.answer").inner_text()
     assert "张信贷" in answer and "评级" in answer
-    supervisor.screenshot(path=os.path.join(shots, "press-answered-desktop.png"), full_page=True)
+    screenshot(supervisor, os.path.join(shots, "press-answered-desktop.png"))
     supervisor.set_viewport_size({"width": 390, "height": 844})
     supervisor.goto("/supervision")
     assert supervisor.locator("#n-presses").inner_text() == "0"
     assert fits_the_window(supervisor)
-    supervisor.screenshot(path=os.path.join(shots, "supervision-home-phone.png"), full_page=True)
+    screenshot(supervisor, os.path.join(shots, "supervision-home-phone.png"))

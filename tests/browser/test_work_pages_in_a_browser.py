@@ -18,7 +18,7 @@ from loanflow.subsidies.models import SubsidyCase
 from loanflow.subsidies.queue import POSITION as SUBSIDY_QUEUE
 from loanflow.subsidies.testing.factories import applied_cases, fresh_household
 from loanflow.web.queue import HOME_ROWS
-from loanflow.web.testing.browser import fits_the_window, follow, log_in
+from loanflow.web.testing.browser import fits_the_window, follow, log_in, screenshot
 from tests.browser.test_pages_in_a_browser import applied_loan  # noqa: F401
 
 DESKTOP, PHONE = {"width": 1366, "height": 768}, {"width": 390, "height": 844}
@@ -28,7 +28,7 @@ def _shot(page, shots, name: str) -> None:
     for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
         page.set_viewport_size(size)
         assert fits_the_window(page), (name, label)
-        page.screenshot(path=os.path.join(shots, f"{name}-{label}.png"), full_page=True)
+        screenshot(page, os.path.join(shots, f"{name}-{label}.png"))
     page.set_viewport_size(DESKTOP)
 
 

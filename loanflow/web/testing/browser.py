@@ -90,6 +90,13 @@ def follow(page, target) -> None:
             target.click()
 
 
+def screenshot(page, path: str) -> None:
+    """The whole page to ``path``. The page is brought to the front first: with a second page open (an
+    officer beside a supervisor), chromium may not paint the one behind ("Unable to capture screenshot")."""
+    page.bring_to_front()
+    page.screenshot(path=path, full_page=True)
+
+
 def log_in(page, username: str) -> None:
     page.goto("/login")
     page.fill("input[name=username]", username)
