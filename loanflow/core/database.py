@@ -23,6 +23,10 @@ Nothing else deviates from the server's defaults: the settings that matter for o
 (``shared_buffers``, ``work_mem``) belong to its configuration, not to the app.
 """
 
+from collections.abc import Sequence
+from types import SimpleNamespace
+from typing import Any
+
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -72,9 +76,78 @@ def _read_only_request() -> bool:
 POSTGRESQL_SETTINGS = {"jit": "off", "plan_cache_mode": "force_custom_plan"}  # see the module docstring
 
 
+LAZY = True
+
+
+class _Description(Sequence):
+    """A result's ``cursor.description``, its columns described only when read.
+
+    psycopg builds a ``Column`` per column on every read of ``description`` (its name decoded, its
+    type looked up). SQLAlchemy reads it after every statement that returns rows, but for a statement
+    it has run before (its compiled form cached) it only checks that it is not None: the loan's 78
+    columns cost 0.1 ms of Python a statement for nothing (issue 14). The result is kept: its columns
+    are described from it whenever they are read, even after the cursor ran another statement.
+    """
+
+    __slots__ = ("_source", "_columns")
+
+    def __init__(self, cursor: Any):
+        self._source = SimpleNamespace(
+            pgresult=cursor.pgresult, _encoding=cursor._encoding, adapters=cursor.adapters
+        )
+        self._columns: list | None = None
+
+    def _described(self) -> list:
+        if self._columns is None:
+            from psycopg import Column
+
+            self._columns = [Column(self._source, i) for i in range(self._source.pgresult.nfields)]
+        return self._columns
+
+    def __len__(self) -> int:
+        return self._source.pgresult.nfields
+
+    def __getitem__(self, index):
+        return self._described()[index]
+
+    def __iter__(self):
+        return iter(self._described())
+
+    def __eq__(self, other: object) -> bool:
+        return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
+
+    def __repr__(self) -> str:
+        return repr(self._described())
+
+
+def _lazy_cursor_class():
+    import psycopg
+    from psycopg.pq import ExecStatus
+
+    rows = (ExecStatus.TUPLES_OK, ExecStatus.SINGLE_TUPLE, ExecStatus.TUPLES_CHUNK)
+
+    class Cursor(psycopg.Cursor):
+        """psycopg's cursor; its ``description`` says the same, described when read (``_Description``)."""
+
+        @property
+        def description(self):
+            if not LAZY:
+                return super().description
+            res = self.pgresult
+            if res and (res.nfields or res.status in rows):  # psycopg's own test
+                return _Description(self)
+            return None
+
+    return Cursor
+
+
+_CURSOR = _lazy_cursor_class()
+
+
 def _configure_postgresql(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record):
+        dbapi_connection.cursor_factory = _CURSOR
         autocommit = dbapi_connection.autocommit
         dbapi_connection.autocommit = True  # a session setting outside any transaction: kept for good
         with dbapi_connection.cursor() as cur:

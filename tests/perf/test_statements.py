@@ -80,3 +80,30 @@ def test_every_connection_plans_each_statement_for_its_values(app):
     from loanflow.extensions import db
 
     assert db.session.execute(db.text("SHOW plan_cache_mode")).scalar() == "force_custom_plan"
+
+
+@pytest.mark.postgres_only
+def test_a_result_describes_its_columns_as_psycopg_does(app):
+    """The app's cursors describe a result's columns when they are read (``core.database``): the same
+    columns psycopg describes, also once the cursor has run another statement."""
+    import psycopg
+
+    from loanflow.extensions import db
+
+    raw = db.session.connection().connection.driver_connection
+    with raw.cursor() as cur:
+        cur.execute("SELECT 1 AS one, 'x'::text AS letter, now() AS at")
+        described = cur.description
+        assert [tuple(c) for c in described] == [tuple(c) for c in psycopg.Cursor.description.fget(cur)]
+        assert [c.name for c in described] == ["one", "letter", "at"] and len(described) == 3
+        cur.execute("SELECT 2 AS two")
+        assert [c.name for c in described] == ["one", "letter", "at"]  # its own result's columns
+        assert [c.name for c in cur.description] == ["two"]
+        cur.execute("SET LOCAL work_mem = '8MB'")
+        assert cur.description is None  # no rows: None, as psycopg says
+        cur.execute("SELECT")
+        assert cur.description is not None and len(cur.description) == 0  # rows of no columns
+    for _ in range(2):  # first built from the description, then from SQLAlchemy's cached metadata
+        assert list(db.session.execute(db.text("SELECT 1 AS one, 2 AS two")).mappings()) == [
+            {"one": 1, "two": 2}
+        ]
