@@ -24,6 +24,7 @@ from loanflow import (
     supervision,
 )
 from loanflow.core.errors import ServiceError
+from loanflow.core.jsonio import JSONProvider
 
 # Each feature's ``init_app`` runs in this order (it is also the order of the API's blueprints).
 FEATURES = (
@@ -49,6 +50,7 @@ def create_app(config_class: type = Config, overrides: dict | None = None) -> Fl
         template_folder=os.path.join(os.path.dirname(os.path.dirname(__file__)), "templates"),
     )
     app.url_map.converters["int"] = IdConverter
+    app.json = JSONProvider(app)
     app.config.from_object(config_class)
     app.config.update(overrides or {})
     os.makedirs(app.instance_path, exist_ok=True)
