@@ -36,10 +36,22 @@ class Count(int):
 def capped_count(stmt: Select, *, page: int = 1, per_page: int = 50, cap: int | None = None) -> Count:
     """How many rows ``stmt`` selects, counting no further than ``cap`` (``COUNT_CAP``) rows past the
     page asked for."""
+    return count_rows(count_statement(stmt, page=page, per_page=per_page, cap=cap))
+
+
+def count_statement(stmt: Select, *, page: int = 1, per_page: int = 50, cap: int | None = None) -> Select:
+    """The statement ``capped_count`` runs (built once, it can be run again by ``count_rows``): it
+    counts up to the limit and one row past it, to tell a capped count."""
     cap = COUNT_CAP if cap is None else cap
     limit = max(cap, page * per_page + cap)
     inner = stmt.order_by(None).limit(limit + 1).subquery()
-    n = uow.read(select(func.count()).select_from(inner)).scalar() or 0
+    return select(func.count()).select_from(inner).execution_options(count_limit=limit)
+
+
+def count_rows(counting: Select) -> Count:
+    """Run a ``count_statement``."""
+    limit = counting.get_execution_options()["count_limit"]
+    n = uow.read(counting).scalar() or 0
     return Count(min(n, limit), capped=n > limit)
 
 

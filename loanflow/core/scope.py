@@ -107,11 +107,26 @@ def code_prefix(column, prefix: str):
     return column.startswith(prefix, autoescape=True)
 
 
+def scope_key(user: User) -> tuple[str, ...]:
+    """All that ``village_filter`` reads of the user, hashable: users with one key see the same rows,
+    so a statement built for one serves them all (``loans.services.queries`` keeps them built)."""
+    if user.role == "bank_officer":
+        return ("townships", *served_townships(user))
+    if user.role == "admin":
+        return ("nothing",)
+    return ("region", user.region_code)
+
+
 def village_filter(user: User, column):
     """A SQL condition keeping the rows whose village the user may see (code ranges: see ``code_prefix``)."""
-    if user.role == "bank_officer":
-        towns = served_townships(user)
-        return or_(*(code_prefix(column, t) for t in towns)) if towns else column.is_(None)
-    if user.role == "admin":
-        return column.is_(None)
-    return code_prefix(column, user.region_code)
+    return scope_filter(scope_key(user), column)
+
+
+def scope_filter(key: tuple[str, ...], column):
+    """``village_filter`` from a ``scope_key``."""
+    kind, *codes = key
+    if kind == "townships":
+        return or_(*(code_prefix(column, t) for t in codes)) if codes else column.is_(None)
+    if kind == "region":
+        return code_prefix(column, codes[0])
+    return column.is_(None)

@@ -15,17 +15,18 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from sqlalchemy import func, select, update
 
 from loanflow.accounts.models import User
-from loanflow.core import clock
+from loanflow.core import clock, paging
 from loanflow.core.domain.money import format_money
 from loanflow.core.domain.policy import Policy
 from loanflow.core.domain.reasons import Reason
-from loanflow.core.paging import Count, capped_count
+from loanflow.core.paging import Count, count_rows, count_statement
 from loanflow.core.regions import Region
-from loanflow.core.scope import code_prefix, village_filter
+from loanflow.core.scope import code_prefix, scope_filter, scope_key
 from loanflow.core.sorting import sort_order
 from loanflow.extensions import db
 from loanflow.loans.domain.eligibility import FundFacts
@@ -84,7 +85,41 @@ def list_loans(
 ) -> tuple[list[Loan], Count]:
     """The loans the caller may see, newest first (or by ``sort``, a key of ``LOAN_SORTS``, ``-`` for
     descending), filtered and paged; the count stops past 1,000 more than the page (``core.paging``)."""
-    conds = [village_filter(actor, Loan.village_code)]
+    counting, listing = _list_statements(
+        scope_key(actor),
+        state,
+        village,
+        household_id,
+        overdue,
+        stalled,
+        clock.today() if stalled is not None else None,
+        page,
+        per_page,
+        sort,
+        paging.COUNT_CAP,
+    )
+    total = count_rows(counting)
+    return list(db.session.scalars(listing)), total
+
+
+@lru_cache(maxsize=512)
+def _list_statements(
+    scope: tuple[str, ...],
+    state: str | None,
+    village: str | None,
+    household_id: int | None,
+    overdue: bool | None,
+    stalled: bool | None,
+    today: date | None,
+    page: int,
+    per_page: int,
+    sort: str | None,
+    cap: int,
+):
+    """The list's count and page, built once per process for each scope and filters: building them
+    and their cache keys cost 0.3 ms of Python a request, 6 % of a list's (issue 14). A statement
+    holds no user, only the scope's codes (``core.scope.scope_key``); values are bound at each run."""
+    conds = [scope_filter(scope, Loan.village_code)]
     if state:
         conds.append(Loan.state == state)
     if village:
@@ -94,17 +129,17 @@ def list_loans(
     if overdue is not None:
         conds.append(Loan.state == "overdue" if overdue else Loan.state != "overdue")
     if stalled is not None:
-        late = Loan.stage_due_on < clock.today()
+        late = Loan.stage_due_on < today
         conds.append(late if stalled else (Loan.stage_due_on.is_(None) | ~late))
-    total = capped_count(select(Loan.id).where(*conds), page=page, per_page=per_page)
-    rows = db.session.scalars(
+    counting = count_statement(select(Loan.id).where(*conds), page=page, per_page=per_page, cap=cap)
+    listing = (
         select(Loan)
         .where(*conds)
         .order_by(*sort_order(LOAN_SORTS, sort), Loan.id.desc())
         .offset((page - 1) * per_page)
         .limit(per_page)
     )
-    return list(rows), total
+    return counting, listing
 
 
 def fund_balance(county_code: str) -> Decimal:

@@ -347,3 +347,35 @@ def test_the_list_filters_by_state_household_village_and_stalled_and_pages(clien
     assert get("", "officer")["total"] == 3
     assert "*" in get("")["items"][0]["borrower_id_number"]
     assert client.get("/api/v1/loans?state=lost", headers=login("clerk")).status_code == 422
+
+
+def test_a_list_asked_again_answers_for_the_day_the_cap_and_the_townships_of_that_request(
+    client, login, funded, monkeypatch
+):
+    """The list's statements are built once per scope and filters (issue 14); asked again on a later
+    business date, under another count cap, or by an officer whose branch now serves other
+    townships, the same request answers for what holds now."""
+    from loanflow.core import paging
+    from loanflow.core.regions import BranchTownship
+
+    households = fresh_households(VILLAGE_A)
+    first, second = (open_loan(funded["clerk"], h) for h in households[:2])
+    get = lambda q, user="officer": client.get(f"/api/v1/loans?{q}", headers=login(user)).json  # noqa: E731
+    assert get("stalled=true")["items"] == []
+    with business_date(clock.today() + timedelta(days=30)):  # both past the applied stage's deadline
+        assert [x["id"] for x in get("stalled=true")["items"]] == [second.id, first.id]
+    assert get("stalled=true")["items"] == []
+
+    assert (get("per_page=1")["total"], get("per_page=1")["total_capped"]) == (2, False)
+    monkeypatch.setattr(paging, "COUNT_CAP", 0)  # count no further than the page
+    assert (get("per_page=1")["total"], get("per_page=1")["total_capped"]) == (1, True)
+
+    officer = funded["officer"]
+    assert get("")["total"] == 2
+    db.session.execute(
+        BranchTownship.__table__.delete().where(
+            BranchTownship.branch_id == officer.branch_id, BranchTownship.township_code == VILLAGE_A[:9]
+        )
+    )
+    db.session.commit()
+    assert get("")["items"] == []  # the branch no longer serves the loans' township
