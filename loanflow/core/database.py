@@ -19,7 +19,8 @@ whatever the values — but a county and a township (or a village) send the same
 code ranges, and the plan that suits one does not suit the other: the generic plan of the stalled
 queue's page read a township's index over the whole county (15,000 entries and a sort at a million
 cases, 3–6 ms, where the county's own plan reads 50). Planning each run costs a fraction of that.
-Nothing else deviates from the server's defaults: the settings that matter for one server
+Its cursors describe a result's columns only when they are read (``_Description``). Nothing else
+deviates from the server's defaults: the settings that matter for one server
 (``shared_buffers``, ``work_mem``) belong to its configuration, not to the app.
 """
 
@@ -76,9 +77,6 @@ def _read_only_request() -> bool:
 POSTGRESQL_SETTINGS = {"jit": "off", "plan_cache_mode": "force_custom_plan"}  # see the module docstring
 
 
-LAZY = True
-
-
 class _Description(Sequence):
     """A result's ``cursor.description``, its columns described only when read.
 
@@ -131,8 +129,6 @@ def _lazy_cursor_class():
 
         @property
         def description(self):
-            if not LAZY:
-                return super().description
             res = self.pgresult
             if res and (res.nfields or res.status in rows):  # psycopg's own test
                 return _Description(self)
@@ -141,13 +137,12 @@ def _lazy_cursor_class():
     return Cursor
 
 
-_CURSOR = _lazy_cursor_class()
-
-
 def _configure_postgresql(engine: Engine) -> None:
+    cursor_class = _lazy_cursor_class()
+
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record):
-        dbapi_connection.cursor_factory = _CURSOR
+        dbapi_connection.cursor_factory = cursor_class
         autocommit = dbapi_connection.autocommit
         dbapi_connection.autocommit = True  # a session setting outside any transaction: kept for good
         with dbapi_connection.cursor() as cur:
