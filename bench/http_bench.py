@@ -16,7 +16,7 @@ keep PostgreSQL's plan cache instead, which shows what loanflow's custom plans c
 
 Reported: the median requests per second of each side, the ratio of the two medians, and the median of
 each round's ratio (the two runs of a round are seconds apart: the machine's drift between rounds, which
-moved the bare app from 990 to 1,300 rps within a sitting, cancels out in a round's ratio); the target
+moved the bare app's loan detail between 873 and 1,234 rps within one sitting, cancels out in a round's ratio); the target
 (≥ 0.60) is met when both are; the load average before and after; non-2xx answers fail the run.
 
     .venv/bin/python bench/http_bench.py postgresql+psycopg://postgres@127.0.0.1:5432/loanflow_http
@@ -225,9 +225,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("url")
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument(
-        "-n", type=int, default=3000, help="requests per ab run (600 made runs of 0.6 s: too noisy)"
-    )
+    parser.add_argument("-n", type=int, default=3000, help="requests per ab run")
     parser.add_argument("--per-round", type=int, default=400, help="rejects per side per round")
     parser.add_argument(
         "--bare-settings",

@@ -38,15 +38,17 @@ def test_values_orjson_leaves_to_flask_read_as_they_did(app):
         "on": date(2026, 3, 10),
         "amount": Decimal("1.50"),
         "total": Count(5, capped=True),
-        "by_id": {2: Pair(1, "钱")},
+        "by_id": {2: Pair(1, "钱"), 10: Pair(2, "孙")},
     }
     with app.test_request_context():
-        ours = json.loads(app.json.response(value).get_data())
+        body = app.json.response(value).get_data()
+        ours = json.loads(body)
         flasks = json.loads(app.json.dumps(value, sort_keys=True))  # the standard library's path
+    assert body.index(b'"2"') < body.index(b'"10"')  # number keys in the standard library's order
     assert ours == flasks
     assert ours == {
         "amount": "1.50",
-        "by_id": {"2": {"a": 1, "b": "钱"}},
+        "by_id": {"2": {"a": 1, "b": "钱"}, "10": {"a": 2, "b": "孙"}},
         "on": "Tue, 10 Mar 2026 00:00:00 GMT",
         "total": 5,
     }

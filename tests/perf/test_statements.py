@@ -103,7 +103,12 @@ def test_a_result_describes_its_columns_as_psycopg_does(app):
         assert cur.description is None  # no rows: None, as psycopg says
         cur.execute("SELECT")
         assert cur.description is not None and len(cur.description) == 0  # rows of no columns
-    for _ in range(2):  # first built from the description, then from SQLAlchemy's cached metadata
-        assert list(db.session.execute(db.text("SELECT 1 AS one, 2 AS two")).mappings()) == [
-            {"one": 1, "two": 2}
-        ]
+    from sqlalchemy import literal, select
+
+    stmt = select(literal(1).label("one"), literal("二").label("two"))
+    first = db.session.execute(stmt)  # its columns matched with the description
+    assert list(first.mappings()) == [{"one": 1, "two": "二"}]
+    assert first.context.compiled._cached_metadata is not None  # from now on only checked against None
+    again = db.session.execute(stmt)
+    assert again.context.compiled is first.context.compiled
+    assert list(again.mappings()) == [{"one": 1, "two": "二"}]

@@ -8,8 +8,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from loanflow.core import clock
+from loanflow.core import clock, paging
 from loanflow.core.domain.policy import default_policy_document
+from loanflow.core.regions import BranchTownship
 from loanflow.extensions import db
 from loanflow.households.testing.factories import demo_id_number
 from loanflow.loans.models import Loan
@@ -355,9 +356,6 @@ def test_a_list_asked_again_answers_for_the_day_the_cap_and_the_townships_of_tha
     """The list's statements are built once per scope and filters (issue 14); asked again on a later
     business date, under another count cap, or by an officer whose branch now serves other
     townships, the same request answers for what holds now."""
-    from loanflow.core import paging
-    from loanflow.core.regions import BranchTownship
-
     households = fresh_households(VILLAGE_A)
     first, second = (open_loan(funded["clerk"], h) for h in households[:2])
     get = lambda q, user="officer": client.get(f"/api/v1/loans?{q}", headers=login(user)).json  # noqa: E731
