@@ -10,16 +10,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import bindparam, select
-
 from loanflow.accounts.models import User
+from loanflow.core import uow
 from loanflow.core.domain.labels import label
 from loanflow.core.domain.policy import Policy
 from loanflow.core.domain.workflows import LOAN, Step
 from loanflow.core.errors import Msg, NotFound, msg
 from loanflow.core.scope import sees_village
 from loanflow.core.workflow import Moment
-from loanflow.extensions import db
 from loanflow.loans.domain.ledger import max_extension_months
 from loanflow.loans.models import Loan
 from loanflow.loans.services.position import position_of, repayments_of
@@ -51,18 +49,9 @@ def can_see_loan(user: User, loan: Loan) -> bool:
     return sees_village(user, loan.village_code)
 
 
-# ``Session.get`` builds its SELECT and the SELECT's cache key anew at each call: 60 µs of a loan
-# detail's Python (issue 14). The same SELECT, built once; a loan the session holds already is
-# taken as ``get`` takes it (not read again unless expired).
-_LOAN_BY_ID = select(Loan).where(Loan.id == bindparam("loan_id"))
-
-
 def load_loan(actor: User, loan_id: int) -> Loan:
     """The loan if the caller may see it; 404 otherwise (outside the region looks like absent)."""
-    if Loan.__mapper__.identity_key_from_primary_key((loan_id,)) in db.session.identity_map:
-        loan = db.session.get(Loan, loan_id)
-    else:
-        loan = db.session.scalars(_LOAN_BY_ID, {"loan_id": loan_id}).one_or_none()
+    loan = uow.get(Loan, loan_id)
     if loan is None or not can_see_loan(actor, loan):
         raise NotFound(msg(f"贷款 {loan_id} 不存在", f"Loan {loan_id} not found"))
     return loan

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 from loanflow.accounts.models import User
 from loanflow.calendar.services import work_calendar
+from loanflow.core import uow
 from loanflow.core.domain.labels import label
 from loanflow.core.domain.workflows import Step
 from loanflow.core.errors import Msg, NotFound, msg
 from loanflow.core.scope import sees_village
 from loanflow.core.workflow import Moment
-from loanflow.extensions import db
 from loanflow.subsidies.models import SubsidyCase
 
 COUNTY_STEPS = frozenset({"approve", "disburse"})
@@ -35,7 +35,7 @@ def can_view_subsidy(user: User, case: SubsidyCase) -> bool:
 
 def load_case(actor: User, case_id: int) -> SubsidyCase:
     """A case the caller may see; 404 otherwise (outside the region looks like absent)."""
-    case = db.session.get(SubsidyCase, case_id)
+    case = uow.get(SubsidyCase, case_id)
     if case is None or not can_view_subsidy(actor, case):
         raise NotFound(msg(f"奖补案件 {case_id} 不存在", f"Subsidy case {case_id} not found"))
     return case

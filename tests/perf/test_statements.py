@@ -112,3 +112,22 @@ def test_a_result_describes_its_columns_as_psycopg_does(app):
     again = db.session.execute(stmt)
     assert again.context.compiled is first.context.compiled
     assert list(again.mappings()) == [{"one": 1, "two": "二"}]
+
+
+def test_a_case_read_by_id_is_read_as_session_get_reads_it(applied):
+    """``uow.get`` (the case loaders' read by id): one prebuilt SELECT for a case the session does not
+    hold, none for one it holds, and an expired one read afresh, as ``Session.get`` does."""
+    from loanflow.core import uow
+    from loanflow.extensions import db
+    from loanflow.loans.models import Loan
+
+    loan_id = applied.id
+    with statements() as seen:  # from an empty session
+        fetched = uow.get(Loan, loan_id)
+        assert len(_sql(seen)) == 1 and fetched.id == loan_id and fetched.state == "applied"
+        assert uow.get(Loan, loan_id) is fetched and db.session.get(Loan, loan_id) is fetched
+    assert len(_sql(seen)) == 1  # held: not read again
+    assert len(_sql(seen)) == 1
+    db.session.expire(fetched)
+    assert uow.get(Loan, loan_id) is fetched and fetched.state == "applied"
+    assert uow.get(Loan, 10**9) is None
