@@ -28,7 +28,6 @@ from typing import Any, TypeVar
 
 from flask import Flask, Response, current_app, has_app_context, has_request_context
 from sqlalchemy import bindparam, event, select
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -77,7 +76,18 @@ def memo(key: Hashable, table: str, read: Callable[[], T]) -> T:
     kept = session.info.setdefault(_MEMO, {})
     if key not in kept:
         kept[key] = (table, read())
+        _watch_writes(session.connection())
     return kept[key][1]
+
+
+def _watch_writes(conn: Any) -> None:
+    """Listen for the direct writes of the transaction that holds a memo, on its connection only.
+
+    A listener on every engine cost each statement of every request SQLAlchemy's event dispatch, and
+    most requests keep no memo (issue 14). Every memo is forgotten when its transaction ends (a
+    commit or rollback), so the connection that holds it is the one whose writes matter."""
+    if not event.contains(conn, "after_cursor_execute", _forget_written):
+        event.listen(conn, "after_cursor_execute", _forget_written)
 
 
 def forget_memo(*_args: Any) -> None:
@@ -232,8 +242,6 @@ def init_app(app: Flask) -> None:
     for name in ("after_flush", "after_commit", "after_soft_rollback"):
         if not event.contains(Session, name, forget_memo):
             event.listen(Session, name, forget_memo)
-    if not event.contains(Engine, "after_cursor_execute", _forget_written):
-        event.listen(Engine, "after_cursor_execute", _forget_written)
     app.after_request(_commit_successful_response)
     app.teardown_request(forget_memo)
     app.teardown_request(_forget_key)
