@@ -17,7 +17,7 @@ from flask import Flask, current_app
 from sqlalchemy import bindparam, func, select
 
 from loanflow.accounts.models import ApiToken, User
-from loanflow.core import clock
+from loanflow.core import clock, uow
 from loanflow.core.domain.policy import DEFAULT_POLICY
 from loanflow.core.regions import BranchTownship
 from loanflow.extensions import db
@@ -51,19 +51,22 @@ def issue_token(user: User) -> tuple[str, ApiToken]:
     return secret, token
 
 
-# The token, its user and the townships of the user's branch in one statement, with one ORM entity
-# (the user): scope reads the townships on every request. Loading the token, the branch and its
-# townships as entities too (a joinedload chain, made unique) cost 0.2 ms of Python a request.
-# Built once (with a bound parameter): a request pays no statement construction for it.
+# The token, its user and the townships of the user's branch in one statement: scope reads the
+# townships on every request. Loading the token, the branch and its townships as entities too (a
+# joinedload chain, made unique) cost 0.2 ms of Python a request; the user as the ORM's entity another
+# 0.15 ms over the same row read by the driver (``uow.fetch``) and made the session's object
+# (``uow.loaded``). Built once: a request pays no statement construction for it.
 _TOWNS = (
     select(func.aggregate_strings(BranchTownship.township_code, ","))
     .where(BranchTownship.branch_id == User.branch_id)
     .scalar_subquery()
 )
+_USER_COLUMNS = list(User.__table__.columns)
+_USER_KEYS = [User.__mapper__.get_property_by_column(c).key for c in _USER_COLUMNS]
 _WHO = (
-    select(User, ApiToken.id, ApiToken.revoked_at, ApiToken.expires_at, _TOWNS)
+    select(*_USER_COLUMNS, ApiToken.id, ApiToken.revoked_at, ApiToken.expires_at, _TOWNS)
     .join(ApiToken, ApiToken.user_id == User.id)
-    .where(ApiToken.token_hash == bindparam("digest"))
+    .where(ApiToken.token_hash == bindparam("digest", ""))
 )
 
 
@@ -80,13 +83,16 @@ class LiveToken:
 def bearer(secret: str) -> tuple[User, LiveToken] | None:
     """The active user and the live token behind a secret; None when unknown, revoked, expired or
     deactivated. The user carries the townships its branch serves (``User.township_codes``)."""
-    found = db.session.execute(_WHO, {"digest": token_digest(secret)}).one_or_none()
-    if found is None:
+    rows = uow.fetch(_WHO, {"digest": token_digest(secret)})
+    if not rows:
         return None
-    user, token_id, revoked_at, expires_at, towns = found
-    if revoked_at is not None or not user.active:
+    (row,) = rows
+    columns = dict(zip(_USER_KEYS, row, strict=False))
+    token_id, revoked_at, expires_at, towns = row[len(_USER_KEYS) :]
+    if revoked_at is not None or not columns["active"]:
         return None
     if expires_at is None or clock.wall_now() >= expires_at:  # NULL: issued before expiry existed
         return None
+    user = uow.loaded(User, columns)
     user.know_township_codes(sorted(towns.split(",")) if towns else [])
     return user, LiveToken(token_id)

@@ -384,8 +384,8 @@ def _timeline_statement() -> Any:
         stmt = _TIMELINES[name_of] = (
             select(*(getattr(AuditEvent, f) for f in fields), name_of(AuditEvent.actor_id))
             .where(
-                AuditEvent.entity_type == bindparam("entity_type"),
-                AuditEvent.entity_id == bindparam("entity_id"),
+                AuditEvent.entity_type == bindparam("entity_type", ""),
+                AuditEvent.entity_id == bindparam("entity_id", ""),
             )
             .order_by(AuditEvent.occurred_at, AuditEvent.id)
         )
@@ -396,8 +396,8 @@ def timeline(entity_type: str, entity_id: Any) -> list[TimelineEntry]:
     """A case's or household's events, oldest first, each with its person's name (``actor_name``: their
     login name, or "system", when no account has the id), in one statement.
 
-    Read on the session's connection (``uow.read``): every case's answer shows it."""
-    rows = uow.read(_timeline_statement(), {"entity_type": entity_type, "entity_id": str(entity_id)})
+    Read by the driver on the session's connection (``uow.fetch``): every case's answer shows it."""
+    rows = uow.fetch(_timeline_statement(), {"entity_type": entity_type, "entity_id": str(entity_id)})
     out = [TimelineEntry(*row) for row in rows]
     for e in out:
         e.actor_name = e.actor_name or e.actor
