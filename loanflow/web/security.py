@@ -15,7 +15,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Request, Response, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
 CSP = "; ".join(
     (
@@ -39,16 +40,40 @@ HEADERS = {
 }
 
 
+_LOWER = [(name.lower(), name, value) for name, value in HEADERS.items()]
+
+
 def security_headers(response: Response) -> Response:
-    for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
+    """Adds what the answer does not set itself (one pass over its headers: werkzeug's ``setdefault``
+    and ``set`` scan them again for each name, ~20 µs an answer, issue 14)."""
+    headers = response.headers
+    present = {name.lower() for name in headers.keys()}
+    for lower, name, value in _LOWER:
+        if lower not in present:
+            headers.add(name, value)
     if request.endpoint != "static":
-        response.headers["Cache-Control"] = "no-store"
-        response.headers.pop("Expires", None)
-    if request.is_secure:
-        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if "cache-control" in present or "expires" in present:
+            headers["Cache-Control"] = "no-store"
+            headers.pop("Expires", None)
+        else:
+            headers.add("Cache-Control", "no-store")
+    if request.is_secure and "strict-transport-security" not in present:
+        headers.add("Strict-Transport-Security", "max-age=31536000")
     return response
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions; a request that brings no session cookie (every API call with a
+    bearer token) gets an empty session without its signer being built: Flask builds it at every
+    request, and itsdangerous serialises an empty dict to build it (~20 µs, issue 14). Saving a session
+    that was written builds it as before."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
 
 
 def init_app(app: Flask) -> None:
     app.after_request(security_headers)
+    app.session_interface = CookieSessions()

@@ -59,3 +59,27 @@ def test_no_template_served_as_a_page_has_inline_script_or_style():
         f"{p.relative_to(TEMPLATES)}: {m.group(0)}" for p in pages for m in inline.finditer(p.read_text())
     ]
     assert offenders == []
+
+
+def test_an_answer_keeps_its_own_framing_rule_but_never_its_caching(app):
+    """A view's own header wins over the default (once, never doubled); caching never does."""
+    from flask import Response
+
+    from loanflow.web.security import HEADERS, security_headers
+
+    with app.test_request_context("/households/1"):
+        answer = Response("x", headers={"X-Frame-Options": "SAMEORIGIN", "Cache-Control": "max-age=60"})
+        answer.headers["Expires"] = "Thu, 01 Dec 2044 16:00:00 GMT"
+        hardened = security_headers(answer).headers
+    assert hardened.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    assert hardened.getlist("Cache-Control") == ["no-store"] and "Expires" not in hardened
+    for name, value in HEADERS.items():
+        if name != "X-Frame-Options":
+            assert hardened.getlist(name) == [value]
+
+
+def test_an_api_answer_sets_no_cookie_and_a_page_login_still_keeps_its_session(client, login, page_as):
+    answer = client.get("/api/v1/loans", headers=login("officer"))
+    assert answer.status_code == 200 and "Set-Cookie" not in answer.headers
+    page = page_as("officer")
+    assert page.get("/loans").status_code == 200  # the signed cookie read back: still logged in
