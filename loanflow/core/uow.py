@@ -164,7 +164,8 @@ def fetch(stmt: Any, params: dict[str, Any]) -> list[tuple]:
     result layers cost ~0.1 ms a statement above the driver's own (issue 14). The statement is still
     SQLAlchemy's, compiled by it for the dialect once per process; the engine's cursor events see it
     as they see their own (the suite counts statements with them). A driver error sends the statement
-    again the ordinary way, so that SQLAlchemy reports it (a lost connection: the pool starts afresh).
+    again the ordinary way, so that SQLAlchemy reports it (a lost connection: the pool starts afresh; on
+    PostgreSQL a refused statement is then reported as the aborted transaction it left).
     """
     session = db.session
     if session.autoflush:
@@ -201,7 +202,11 @@ def loaded(model: type[T], values: dict[str, Any]) -> T:
     """The session's ``model`` object for a row read without the ORM (``fetch``), as if the ORM had
     loaded it: the object the session holds under that key (its expired attributes set from the row),
     else a new one, persistent in the session, with the row's values as its committed state and what
-    the row lacks (its relationships) loaded when first read."""
+    the row lacks (its relationships) loaded when first read.
+
+    For plain mapped tables: what the ORM also does at a load (eager relationships, ``load`` events,
+    ``reconstructor`` methods, polymorphic classes) is not done here; the models read this way (the
+    user, the loan, the subsidy case) have none."""
     session = db.session()
     mapper = model.__mapper__
     key = mapper.identity_key_from_primary_key([values[c.key] for c in mapper.primary_key])

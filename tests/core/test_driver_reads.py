@@ -106,3 +106,20 @@ def test_a_statement_the_driver_refuses_is_reported_by_sqlalchemy(app):
         uow.fetch(missing, {})
     assert "no_such_table" in str(refused.value.statement)
     db.session.rollback()
+
+
+@pytest.mark.parametrize(
+    "name", ["accounts.models.User", "loans.models.Loan", "subsidies.models.SubsidyCase"]
+)
+def test_the_models_read_by_the_driver_need_nothing_more_at_a_load_than_their_columns(app, name):
+    """``uow.loaded`` does what a load does for a plain mapped table; a model given an eager relationship,
+    a load event (or a ``reconstructor``), deferred columns or subclasses must go back to the ORM's load."""
+    import importlib
+
+    module, cls = f"loanflow.{name}".rsplit(".", 1)
+    mapper = inspect(getattr(importlib.import_module(module), cls))
+    assert {r.lazy for r in mapper.relationships} <= {"select"}
+    assert not mapper.class_manager.dispatch.load and not mapper.class_manager.dispatch.refresh
+    assert mapper.polymorphic_on is None and not mapper.inherits
+    assert all(not p.deferred and len(p.columns) == 1 for p in mapper.column_attrs)
+    assert len(mapper.column_attrs) == len(mapper.local_table.columns)
