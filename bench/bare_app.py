@@ -22,6 +22,7 @@ from psycopg.rows import dict_row
 
 from loanflow.audit.services import event_payload, jsonable, link_hash
 from loanflow.core.database import POSTGRESQL_SETTINGS
+from loanflow.core.scope import MAX_RANGES, prefix_runs
 
 app = Flask(__name__)
 DSN = os.environ["BARE_DSN"]
@@ -72,10 +73,12 @@ def sees(user: dict, village_code: str) -> bool:
 
 
 def _ranges(user: dict) -> tuple[str, list]:
-    prefixes = _prefixes(user)
-    sql = " OR ".join("(village_code >= %s AND village_code < %s)" for _ in prefixes)
-    params = [x for p in prefixes for x in (p, str(int(p) + 1).zfill(len(p)))]
-    return sql, params
+    """loanflow's scope filter (``core.scope.any_prefix``): a range per run of adjacent codes (the
+    demo officer's five townships are two runs; more than ``MAX_RANGES`` runs are not in the bench)."""
+    runs = prefix_runs(_prefixes(user))
+    assert runs is not None and len(runs) <= MAX_RANGES
+    sql = " OR ".join("(village_code >= %s AND village_code < %s)" for _ in runs)
+    return sql, [code for run in runs for code in run]
 
 
 def _json(data) -> Response:
