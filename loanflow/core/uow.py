@@ -134,7 +134,8 @@ def flush() -> None:
 
 class _Plan:
     """A Core SELECT as ``fetch`` sends it: its SQL for one dialect, its binds in the driver's order
-    (None: by name), their type's conversions, and its columns' (known after the first rows)."""
+    (None: by name), their type's conversions, and its columns' (known after the first rows: the
+    position and conversion of each column that has one)."""
 
     def __init__(self, stmt: Any, dialect: Any):
         # The statement's binds all have values (``bindparam(name, "")``): rendering its literal
@@ -149,7 +150,7 @@ class _Plan:
             if (conv := bind.type._cached_bind_processor(dialect)) is not None
         }
         self.types = [c.type for c in stmt.selected_columns]
-        self.columns: list | None = None
+        self.columns: list[tuple[int, Any]] | None = None
 
 
 _PLANS: dict[tuple[Any, str], _Plan] = {}
@@ -184,18 +185,24 @@ def fetch(stmt: Any, params: dict[str, Any]) -> list[tuple]:
         conn.dispatch.after_cursor_execute(conn, cursor, plan.sql, args, None, False)
         rows = cursor.fetchall()
         if plan.columns is None:
-            plan.columns = [
+            processors = (
                 t._cached_result_processor(dialect, d[1])
                 for t, d in zip(plan.types, cursor.description, strict=True)
-            ]
+            )
+            plan.columns = [(i, p) for i, p in enumerate(processors) if p is not None]
     except dialect.loaded_dbapi.Error:
         return [tuple(row) for row in conn.execute(stmt, params)]
     finally:
         cursor.close()
-    convert = plan.columns
-    if not any(convert):
+    if not plan.columns:
         return [tuple(row) for row in rows]
-    return [tuple(v if c is None else c(v) for c, v in zip(convert, row, strict=True)) for row in rows]
+    out = []
+    for row in rows:
+        values = list(row)
+        for i, convert in plan.columns:
+            values[i] = convert(values[i])
+        out.append(tuple(values))
+    return out
 
 
 def loaded(model: type[T], values: dict[str, Any]) -> T:
