@@ -30,3 +30,8 @@ def statements() -> Iterator[list[str]]:
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
         checking(was_checking)
+
+
+def request_sql(seen: list[str]) -> list[str]:
+    """The statements a request sent, without the test's savepoints (and SQLite's BEGIN)."""
+    return [s for s in seen if not s.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO", "BEGIN"))]

@@ -16,7 +16,7 @@ from loanflow.core import uow
 from loanflow.extensions import db
 from loanflow.loans.models import Loan
 from loanflow.loans.testing.factories import disbursed_loan
-from loanflow.testing.querycount import statements
+from loanflow.testing.querycount import request_sql, statements
 
 pytestmark = pytest.mark.bare_demo
 
@@ -27,10 +27,6 @@ def loan_id(funded) -> int:
     uow.commit()
     db.session.expunge_all()
     return loan_id
-
-
-def _sql(seen: list[str]) -> list[str]:
-    return [s for s in seen if not s.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO", "BEGIN"))]
 
 
 def _by_sqlalchemy(stmt, params) -> list[tuple]:
@@ -51,7 +47,7 @@ def test_a_timeline_read_by_the_driver_is_what_sqlalchemy_reads(loan_id):
 def test_a_case_read_by_id_has_every_column_as_the_orm_loads_it(loan_id):
     with statements() as seen:
         fetched = uow.get(Loan, loan_id)
-    assert len(_sql(seen)) == 1
+    assert len(request_sql(seen)) == 1
     values = {a.key: getattr(fetched, a.key) for a in inspect(Loan).column_attrs}
     db.session.expunge_all()
     loaded = db.session.get(Loan, loan_id)

@@ -11,18 +11,14 @@ from loanflow.extensions import db
 from loanflow.subsidies import queue as subsidy_queue
 from loanflow.subsidies.models import Publicity, SubsidyCase
 from loanflow.subsidies.testing.factories import applied_cases
-from loanflow.testing.querycount import statements
-
-
-def _sql(seen: list[str]) -> list[str]:
-    return [s for s in seen if not s.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO", "BEGIN"))]
+from loanflow.testing.querycount import request_sql, statements
 
 
 def home_statements(client) -> list[str]:
     with statements() as seen:
         r = client.get("/")
     assert r.status_code == 200
-    return _sql(seen)
+    return request_sql(seen)
 
 
 # the demo county's seeded cases; every statement of the page, its queue sections included. The clerk's

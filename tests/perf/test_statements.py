@@ -5,14 +5,9 @@ from __future__ import annotations
 import pytest
 
 from loanflow.loans.testing.factories import open_loan
-from loanflow.testing.querycount import statements
+from loanflow.testing.querycount import request_sql, statements
 
 pytestmark = pytest.mark.bare_demo
-
-
-def _sql(seen: list[str]) -> list[str]:
-    """The statements a request sends, without the test's savepoints (and SQLite's BEGIN)."""
-    return [s for s in seen if not s.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO", "BEGIN"))]
 
 
 @pytest.fixture
@@ -27,7 +22,8 @@ def test_loan_detail(client, login, applied, funded):
     with statements() as seen:
         r = client.get(f"/api/v1/loans/{loan_id}", headers=headers)
     assert r.status_code == 200
-    assert len(_sql(seen)) == 3, _sql(seen)  # token + user + branch; the loan; the timeline with its names
+    # token + user + branch; the loan; the timeline with its names
+    assert len(request_sql(seen)) == 3, request_sql(seen)
 
 
 def test_loan_list(client, login, applied, funded):
@@ -36,7 +32,7 @@ def test_loan_list(client, login, applied, funded):
     with statements() as seen:
         r = client.get("/api/v1/loans?page=1", headers=headers)
     assert r.status_code == 200
-    assert len(_sql(seen)) == 3, _sql(seen)
+    assert len(request_sql(seen)) == 3, request_sql(seen)
 
 
 def test_reject(client, login, applied, funded, monkeypatch):
@@ -50,8 +46,9 @@ def test_reject(client, login, applied, funded, monkeypatch):
     with statements() as seen:
         r = client.post(f"/api/v1/loans/{loan_id}/reject", json={"reason": "银行审查未通过"}, headers=headers)
     assert r.status_code == 200, r.json
-    assert len(_sql(seen)) == 9, _sql(seen)  # the bare app's 8 and the dashboard rollup's township mark
-    assert sum("dashboard_rollup_township" in s for s in _sql(seen)) == 1
+    # the bare app's 8 and the dashboard rollup's township mark
+    assert len(request_sql(seen)) == 9, request_sql(seen)
+    assert sum("dashboard_rollup_township" in s for s in request_sql(seen)) == 1
 
 
 def test_disbursed_detail(client, login, funded):
@@ -63,7 +60,7 @@ def test_disbursed_detail(client, login, funded):
     with statements() as seen:
         r = client.get(f"/api/v1/loans/{loan_id}", headers=headers)
     assert r.status_code == 200
-    assert len(_sql(seen)) == 7, _sql(seen)
+    assert len(request_sql(seen)) == 7, request_sql(seen)
 
 
 @pytest.mark.postgres_only
@@ -124,10 +121,10 @@ def test_a_case_read_by_id_is_read_as_session_get_reads_it(applied):
     loan_id = applied.id
     with statements() as seen:  # from an empty session
         fetched = uow.get(Loan, loan_id)
-        assert len(_sql(seen)) == 1 and fetched.id == loan_id and fetched.state == "applied"
+        assert len(request_sql(seen)) == 1 and fetched.id == loan_id and fetched.state == "applied"
         assert uow.get(Loan, loan_id) is fetched and db.session.get(Loan, loan_id) is fetched
-    assert len(_sql(seen)) == 1  # held: not read again
-    assert len(_sql(seen)) == 1
+    assert len(request_sql(seen)) == 1  # held: not read again
+    assert len(request_sql(seen)) == 1
     db.session.expire(fetched)
     assert uow.get(Loan, loan_id) is fetched and fetched.state == "applied"
     assert uow.get(Loan, 10**9) is None

@@ -9,16 +9,11 @@ import pytest
 
 from loanflow.core.clock import business_date
 from loanflow.subsidies.testing.factories import applied_cases
-from loanflow.testing.querycount import statements
+from loanflow.testing.querycount import request_sql, statements
 
 pytestmark = pytest.mark.bare_demo  # only the cases made here
 
 LATER = date(2027, 1, 29)  # past the due date the factory gives its cases (31 December)
-
-
-def _sql(seen: list[str]) -> list[str]:
-    """The statements a request sends, without the test's savepoints (and SQLite's BEGIN)."""
-    return [s for s in seen if not s.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO", "BEGIN"))]
 
 
 def _first_page(client, headers, n: int) -> list[str]:
@@ -27,7 +22,7 @@ def _first_page(client, headers, n: int) -> list[str]:
         with statements() as seen:
             r = client.get("/api/v1/stalled", headers=headers)
     assert r.status_code == 200 and len(r.json["items"]) == n
-    return _sql(seen)
+    return request_sql(seen)
 
 
 # token and user (1); calendar (1); the capped count (1); the page's keys, each product (2); the page's
@@ -64,5 +59,5 @@ def test_the_home_costs_the_same_statements_for_a_few_cases_and_fifty(client, lo
             with statements() as seen:
                 r = client.get("/api/v1/supervision/summary", headers=headers)
         assert r.status_code == 200 and r.json["dead_end_count"] == 0
-        counts.append(len(_sql(seen)))
+        counts.append(len(request_sql(seen)))
     assert counts == [HOME, HOME], counts
