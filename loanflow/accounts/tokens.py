@@ -61,8 +61,7 @@ _TOWNS = (
     .where(BranchTownship.branch_id == User.branch_id)
     .scalar_subquery()
 )
-_USER_COLUMNS = list(User.__table__.columns)
-_USER_KEYS = [User.__mapper__.get_property_by_column(c).key for c in _USER_COLUMNS]
+_USER_COLUMNS, _USER_KEYS = uow.table_columns(User)
 _WHO = (
     select(*_USER_COLUMNS, ApiToken.id, ApiToken.revoked_at, ApiToken.expires_at, _TOWNS)
     .join(ApiToken, ApiToken.user_id == User.id)

@@ -168,7 +168,7 @@ def fetch(stmt: Any, params: dict[str, Any]) -> list[tuple]:
     again the ordinary way, so that SQLAlchemy reports it (a lost connection: the pool starts afresh; on
     PostgreSQL a refused statement is then reported as the aborted transaction it left).
     """
-    session = db.session
+    session = db.session()
     if session.autoflush:
         session.flush()
     conn = session.connection()
@@ -203,6 +203,13 @@ def fetch(stmt: Any, params: dict[str, Any]) -> list[tuple]:
             values[i] = convert(values[i])
         out.append(tuple(values))
     return out
+
+
+def table_columns(model: type) -> tuple[list[Any], list[str]]:
+    """A model's table columns, to select for ``fetch``, and the attribute each maps to, for ``loaded``."""
+    mapper = model.__mapper__
+    columns = list(mapper.local_table.columns)
+    return columns, [mapper.get_property_by_column(c).key for c in columns]
 
 
 def loaded(model: type[T], values: dict[str, Any]) -> T:
@@ -256,11 +263,9 @@ def get(model: type[T], ident: Any) -> T | None:
         return session.get(model, ident)
     by_id = _BY_ID.get(model)
     if by_id is None:
-        mapper = model.__mapper__
-        (key,) = mapper.primary_key
-        columns = list(mapper.local_table.columns)
-        stmt = select(*columns).where(key == bindparam("ident", 0))
-        by_id = _BY_ID[model] = (stmt, [mapper.get_property_by_column(c).key for c in columns])
+        (key,) = model.__mapper__.primary_key
+        columns, keys = table_columns(model)
+        by_id = _BY_ID[model] = (select(*columns).where(key == bindparam("ident", 0)), keys)
     stmt, keys = by_id
     rows = fetch(stmt, {"ident": ident})
     return loaded(model, dict(zip(keys, rows[0], strict=True))) if rows else None
